@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check sp4n tests examples benchmarks
+	$(BIN)/ruff format --check sp4n tests examples benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict sp4n
+
+test: lint typecheck
+	$(BIN)/pytest -W error
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_calendar.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

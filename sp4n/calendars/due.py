@@ -1,0 +1,253 @@
+"""Due: when a deadline ends, and why that is the day.
+
+A deadline in SP4N-LAPOR! is a promise to a citizen, so sp4n never gives a bare date: a
+:class:`Due` carries the instant, the local due date, the days it skipped and their reasons,
+whether it rests on estimated or unconfirmed holiday data, and the calendar version, and
+``explain()`` says all of it in Indonesian or English.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from sp4n.calendars.days import (
+    KIND_LABELS,
+    WEEKDAY_LABELS_EN,
+    WEEKDAY_LABELS_ID,
+    DayKind,
+    NonWorkingDay,
+)
+from sp4n.calendars.duration import Duration, DurationUnit
+from sp4n.calendars.policy import AfterHours, CountingPolicy, ReceiptDay
+from sp4n.calendars.zones import ZONE_ABBREVIATIONS, require_aware
+from sp4n.errors import DateOutOfRangeError
+
+if TYPE_CHECKING:
+    from sp4n.calendars.calendar import WorkingCalendar
+
+_MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Due:
+    """The end of a deadline.
+
+    ``at`` is the instant the deadline passes, aware, in UTC: for day-based durations the end of
+    the local due date (local midnight that follows it); for hour-based ones the exact instant.
+    ``counted_from`` is the instant counting started after the policy was applied.
+    """
+
+    start: datetime
+    duration: Duration
+    policy: CountingPolicy
+    at: datetime
+    local_date: date
+    counted_from: datetime
+    window: tuple[date, date]
+    calendar_version: str
+    zone: str
+    _calendar: WorkingCalendar = field(repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Due) and (self.at, self.local_date, self.calendar_version, self.duration) == (
+            other.at,
+            other.local_date,
+            other.calendar_version,
+            other.duration,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.at, self.calendar_version))
+
+    @property
+    def local_at(self) -> datetime:
+        """``at`` in the calendar's zone."""
+        return self.at.astimezone(self._calendar.tzinfo)
+
+    @cached_property
+    def skipped(self) -> tuple[NonWorkingDay, ...]:
+        """Every non-working day inside the counting window, weekends included."""
+        if self.duration.unit is DurationUnit.HOURS or self.duration.unit is DurationUnit.CALENDAR_DAYS:
+            return ()
+        first, last = self.window
+        return self._calendar.non_working_days_between(first, last)
+
+    @cached_property
+    def _window_days(self) -> tuple[NonWorkingDay, ...]:
+        first, last = self.window
+        return tuple(d for d in self._calendar.days if first <= d.date <= last)
+
+    @cached_property
+    def estimated(self) -> bool:
+        """Whether a non-working day in the window has an estimated date (it may still move)."""
+        return any(d.estimated for d in self._window_days)
+
+    @cached_property
+    def estimated_days(self) -> tuple[NonWorkingDay, ...]:
+        """The estimated non-working days in the window."""
+        return tuple(d for d in self._window_days if d.estimated)
+
+    @cached_property
+    def unconfirmed_years(self) -> tuple[int, ...]:
+        """Years of the window without confirmed holiday and joint-leave data."""
+        first, last = self.window
+        confirmed = self._calendar.confirmed_years
+        return tuple(y for y in range(first.year, last.year + 1) if y not in confirmed)
+
+    @property
+    def confirmed(self) -> bool:
+        """True when the due date rests only on decreed, confirmed dates."""
+        return not self.estimated and not self.unconfirmed_years
+
+    def explain(self, lang: Literal["id", "en"] = "en") -> str:
+        """A readable account of why this is the due date, in Indonesian ("id") or English ("en")."""
+        from sp4n.calendars.explain import explain_due
+
+        return explain_due(self, lang)
+
+
+def compute_due(cal: WorkingCalendar, start: datetime, duration: Duration | str, policy: CountingPolicy) -> Due:
+    """The :class:`Due` of ``duration`` counted from ``start`` on ``cal`` under ``policy``."""
+    start = require_aware(start, "start")
+    duration = Duration.parse(duration, "duration")
+    tz = cal.tzinfo
+    local = start.astimezone(tz)
+    counted_from = _effective_start(cal, local, policy)
+    eff_date = counted_from.date()
+    n = duration.value
+    unit = duration.unit
+    if unit is DurationUnit.WORKING_DAYS:
+        if policy.receipt_day is ReceiptDay.INCLUDED:
+            due_date = cal.add_working_days(eff_date - timedelta(days=1), n) if n else eff_date
+            first = eff_date
+        else:
+            due_date = cal.add_working_days(eff_date, n) if n else eff_date
+            first = eff_date + timedelta(days=1) if n else eff_date
+        at = _end_of_day(cal, due_date)
+        window = (first, due_date)
+    elif unit is DurationUnit.CALENDAR_DAYS:
+        included = policy.receipt_day is ReceiptDay.INCLUDED
+        due_date = eff_date + timedelta(days=n - 1 if included and n else n)
+        _check_covered(cal, due_date)
+        at = _end_of_day(cal, due_date)
+        window = (eff_date if included else eff_date + timedelta(days=1), due_date)
+    elif unit is DurationUnit.HOURS:
+        at_local = counted_from + timedelta(hours=n)
+        due_date = at_local.date()
+        _check_covered(cal, due_date)
+        at = at_local.astimezone(UTC)
+        window = (eff_date, due_date)
+    else:
+        at = _add_working_seconds(cal, counted_from, n * 3600)
+        due_date = at.astimezone(tz).date()
+        window = (eff_date, due_date)
+    return Due(
+        start=start,
+        duration=duration,
+        policy=policy,
+        at=at,
+        local_date=due_date,
+        counted_from=counted_from.astimezone(UTC),
+        window=window,
+        calendar_version=cal.version,
+        zone=cal.zone,
+        _calendar=cal,
+    )
+
+
+def _check_covered(cal: WorkingCalendar, d: date) -> None:
+    if not cal.first_date <= d <= cal.last_date:
+        raise DateOutOfRangeError("result", d, cal.first_date, cal.last_date)
+
+
+def _end_of_day(cal: WorkingCalendar, d: date) -> datetime:
+    return datetime.combine(d + timedelta(days=1), time(0), cal.tzinfo).astimezone(UTC)
+
+
+def _effective_start(cal: WorkingCalendar, local: datetime, policy: CountingPolicy) -> datetime:
+    """The local instant counting starts from, after the after-hours policy."""
+    if policy.after_hours is AfterHours.SAME_DAY:
+        return local
+    d = local.date()
+    hours = cal.office_hours.get(d.weekday())
+    if cal.is_working_day(d) and (hours is None or local.time() < hours.closes):
+        return local
+    nxt = cal.add_working_days(d, 1)
+    opening = cal.office_hours.get(nxt.weekday())
+    return datetime.combine(nxt, opening.opens if opening else time(0), cal.tzinfo)
+
+
+def _add_working_seconds(cal: WorkingCalendar, local: datetime, seconds: int) -> datetime:
+    """The instant when ``seconds`` of office time have passed since ``local``."""
+    if seconds == 0:
+        return local.astimezone(UTC)
+    cum = cal.office_seconds_cumulative()
+    d = local.date()
+    i = d.toordinal() - cal.origin_ordinal
+    if i < 0 or i >= len(cum) - 1:
+        raise DateOutOfRangeError("start", local, cal.first_date, cal.last_date)
+    offset = 0
+    day_total = cum[i + 1] - cum[i]
+    if day_total:
+        hours = cal.office_hours[d.weekday()]
+        since_open = (local - datetime.combine(d, hours.opens, cal.tzinfo)).total_seconds()
+        offset = int(min(max(since_open, 0), day_total))
+    target = cum[i] + offset + seconds
+    j = bisect_left(cum, target) - 1
+    if j >= len(cum) - 1:
+        raise DateOutOfRangeError(
+            "result", f"{seconds // 3600} working hours from {local}", cal.first_date, cal.last_date
+        )
+    day = date.fromordinal(cal.origin_ordinal + j)
+    opens = cal.office_hours[day.weekday()].opens
+    instant = datetime.combine(day, opens, cal.tzinfo) + timedelta(seconds=target - cum[j])
+    return instant.astimezone(UTC)
+
+
+def format_date(d: date, lang: Literal["id", "en"]) -> str:
+    """'Kamis, 26 Maret 2026' or 'Thursday 26 March 2026'."""
+    if lang == "id":
+        return f"{WEEKDAY_LABELS_ID[d.weekday()]}, {d.day} {_MONTHS_ID[d.month - 1]} {d.year}"
+    return f"{WEEKDAY_LABELS_EN[d.weekday()]} {d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def zone_label(zone: str) -> str:
+    """WIB, WITA, WIT for Indonesia's zones, else the IANA name."""
+    return ZONE_ABBREVIATIONS.get(zone, zone)
+
+
+def kind_label(kind: DayKind, lang: Literal["id", "en"]) -> str:
+    """The label of a day kind in one language."""
+    label_id, label_en = KIND_LABELS[kind]
+    return label_id if lang == "id" else label_en

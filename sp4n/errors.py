@@ -1,0 +1,102 @@
+"""The errors sp4n raises, as one small tree rooted at :class:`Sp4nError`.
+
+Every error carries the facts that caused it as attributes and builds its message from them,
+so a caller can react to the facts and a person can read the message::
+
+    Sp4nError
+     +-- CalendarError
+     |    +-- NaiveDatetimeError        a datetime without tzinfo
+     |    +-- UnknownZoneError          a zone name that is not IANA nor WIB/WITA/WIT
+     |    +-- DateOutOfRangeError       a date outside the years a calendar covers
+     |    +-- InvalidDurationError      "3 hari" or "-2 working days"
+     |    +-- OverrideFileError         a malformed override or iCalendar file
+     +-- SopError                       (see sp4n.states)
+     +-- WorkflowError                  (see sp4n.workflow)
+     +-- StoreError                     (see sp4n.persistence)
+
+Errors about bad input also derive from :class:`ValueError`, so code that only knows the
+standard library still catches them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+class Sp4nError(Exception):
+    """Root of every error sp4n raises on purpose."""
+
+
+class CalendarError(Sp4nError):
+    """Something is wrong with a calendar, a date, an instant or a duration."""
+
+
+class NaiveDatetimeError(CalendarError, ValueError):
+    """A datetime without a timezone was given where an instant is needed."""
+
+    def __init__(self, argument: str, value: Any) -> None:
+        self.argument = argument
+        self.value = value
+        super().__init__(
+            f"{argument}={value!r} is a naive datetime; give a timezone-aware one "
+            f"(e.g. with tzinfo=ZoneInfo('Asia/Jakarta') or a '+07:00' offset)"
+        )
+
+
+class UnknownZoneError(CalendarError, ValueError):
+    """A zone that is neither an IANA name nor one of WIB, WITA, WIT."""
+
+    def __init__(self, argument: str, value: Any) -> None:
+        self.argument = argument
+        self.value = value
+        super().__init__(
+            f"{argument}={value!r} is not a known time zone; use an IANA name such as "
+            f"'Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura' or the aliases WIB, WITA, WIT"
+        )
+
+
+class DateOutOfRangeError(CalendarError, ValueError):
+    """A date (given, or reached by arithmetic) outside the years a calendar covers."""
+
+    def __init__(self, argument: str, value: Any, first: date, last: date) -> None:
+        self.argument = argument
+        self.value = value
+        self.first = first
+        self.last = last
+        super().__init__(
+            f"{argument}={value!r} is outside the calendar, which covers "
+            f"{first.isoformat()} to {last.isoformat()}; build it with more years "
+            f"or allow_uncovered=True"
+        )
+
+
+class InvalidDurationError(CalendarError, ValueError):
+    """A duration that cannot be parsed or is not allowed."""
+
+    def __init__(self, argument: str, value: Any, reason: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{argument}={value!r} is not a valid duration: {reason}")
+
+
+class OverrideFileError(CalendarError, ValueError):
+    """A calendar override (or iCalendar) file or mapping that cannot be applied."""
+
+    def __init__(self, source: str, location: str, reason: str) -> None:
+        self.source = source
+        self.location = location
+        self.reason = reason
+        where = f"{source}: {location}" if location else source
+        super().__init__(f"{where}: {reason}")
+
+
+class InvalidArgumentError(Sp4nError, ValueError):
+    """An argument of the wrong type or value, named with the value given."""
+
+    def __init__(self, argument: str, value: Any, expected: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{argument}={value!r} is invalid: expected {expected}")

@@ -1,0 +1,1 @@
+"""The sp4n pytest plugin (registered through the ``pytest11`` entry point)."""

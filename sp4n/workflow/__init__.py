@@ -1,0 +1,3 @@
+"""HOW: the engine that applies commands and deadlines to complaints."""
+
+__all__: list[str] = []
