@@ -10,7 +10,9 @@ so a caller can react to the facts and a person can read the message::
      |    +-- DateOutOfRangeError       a date outside the years a calendar covers
      |    +-- InvalidDurationError      "3 hari" or "-2 working days"
      |    +-- OverrideFileError         a malformed override or iCalendar file
-     +-- SopError                       (see sp4n.states)
+     +-- SopError
+ |    +-- SopValidationError        an SOP that is malformed or does not make sense
+ |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
      +-- WorkflowError                  (see sp4n.workflow)
      +-- StoreError                     (see sp4n.persistence)
 
@@ -100,3 +102,32 @@ class InvalidArgumentError(Sp4nError, ValueError):
         self.value = value
         self.expected = expected
         super().__init__(f"{argument}={value!r} is invalid: expected {expected}")
+
+
+class SopError(Sp4nError):
+    """Something is wrong with an SOP definition."""
+
+
+class SopValidationError(SopError, ValueError):
+    """An SOP file or mapping that is malformed, or whose rules do not hold together.
+
+    ``source`` names the file (or ``<dict>``), ``location`` the place inside it, such as
+    ``transitions[3].dest`` or ``clocks.verification.rungs.breach``.
+    """
+
+    def __init__(self, source: str, location: str, reason: str) -> None:
+        self.source = source
+        self.location = location
+        self.reason = reason
+        where = f"{source}: {location}" if location else source
+        super().__init__(f"{where}: {reason}")
+
+
+class SopNotFoundError(SopError, LookupError):
+    """An SOP id that is neither built in nor registered, nor a readable file."""
+
+    def __init__(self, sop_id: str, known: tuple[str, ...] = ()) -> None:
+        self.sop_id = sop_id
+        self.known = known
+        hint = f"; known: {', '.join(known)}" if known else ""
+        super().__init__(f"SOP {sop_id!r} is not known{hint}")
