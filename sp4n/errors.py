@@ -131,3 +131,93 @@ class SopNotFoundError(SopError, LookupError):
         self.known = known
         hint = f"; known: {', '.join(known)}" if known else ""
         super().__init__(f"SOP {sop_id!r} is not known{hint}")
+
+
+class WorkflowError(Sp4nError):
+    """A command that cannot be applied to a complaint. Nothing was changed."""
+
+
+class ComplaintNotFound(WorkflowError, LookupError):
+    """No complaint has this id."""
+
+    def __init__(self, complaint_id: str) -> None:
+        self.complaint_id = complaint_id
+        super().__init__(f"complaint {complaint_id!r} does not exist")
+
+
+class TransitionNotAllowed(WorkflowError):
+    """A trigger that the SOP does not allow from the complaint's current state."""
+
+    def __init__(self, complaint_id: str, trigger: str, state: str, allowed: tuple[str, ...]) -> None:
+        self.complaint_id = complaint_id
+        self.trigger = trigger
+        self.state = state
+        self.allowed = allowed
+        options = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"complaint {complaint_id!r}: trigger {trigger!r} is not allowed in state {state!r}; allowed: {options}"
+        )
+
+
+class PermissionDenied(WorkflowError):
+    """An actor whose role or agency may not fire this trigger on this complaint."""
+
+    def __init__(self, complaint_id: str, trigger: str, actor: str, reason: str) -> None:
+        self.complaint_id = complaint_id
+        self.trigger = trigger
+        self.actor = actor
+        self.reason = reason
+        super().__init__(f"complaint {complaint_id!r}: {actor} may not fire {trigger!r}: {reason}")
+
+
+class MissingData(WorkflowError, ValueError):
+    """A command without data its transition requires."""
+
+    def __init__(self, complaint_id: str, trigger: str, fields: tuple[str, ...]) -> None:
+        self.complaint_id = complaint_id
+        self.trigger = trigger
+        self.fields = fields
+        super().__init__(f"complaint {complaint_id!r}: trigger {trigger!r} requires {', '.join(fields)}")
+
+
+class InvalidData(WorkflowError, ValueError):
+    """Data of the wrong kind or value, named with the value given."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}={value!r} is invalid: {reason}")
+
+
+class ComplaintNotVisible(WorkflowError):
+    """A confidential (rahasia) report, asked for by someone who may not see it."""
+
+    def __init__(self, complaint_id: str) -> None:
+        self.complaint_id = complaint_id
+        super().__init__(f"complaint {complaint_id!r} is confidential (rahasia) and not visible to the public")
+
+
+class StoreError(Sp4nError):
+    """Storage could not do what was asked."""
+
+
+class ConcurrencyConflict(StoreError):
+    """The complaint was changed by someone else since it was loaded; reload and retry."""
+
+    def __init__(self, complaint_id: str, expected: int, actual: int | None) -> None:
+        self.complaint_id = complaint_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"complaint {complaint_id!r} changed concurrently: expected version {expected}, found {actual}; "
+            f"reload it and retry"
+        )
+
+
+class IdempotencyConflict(StoreError, ValueError):
+    """An idempotency key used again with a different command."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"idempotency key {key!r} was already used for a different command")

@@ -10,8 +10,14 @@ from sp4n.calendars.days import OfficeHours as OfficeHours
 from sp4n.calendars.due import Due as Due
 from sp4n.calendars.duration import Duration as Duration
 from sp4n.calendars.duration import DurationUnit as DurationUnit
+from sp4n.calendars.ics import apply_ics as apply_ics
+from sp4n.calendars.ics import calendar_to_ics as calendar_to_ics
 from sp4n.calendars.indonesia import default_years as default_years
 from sp4n.calendars.indonesia import indonesia_calendar as indonesia_calendar
+from sp4n.calendars.overrides import OverrideSet as OverrideSet
+from sp4n.calendars.overrides import Removal as Removal
+from sp4n.calendars.overrides import apply_overrides as apply_overrides
+from sp4n.calendars.overrides import load_overrides as load_overrides
 from sp4n.calendars.policy import DEFAULT_POLICY as DEFAULT_POLICY
 from sp4n.calendars.policy import AfterHours as AfterHours
 from sp4n.calendars.policy import CountingPolicy as CountingPolicy
@@ -29,8 +35,14 @@ __all__ = [
     "DurationUnit",
     "NonWorkingDay",
     "OfficeHours",
+    "OverrideSet",
     "ReceiptDay",
+    "Removal",
     "WorkingCalendar",
+    "apply_ics",
+    "apply_overrides",
+    "calendar_to_ics",
     "default_years",
     "indonesia_calendar",
+    "load_overrides",
 ]

@@ -46,22 +46,27 @@ UNCOVERED_SPAN = (1970, 2100)
 its own years)."""
 
 
+_DAY_WORDS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
+    full.lower(): i for i, full in enumerate(WEEKDAY_LABELS_EN)
+}
+
+
 def _parse_weekmask(weekmask: str | Sequence[bool] | Sequence[int]) -> tuple[bool, ...]:
+    expected = "seven 0/1 digits from Monday ('1111100'), day names ('Mon Tue Wed') or seven booleans"
     if isinstance(weekmask, str):
         text = weekmask.strip()
         if len(text) == 7 and set(text) <= {"0", "1"}:
             mask = tuple(c == "1" for c in text)
         else:
-            names = [w.strip().lower()[:3] for w in text.replace(",", " ").split()]
-            if not names or any(n not in WEEKDAY_NAMES for n in names):
-                raise InvalidArgumentError(
-                    "weekmask", weekmask, "seven 0/1 digits from Monday ('1111100') or day names ('Mon Tue')"
-                )
-            mask = tuple(WEEKDAY_NAMES[i] in names for i in range(7))
+            words = [w.strip().lower() for w in text.replace(",", " ").split()]
+            if not words or any(w not in _DAY_WORDS for w in words):
+                raise InvalidArgumentError("weekmask", weekmask, expected)
+            days = {_DAY_WORDS[w] for w in words}
+            mask = tuple(i in days for i in range(7))
     else:
         values = list(weekmask)
-        if len(values) != 7:
-            raise InvalidArgumentError("weekmask", weekmask, "seven values, Monday first")
+        if len(values) != 7 or any(not isinstance(v, bool | int) or v not in (0, 1) for v in values):
+            raise InvalidArgumentError("weekmask", weekmask, expected)
         mask = tuple(bool(v) for v in values)
     if not any(mask):
         raise InvalidArgumentError("weekmask", weekmask, "at least one working weekday")
@@ -88,11 +93,17 @@ def _parse_office_hours(office_hours: Mapping[Any, Any] | None, weekmask: tuple[
         if isinstance(value, OfficeHours):
             result[wd] = value
         elif isinstance(value, Sequence) and len(value) == 2:
-            opens, closes = (time.fromisoformat(v) if isinstance(v, str) else v for v in value)
             try:
-                result[wd] = OfficeHours(opens=opens, closes=closes)
-            except ValueError as exc:
-                raise InvalidArgumentError(f"office_hours[{key!r}]", value, str(exc)) from exc
+                opens, closes = (time.fromisoformat(v) if isinstance(v, str) else v for v in value)
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(
+                    f"office_hours[{key!r}]", value, "(opens, closes) as 'HH:MM' times"
+                ) from None
+            if not isinstance(opens, time) or not isinstance(closes, time) or closes <= opens:
+                raise InvalidArgumentError(
+                    f"office_hours[{key!r}]", value, f"closes={closes} must be after opens={opens}"
+                )
+            result[wd] = OfficeHours(opens=opens, closes=closes)
         else:
             raise InvalidArgumentError(f"office_hours[{key!r}]", value, "(opens, closes) such as ('07:30', '16:00')")
     return result
@@ -156,6 +167,8 @@ class WorkingCalendar:
                 raise InvalidArgumentError("days", day, "NonWorkingDay values")
             if day.kind is DayKind.WEEKEND:
                 raise InvalidArgumentError("days", day, "dated days of a kind other than weekend")
+            if not self._first <= day.date <= self._last:
+                raise InvalidArgumentError("days", day, f"dates within the calendar's years {first_year}-{last_year}")
             if day.date in by_date:
                 raise InvalidArgumentError("days", day, f"one entry per date; {day.date} is listed twice")
             by_date[day.date] = day
@@ -266,7 +279,11 @@ class WorkingCalendar:
             if d not in by_date:
                 raise InvalidArgumentError("remove", d, "a date that is a dated non-working day of this calendar")
             del by_date[d]
+        added: set[date] = set()
         for day in add:
+            if day.date in added:
+                raise InvalidArgumentError("add", day, f"one entry per date; {day.date} is listed twice")
+            added.add(day.date)
             by_date[day.date] = day
         return self.replace(days=tuple(by_date.values()), name=name or self._name)
 
@@ -515,11 +532,16 @@ class WorkingCalendar:
         """``add_working_days`` for every date (and n, scalar or array) of datetime64[D] arrays."""
         idx = self._bulk_index(dates, "dates")
         rank = self._rank_np
+        if isinstance(n, bool):
+            raise InvalidArgumentError("n", n, "a whole number or an array of whole numbers")
         if isinstance(n, int | np.integer):
             step = int(n)
             k = rank[idx + 1] + (step - 1) if step > 0 else rank[idx] + step
         else:
-            steps = np.asarray(n, dtype=np.int64)
+            steps = np.asarray(n)
+            if not np.issubdtype(steps.dtype, np.integer):
+                raise InvalidArgumentError("n", n, "a whole number or an array of whole numbers")
+            steps = steps.astype(np.int64)
             k = np.where(steps > 0, rank[idx + 1] + steps - 1, rank[idx] + steps)
         if k.size and (k.min() < 0 or k.max() >= len(self._workdays_np)):
             raise DateOutOfRangeError("result", "some dates + n", self._span_first, self._span_last)

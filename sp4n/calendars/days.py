@@ -84,5 +84,5 @@ DEFAULT_OFFICE_HOURS: dict[int, OfficeHours] = {
     3: OfficeHours(opens=time(7, 30), closes=time(16, 0)),
     4: OfficeHours(opens=time(7, 30), closes=time(16, 30)),
 }
-"""07:30-16:00 Monday to Thursday, 07:30-16:30 Friday: 37.5 hours a week, a common government
-schedule. It is a default, not a rule: pass ``office_hours`` for a unit that works otherwise."""
+"""07:30-16:00 Monday to Thursday, 07:30-16:30 Friday (43 hours a week, breaks included), a
+common government schedule. It is a default, not a rule: pass ``office_hours`` for a unit that works otherwise."""

@@ -130,6 +130,14 @@ class Due:
         """True when the due date rests only on decreed, confirmed dates."""
         return not self.estimated and not self.unconfirmed_years
 
+    def before(self, offset: Duration | str) -> datetime:
+        """The instant ``offset`` before this due instant (for warnings), in UTC."""
+        return _shift(self, Duration.parse(offset, "offset"), -1)
+
+    def after(self, offset: Duration | str) -> datetime:
+        """The instant ``offset`` after this due instant (for follow-up rungs), in UTC."""
+        return _shift(self, Duration.parse(offset, "offset"), 1)
+
     def explain(self, lang: Literal["id", "en"] = "en") -> str:
         """A readable account of why this is the due date, in Indonesian ("id") or English ("en")."""
         from sp4n.calendars.explain import explain_due
@@ -137,19 +145,34 @@ class Due:
         return explain_due(self, lang)
 
 
-def compute_due(cal: WorkingCalendar, start: datetime, duration: Duration | str, policy: CountingPolicy) -> Due:
-    """The :class:`Due` of ``duration`` counted from ``start`` on ``cal`` under ``policy``."""
+def compute_due(
+    cal: WorkingCalendar,
+    start: datetime,
+    duration: Duration | str,
+    policy: CountingPolicy,
+    *,
+    seconds: int | None = None,
+) -> Due:
+    """The :class:`Due` of ``duration`` counted from ``start`` on ``cal`` under ``policy``.
+
+    ``seconds`` replaces ``duration.value`` hours for hour-based units, for clocks that resume
+    with a part of an hour left.
+    """
     start = require_aware(start, "start")
     duration = Duration.parse(duration, "duration")
     tz = cal.tzinfo
     local = start.astimezone(tz)
+    if not cal.first_date <= local.date() <= cal.last_date:
+        raise DateOutOfRangeError("start", start, cal.first_date, cal.last_date)
     counted_from = _effective_start(cal, local, policy)
     eff_date = counted_from.date()
     n = duration.value
     unit = duration.unit
     if unit is DurationUnit.WORKING_DAYS:
         if policy.receipt_day is ReceiptDay.INCLUDED:
-            due_date = cal.add_working_days(eff_date - timedelta(days=1), n) if n else eff_date
+            # day 1 is the day of receipt itself when that is a working day
+            counts_today = n and cal.is_working_day(eff_date)
+            due_date = cal.add_working_days(eff_date, n - 1 if counts_today else n) if n else eff_date
             first = eff_date
         else:
             due_date = cal.add_working_days(eff_date, n) if n else eff_date
@@ -163,13 +186,13 @@ def compute_due(cal: WorkingCalendar, start: datetime, duration: Duration | str,
         at = _end_of_day(cal, due_date)
         window = (eff_date if included else eff_date + timedelta(days=1), due_date)
     elif unit is DurationUnit.HOURS:
-        at_local = counted_from + timedelta(hours=n)
+        at_local = counted_from + timedelta(seconds=n * 3600 if seconds is None else seconds)
         due_date = at_local.date()
         _check_covered(cal, due_date)
         at = at_local.astimezone(UTC)
         window = (eff_date, due_date)
     else:
-        at = _add_working_seconds(cal, counted_from, n * 3600)
+        at = _add_working_seconds(cal, counted_from, n * 3600 if seconds is None else seconds)
         due_date = at.astimezone(tz).date()
         window = (eff_date, due_date)
     return Due(
@@ -233,6 +256,27 @@ def _add_working_seconds(cal: WorkingCalendar, local: datetime, seconds: int) ->
     opens = cal.office_hours[day.weekday()].opens
     instant = datetime.combine(day, opens, cal.tzinfo) + timedelta(seconds=target - cum[j])
     return instant.astimezone(UTC)
+
+
+def _shift(due: Due, offset: Duration, sign: int) -> datetime:
+    cal = due._calendar
+    n = offset.value * sign
+    local = due.local_at
+    unit = offset.unit
+    if unit is DurationUnit.HOURS:
+        return due.at + timedelta(hours=n)
+    if unit is DurationUnit.WORKING_HOURS:
+        return _add_working_seconds(cal, local, n * 3600)
+    day_based = due.duration.is_day_based
+    base = due.local_date if day_based else local.date()
+    if unit is DurationUnit.WORKING_DAYS:
+        shifted = cal.add_working_days(base, n) if n else base
+    else:
+        shifted = base + timedelta(days=n)
+        _check_covered(cal, shifted)
+    if day_based:
+        return _end_of_day(cal, shifted)
+    return datetime.combine(shifted, local.timetz()).astimezone(UTC)
 
 
 def format_date(d: date, lang: Literal["id", "en"]) -> str:
