@@ -192,7 +192,7 @@ class WorkingCalendar:
             first, last = years
         except (TypeError, ValueError):
             raise InvalidArgumentError("years", years, "(first_year, last_year)") from None
-        if not (isinstance(first, int) and isinstance(last, int)) or not 1900 <= first <= last <= 2200:
+        if type(first) is not int or type(last) is not int or not 1900 <= first <= last <= 2200:
             raise InvalidArgumentError("years", years, "(first_year, last_year) with 1900 <= first <= last <= 2200")
         return first, last
 

@@ -186,10 +186,10 @@ def compute_due(
         at = _end_of_day(cal, due_date)
         window = (eff_date if included else eff_date + timedelta(days=1), due_date)
     elif unit is DurationUnit.HOURS:
-        at_local = counted_from + timedelta(seconds=n * 3600 if seconds is None else seconds)
-        due_date = at_local.date()
+        # elapsed hours are added in UTC: in a zone with daylight saving, local arithmetic would drift
+        at = counted_from.astimezone(UTC) + timedelta(seconds=n * 3600 if seconds is None else seconds)
+        due_date = at.astimezone(tz).date()
         _check_covered(cal, due_date)
-        at = at_local.astimezone(UTC)
         window = (eff_date, due_date)
     else:
         at = _add_working_seconds(cal, counted_from, n * 3600 if seconds is None else seconds)
