@@ -1,114 +1,212 @@
-"""sp4n demo: the working calendar at work on one report (``make demo``).
+"""sp4n demo (``make demo``): three months of complaints, March to May 2026, in a few seconds.
 
-A report reaches an agency on Monday 16 March 2026 at 10:00 WIB, the week of Nyepi and Idul Fitri.
-The demo shows when its deadlines end, why, and how the same instant counts in another zone.
-Each step is a small function so later demos (a whole complaint's life) can reuse them.
+A ManualClock runs from Monday 2 March to Friday 29 May 2026. Every working day citizens file
+reports, through the national SOP or, for COVID-19 reports, the 2020 fast track that routes them
+straight to the authorized official; admins verify and distribute some of them, agencies follow
+up on some, reporters reply to some. Everything else is left to the deadlines: reports nobody
+verified escalate, follow-ups nobody answered close themselves.
+
+One report is followed closely: received Monday 16 March 2026 at 10:00 WIB, the week of Nyepi
+and Idul Fitri. The demo prints its deadlines with the reasons for each date, its timeline, and
+at the end a table of where every complaint ended up.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import random
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sp4n.calendars import Due, WorkingCalendar, indonesia_calendar
-from sp4n.calendars.days import WEEKDAY_LABELS_EN
+from sp4n.calendars import WorkingCalendar
+from sp4n.persistence import Event
+from sp4n.testing import ManualClock, run_until
+from sp4n.workflow import Actor, Engine
 
-RECEIVED = datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-"""Monday 16 March 2026, 10:00 WIB."""
-
-VERIFICATION = "3 working days"
-"""The admin's budget to verify and forward a report (see DOMAIN: high confidence)."""
-
-BUDGETS: tuple[tuple[str, str], ...] = (
-    ("3 working days", "verify and forward"),
-    ("5 working days", "agency's first follow-up"),
-    ("14 working days", "complete: no examination needed"),
-    ("60 working days", "complete: examination needed"),
-    ("24 hours", "first response (Batam)"),
-    ("8 working hours", "one office day (illustrative)"),
-)
-"""SOP-like budgets and what they are for."""
+WIB = ZoneInfo("Asia/Jakarta")
+START = datetime(2026, 3, 2, 8, 0, tzinfo=WIB)
+END = datetime(2026, 5, 29, 17, 0, tzinfo=WIB)
+FOLLOWED = datetime(2026, 3, 16, 10, 0, tzinfo=WIB)
+AGENCIES = ("dinas_kesehatan", "dinas_pendidikan", "dinas_pu", "dinas_sosial")
+CATEGORIES = ("kesehatan", "pendidikan", "infrastruktur", "bantuan_sosial")
+CLASSIFICATIONS = ("pengaduan", "pengaduan", "aspirasi", "permintaan_informasi", "pengaduan_pengawasan")
+COVID_TITLES = ("Bansos covid belum cair", "Vaksin covid di puskesmas habis", "Isolasi mandiri tanpa bantuan")
 
 
 def section(title: str) -> None:
     """A heading."""
-    print()
-    print(title)
-    print("=" * len(title))
+    print(f"\n{title}\n{'=' * len(title)}")
 
 
-def build_calendar(zone: str = "WIB") -> WorkingCalendar:
-    """Indonesia's national calendar in one zone: holidays and joint leave from ``holidays``."""
-    return indonesia_calendar(zone)
+def local(instant: datetime) -> str:
+    """An instant as local WIB time."""
+    return f"{instant.astimezone(WIB):%a %d %b %H:%M}"
 
 
-def describe_calendar(cal: WorkingCalendar) -> None:
-    """Name, version, coverage and the non-working days of the report's week."""
-    first, last = cal.years
-    confirmed = sorted(cal.confirmed_years)
-    print(f"{cal.name}: {first}-{last}, version {cal.version}")
-    print(f"joint leave confirmed for {confirmed[0]}-{confirmed[-1]}; later years are covered but flagged")
-    print("non-working days around the report:")
-    for day in cal.non_working_days_between(RECEIVED.date(), date(2026, 3, 24)):
-        print(f"  {day}")
+class Simulation:
+    """The engine, its clock, the people, and a seeded random source so every run is the same."""
 
-
-def explain(cal: WorkingCalendar, start: datetime, duration: str) -> Due:
-    """The due date of ``duration`` from ``start``, explained in English and Indonesian."""
-    due = cal.due(start, duration)
-    print(due.explain("en"))
-    print()
-    print(due.explain("id"))
-    return due
-
-
-def compare_zones(start: datetime, duration: str, zones: tuple[str, ...] = ("WIB", "WIT")) -> None:
-    """The same instant counted in several zones: same local due date, different UTC instants."""
-    for zone in zones:
-        due = build_calendar(zone).due(start, duration)
-        received = start.astimezone(due.local_at.tzinfo)
-        print(
-            f"{zone:<4} received {received:%Y-%m-%d %H:%M}, due end of {due.local_date} "
-            f"= {due.local_at:%Y-%m-%d %H:%M} local = {due.at:%Y-%m-%d %H:%M} UTC"
+    def __init__(self, seed: int = 2026) -> None:
+        self.rng = random.Random(seed)
+        self.clock = ManualClock(START)
+        self.calendar = WorkingCalendar.indonesia("WIB")
+        counter = iter(range(1, 1_000_000))
+        self.engine = Engine(
+            sops=["national", "covid19_fasttrack"],
+            calendar=self.calendar,
+            clock=self.clock,
+            id_factory=lambda: f"{next(counter):06d}",
         )
+        self.admin = Actor.national_admin("admin-nasional")
+        self.open: list[str] = []
+        self.followed = ""
+
+    def staff(self, complaint_id: str, trigger: str) -> Actor:
+        """Someone allowed to fire ``trigger`` on the complaint."""
+        view = self.engine.get(complaint_id, self.admin)
+        if trigger in ("verify", "distribute", "hold", "resume", "archive", "reroute"):
+            return self.admin
+        if trigger == "reply":
+            return Actor.reporter(view.reporter_id or "")
+        return Actor.liaison_officer(f"penghubung-{view.agency}", view.agency or "")
+
+    def submit_day(self) -> None:
+        """A working day's new reports (about four), one of them perhaps about COVID-19."""
+        for n in range(self.rng.randint(2, 6)):
+            reporter = Actor.reporter(f"warga-{self.rng.randint(1, 5000)}")
+            if self.rng.random() < 0.2:
+                title = self.rng.choice(COVID_TITLES)
+                view = self.engine.submit(reporter, title=title, sop="covid19_fasttrack", category="covid19")
+            else:
+                title = f"Laporan warga no. {n + 1}"
+                view = self.engine.submit(reporter, title=title, anonymous=self.rng.random() < 0.3)
+            self.open.append(view.id)
+
+    def work_day(self) -> None:
+        """Staff and reporters act on some open complaints; the rest waits for its deadlines."""
+        plans = {
+            "received": [("verify", 0.35), ("dispose", 0.5), ("archive", 0.02), ("hold", 0.03)],
+            "on_hold": [("resume", 0.4)],
+            "verified": [("distribute", 0.6)],
+            "escalated": [("distribute", 0.3), ("verify", 0.3), ("follow_up", 0.3)],
+            "distributed": [("follow_up", 0.12)],
+            "followed_up": [("reply", 0.05)],
+        }
+        for cid in list(self.open):
+            if cid == self.followed:
+                continue
+            view = self.engine.get(cid, self.admin)
+            if view.terminal:
+                self.open.remove(cid)
+                continue
+            allowed = (*self.engine.allowed_triggers(cid, self.admin), "follow_up", "reply", "dispose")
+            for trigger, chance in plans.get(view.state, []):
+                if trigger in allowed and self.rng.random() < chance:
+                    self.act(cid, trigger, view.agency)
+                    break
+
+    def act(self, cid: str, trigger: str, agency: str | None) -> None:
+        """Fire one trigger with plausible data; commands the SOP refuses are simply not taken."""
+        data = {
+            "verify": {"classification": self.rng.choice(CLASSIFICATIONS), "category": self.rng.choice(CATEGORIES)},
+            "distribute": {"agency": self.rng.choice(AGENCIES)},
+            "dispose": {"unit": "bidang_pelayanan"},
+            "follow_up": {"response": "Sudah ditindaklanjuti oleh unit terkait."},
+            "reply": {"message": "Masalah belum selesai."},
+            "archive": {"reason": "Bukan tentang pelayanan publik."},
+            "hold": {"reason": "Menunggu keterangan tambahan."},
+        }.get(trigger, {})
+        if agency is None and trigger in ("follow_up", "dispose"):
+            return  # nobody at an agency has it yet
+        actor = self.staff(cid, trigger)
+        if trigger in self.engine.allowed_triggers(cid, actor):
+            self.engine.fire(cid, trigger, actor, **data)
+
+    def run_to(self, instant: datetime) -> None:
+        """Let time pass to ``instant``, firing every deadline when it comes due."""
+        run_until(self.engine, self.clock, instant)
+
+    def days(self) -> list[date]:
+        """The working days of the simulation."""
+        out, day = [], START.date()
+        while day <= END.date():
+            if self.calendar.is_working_day(day):
+                out.append(day)
+            day += timedelta(days=1)
+        return out
 
 
-def budget_rows(cal: WorkingCalendar, start: datetime, budgets: tuple[tuple[str, str], ...]) -> list[str]:
-    """One line per budget: when it ends, local and UTC, and whether it rests on confirmed dates."""
-    cells = [("budget", "for", "due date", "passes at (local)", "passes at (UTC)", "data")]
-    for duration, purpose in budgets:
-        due = cal.due(start, duration)
-        data = "confirmed" if due.confirmed else "estimated/unconfirmed"
-        cells.append(
-            (
-                duration,
-                purpose,
-                f"{WEEKDAY_LABELS_EN[due.local_date.weekday()][:3]} {due.local_date}",
-                f"{due.local_at:%Y-%m-%d %H:%M}",
-                f"{due.at:%Y-%m-%d %H:%M}",
-                data,
-            )
-        )
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+def follow_one(sim: Simulation) -> None:
+    """The report of 16 March: its deadlines at receipt, explained."""
+    reporter = Actor.reporter("warga-ibu-sari", name="Ibu Sari")
+    view = sim.engine.submit(reporter, title="Puskesmas Kelurahan tutup saat jam pelayanan", category="kesehatan")
+    sim.followed = view.id
+    section(f"Report {view.tracking_number}, received {local(FOLLOWED)} WIB")
+    for deadline in sim.engine.deadlines(view.id):
+        if deadline.clock == "verification":
+            print(deadline.explain("en"))
+            print()
+            print(deadline.explain("id"))
+
+
+def advance_followed(sim: Simulation, day: date) -> None:
+    """What the admin, the agency and the reporter do with the followed report, by date."""
+    cid = sim.followed
+    if day == date(2026, 3, 25):
+        sim.engine.fire(cid, "verify", sim.admin, classification="pengaduan", category="kesehatan")
+    elif day == date(2026, 3, 26):
+        sim.engine.fire(cid, "distribute", sim.admin, agency="dinas_kesehatan")
+    elif day == date(2026, 4, 8):
+        officer = Actor.liaison_officer("penghubung-dinkes", "dinas_kesehatan")
+        sim.engine.fire(cid, "follow_up", officer, response="Jam layanan puskesmas sudah dipulihkan.")
+
+
+def timeline(sim: Simulation) -> None:
+    """Every event of the followed report."""
+    section("Its timeline")
+    for event in sim.engine.history(sim.followed):
+        what = event.trigger or event.payload.get("event") or event.kind
+        moved = f"{event.source} -> {event.dest}" if event.source != event.dest and event.source else event.dest
+        print(f"  {local(event.at)}  {event.actor_role:<16} {event.kind:<20} {what:<26} {moved}")
+
+
+def outcome_table(sim: Simulation) -> None:
+    """Where every complaint ended up, per SOP."""
+    complaints = sim.engine.store.complaints()
+    section(f"Where {len(complaints)} complaints stood on {local(END)} WIB")
+    counts = Counter((c.sop_id, c.state) for c in complaints)
+    states = sorted({state for _, state in counts})
+    sops = ("national", "covid19_fasttrack")
+    print(f"  {'state':<14}" + "".join(f"{s:>20}" for s in sops) + f"{'all':>8}")
+    for state in states:
+        row = [counts[(sop, state)] for sop in sops]
+        print(f"  {state:<14}" + "".join(f"{n:>20}" for n in row) + f"{sum(row):>8}")
+    escalated = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "escalate")}
+    closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "close")}
+    print(f"\n  complaints escalated at least once by a deadline: {len(escalated)}")
+    print(f"  complaints closed by the 10-working-day no-reply rule: {len(closed)}")
+
+
+def _by_deadline(event: Event, trigger: str) -> bool:
+    return event.kind == "deadline_transition" and event.trigger == trigger
 
 
 def main() -> int:
-    """Run the demo; returns the exit code."""
-    cal = build_calendar("WIB")
-    section("The calendar")
-    describe_calendar(cal)
-
-    section(f"{VERIFICATION} from Monday {RECEIVED:%Y-%m-%d %H:%M} WIB, explained")
-    explain(cal, RECEIVED, VERIFICATION)
-
-    section("The same instant in another zone")
-    compare_zones(RECEIVED, VERIFICATION)
-
-    section("SOP-like budgets from the same instant (WIB)")
-    for line in budget_rows(cal, RECEIVED, BUDGETS):
-        print(line)
-    print("(a budget in days passes at the end of its local due date, i.e. 00:00 of the next day)")
+    """Run the simulation and print the followed report, its timeline and the outcome table."""
+    sim = Simulation()
+    for day in sim.days():
+        sim.run_to(datetime.combine(day, time(8, 0), WIB))
+        if day == FOLLOWED.date():
+            sim.run_to(FOLLOWED)
+            follow_one(sim)
+        if sim.followed:
+            advance_followed(sim, day)
+        sim.submit_day()
+        sim.run_to(datetime.combine(day, time(14, 0), WIB))
+        sim.work_day()
+    sim.run_to(END)
+    timeline(sim)
+    outcome_table(sim)
     return 0
 
 

@@ -18,6 +18,15 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 KEY_OUTPUT: dict[str, tuple[str, ...]] = {
     "demo": (
+        "Verify and forward (verification), 3 working days: due Thursday 26 March 2026 (WIB)",
+        "Batas waktu: akhir hari Kamis, 26 Maret 2026",
+        "Hari Suci Nyepi [national holiday]",
+        "Its timeline",
+        "deadline_transition  close",
+        "covid19_fasttrack",
+        "complaints escalated at least once by a deadline:",
+    ),
+    "calendar_demo": (
         "Due at the end of Thursday 26 March 2026",
         "Batas waktu: akhir hari Kamis, 26 Maret 2026",
         "Hari Suci Nyepi",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from sp4n.calendars.days import (
@@ -195,7 +195,10 @@ def compute_due(
         at = _add_working_seconds(cal, counted_from, n * 3600 if seconds is None else seconds)
         due_date = at.astimezone(tz).date()
         window = (eff_date, due_date)
-    return Due(
+    # frozen dataclasses assign field by field through object.__setattr__; filling __dict__ at once
+    # is several times faster and keeps the instance just as immutable to its users
+    due = object.__new__(Due)
+    due.__dict__.update(
         start=start,
         duration=duration,
         policy=policy,
@@ -207,6 +210,7 @@ def compute_due(
         zone=cal.zone,
         _calendar=cal,
     )
+    return due
 
 
 def _check_covered(cal: WorkingCalendar, d: date) -> None:
@@ -215,7 +219,13 @@ def _check_covered(cal: WorkingCalendar, d: date) -> None:
 
 
 def _end_of_day(cal: WorkingCalendar, d: date) -> datetime:
-    return datetime.combine(d + timedelta(days=1), time(0), cal.tzinfo).astimezone(UTC)
+    return _midnight_after(cal.tzinfo, d)
+
+
+@lru_cache(maxsize=4096)
+def _midnight_after(tz: tzinfo, d: date) -> datetime:
+    """The instant (UTC) at which local date ``d`` ends in ``tz``."""
+    return datetime.combine(d + timedelta(days=1), time(0), tz).astimezone(UTC)
 
 
 def _effective_start(cal: WorkingCalendar, local: datetime, policy: CountingPolicy) -> datetime:

@@ -1,3 +1,31 @@
 """WHERE: where complaints, their history and their timers live."""
 
-__all__: list[str] = []
+from sp4n.persistence.base import ChangeSet as ChangeSet
+from sp4n.persistence.base import IdempotencyRecord as IdempotencyRecord
+from sp4n.persistence.base import Snapshot as Snapshot
+from sp4n.persistence.base import Store as Store
+from sp4n.persistence.base import TimerClose as TimerClose
+from sp4n.persistence.memory import MemoryStore as MemoryStore
+from sp4n.persistence.records import ClockLedger as ClockLedger
+from sp4n.persistence.records import ClockStatus as ClockStatus
+from sp4n.persistence.records import Complaint as Complaint
+from sp4n.persistence.records import Event as Event
+from sp4n.persistence.records import OutboxItem as OutboxItem
+from sp4n.persistence.records import Timer as Timer
+from sp4n.persistence.records import TimerStatus as TimerStatus
+
+__all__ = [
+    "ChangeSet",
+    "ClockLedger",
+    "ClockStatus",
+    "Complaint",
+    "Event",
+    "IdempotencyRecord",
+    "MemoryStore",
+    "OutboxItem",
+    "Snapshot",
+    "Store",
+    "Timer",
+    "TimerClose",
+    "TimerStatus",
+]

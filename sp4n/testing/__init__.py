@@ -1,3 +1,17 @@
-"""Test helpers for SOP authors and host applications: ManualClock, fixtures, scenario helpers."""
+"""Test helpers for SOP authors and host applications: ManualClock, Scenario, pytest fixtures.
 
-__all__: list[str] = []
+These are public API: a province testing its SOP variant writes::
+
+    def test_breach_escalates(sp4n_scenario):
+        s = sp4n_scenario(sops=["examples/sop/kalsel-shorter.yaml"])
+        cid = s.submit(sop="kalsel_shorter")
+        s.advance_working_days(2)
+        assert s.state(cid) == "escalated"
+"""
+
+from sp4n.testing.clock import ManualClock as ManualClock
+from sp4n.testing.scenario import DEFAULT_START as DEFAULT_START
+from sp4n.testing.scenario import Scenario as Scenario
+from sp4n.testing.scenario import run_until as run_until
+
+__all__ = ["DEFAULT_START", "ManualClock", "Scenario", "run_until"]

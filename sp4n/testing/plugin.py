@@ -1,1 +1,41 @@
-"""The sp4n pytest plugin (registered through the ``pytest11`` entry point)."""
+"""The sp4n pytest plugin, registered through the ``pytest11`` entry point.
+
+Fixtures: ``sp4n_clock`` (a ManualClock at Monday 2 March 2026, 09:00 WIB), ``sp4n_engine`` (an
+Engine with every built-in SOP on that clock and a memory store), and ``sp4n_scenario`` (a
+factory of :class:`sp4n.testing.Scenario`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sp4n.testing.clock import ManualClock
+from sp4n.testing.scenario import DEFAULT_START, Scenario
+from sp4n.workflow.engine import Engine
+
+
+@pytest.fixture
+def sp4n_clock() -> ManualClock:
+    """A ManualClock at Monday 2 March 2026, 09:00 WIB."""
+    return ManualClock(DEFAULT_START)
+
+
+@pytest.fixture
+def sp4n_engine(sp4n_clock: ManualClock) -> Engine:
+    """An in-memory Engine with every built-in SOP, on ``sp4n_clock``."""
+    from sp4n.states.loader import builtin_sop_ids
+
+    return Engine(sops=builtin_sop_ids(), clock=sp4n_clock)
+
+
+@pytest.fixture
+def sp4n_scenario() -> Callable[..., Scenario]:
+    """Build a Scenario: ``sp4n_scenario(sops=[...], start="2026-03-16T10:00+07:00")``."""
+
+    def make(**options: Any) -> Scenario:
+        return Scenario(**options)
+
+    return make

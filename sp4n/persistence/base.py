@@ -1,0 +1,128 @@
+"""The store protocol: everything the engine needs from storage, and nothing more.
+
+A command becomes one :class:`ChangeSet` saved in ONE transaction: the complaint (checked
+against the version it was loaded at), its clock ledgers, the timers to add and to close, the
+events and the outbox items. Either all of it is stored or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
+
+
+@dataclass
+class Snapshot:
+    """A complaint as loaded, with its clocks, at a version."""
+
+    complaint: Complaint
+    clocks: dict[str, ClockLedger]
+
+
+@dataclass
+class TimerClose:
+    """A pending timer that a change closes (fired, stale or missed).
+
+    With ``must_be_pending`` the whole change fails (ConcurrencyConflict) unless the timer is
+    still pending: that is how a timer fires exactly once. Without it, closing a timer that is
+    absent or already closed is a no-op (stale timers of an older clock generation).
+    """
+
+    timer_id: str
+    status: TimerStatus
+    closed_at: datetime
+    lateness_seconds: float | None = None
+    must_be_pending: bool = False
+
+
+@dataclass
+class IdempotencyRecord:
+    """What a command with an idempotency key did, so a retry can be answered without redoing it."""
+
+    key: str
+    fingerprint: str
+    complaint_id: str
+    result: dict[str, object]
+
+
+@dataclass
+class ChangeSet:
+    """Everything one command or one timer firing changes, saved atomically.
+
+    ``expected_version`` is the complaint version the change was computed from (0 for a new
+    complaint); a store raises ConcurrencyConflict when the stored version differs.
+    """
+
+    complaint: Complaint
+    expected_version: int
+    clocks: list[ClockLedger] = field(default_factory=list)
+    add_timers: list[Timer] = field(default_factory=list)
+    close_timers: list[TimerClose] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    outbox: list[OutboxItem] = field(default_factory=list)
+    idempotency: IdempotencyRecord | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where complaints live. Implemented by MemoryStore and SqlStore."""
+
+    def load(self, complaint_id: str) -> Snapshot:
+        """The complaint and its clocks; ComplaintNotFound if there is none."""
+        ...
+
+    def save(self, change: ChangeSet) -> None:
+        """Apply a change atomically; ConcurrencyConflict if the complaint moved meanwhile."""
+        ...
+
+    def last_event(self, complaint_id: str) -> Event | None:
+        """The newest event of a complaint (for the hash chain)."""
+        ...
+
+    def history(self, complaint_id: str) -> list[Event]:
+        """Every event of a complaint, oldest first."""
+        ...
+
+    def timers(self, complaint_id: str) -> list[Timer]:
+        """Every timer of a complaint, whatever its status."""
+        ...
+
+    def timer(self, timer_id: str) -> Timer | None:
+        """One timer by id."""
+        ...
+
+    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        """Pending timers due at or before ``now``, earliest first (ties by id)."""
+        ...
+
+    def next_due_at(self) -> datetime | None:
+        """The due instant of the earliest pending timer."""
+        ...
+
+    def close_stale_timer(self, close: TimerClose) -> bool:
+        """Close one pending timer without touching its complaint; False if it was not pending."""
+        ...
+
+    def idempotency(self, key: str) -> IdempotencyRecord | None:
+        """The record of an earlier command with this key."""
+        ...
+
+    def complaint_ids(self) -> Iterator[str]:
+        """Every complaint id."""
+        ...
+
+    def complaints(self, ids: Sequence[str] | None = None) -> list[Complaint]:
+        """Complaints (all, or those with the given ids)."""
+        ...
+
+    def pending_outbox(self, limit: int) -> list[OutboxItem]:
+        """Undelivered outbox items, oldest first."""
+        ...
+
+    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
+        """Record delivery of outbox items."""
+        ...

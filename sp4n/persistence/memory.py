@@ -1,0 +1,181 @@
+"""MemoryStore: the store protocol in process memory, for tests, simulations and the demo.
+
+It keeps the same promises as the SQL store: a change is applied whole or not at all, the
+complaint version is checked, stored records are copies, and due timers are found through a
+heap rather than a scan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sp4n.errors import ComplaintNotFound, ConcurrencyConflict
+from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
+from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
+
+
+class MemoryStore:
+    """A thread-safe in-memory store."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._complaints: dict[str, Complaint] = {}
+        self._clocks: dict[str, dict[str, ClockLedger]] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._timers: dict[str, Timer] = {}
+        self._timers_by_complaint: dict[str, list[str]] = {}
+        self._heap: list[tuple[datetime, str]] = []
+        self._outbox: dict[str, OutboxItem] = {}
+        self._idempotency: dict[str, IdempotencyRecord] = {}
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(complaints={len(self._complaints)})"
+
+    def load(self, complaint_id: str) -> Snapshot:
+        """The complaint and its clocks, as copies."""
+        with self._lock:
+            complaint = self._complaints.get(complaint_id)
+            if complaint is None:
+                raise ComplaintNotFound(complaint_id)
+            clocks = {name: c.copy() for name, c in self._clocks.get(complaint_id, {}).items()}
+            return Snapshot(complaint.copy(), clocks)
+
+    def save(self, change: ChangeSet) -> None:
+        """Check the version, then apply every part of the change."""
+        with self._lock:
+            cid = change.complaint.id
+            current = self._complaints.get(cid)
+            actual = current.version if current is not None else 0
+            if actual != change.expected_version:
+                raise ConcurrencyConflict(cid, change.expected_version, actual if current is not None else None)
+            self._check_timer_closes(change.close_timers)
+            self._complaints[cid] = change.complaint.copy()
+            clocks = self._clocks.setdefault(cid, {})
+            for ledger in change.clocks:
+                clocks[ledger.name] = ledger.copy()
+            for close in change.close_timers:
+                self._close(close)
+            for timer in change.add_timers:
+                self._add_timer(timer)
+            events = self._events.setdefault(cid, [])
+            events.extend(change.events)
+            for item in change.outbox:
+                self._outbox[item.id] = item
+            if change.idempotency is not None:
+                self._idempotency[change.idempotency.key] = change.idempotency
+
+    def _check_timer_closes(self, closes: list[TimerClose]) -> None:
+        for close in closes:
+            if not close.must_be_pending:
+                continue
+            timer = self._timers.get(close.timer_id)
+            if timer is None or timer.status is not TimerStatus.PENDING:
+                cid = close.timer_id.split("/", 1)[0]
+                current = self._complaints.get(cid)
+                raise ConcurrencyConflict(cid, -1, current.version if current else None)
+
+    def _close(self, close: TimerClose) -> None:
+        timer = self._timers.get(close.timer_id)
+        if timer is None or timer.status is not TimerStatus.PENDING:
+            return
+        timer.status = close.status
+        timer.closed_at = close.closed_at
+        timer.lateness_seconds = close.lateness_seconds
+
+    def _add_timer(self, timer: Timer) -> None:
+        if timer.id in self._timers:
+            return  # the unique key: a timer is armed once
+        stored = timer.copy()
+        self._timers[timer.id] = stored
+        self._timers_by_complaint.setdefault(timer.complaint_id, []).append(timer.id)
+        heapq.heappush(self._heap, (timer.due_at, timer.id))
+
+    def close_stale_timer(self, close: TimerClose) -> bool:
+        """Close a pending timer alone (its clock moved on)."""
+        with self._lock:
+            timer = self._timers.get(close.timer_id)
+            if timer is None or timer.status is not TimerStatus.PENDING:
+                return False
+            self._close(close)
+            return True
+
+    def last_event(self, complaint_id: str) -> Event | None:
+        """The newest event of a complaint."""
+        with self._lock:
+            events = self._events.get(complaint_id)
+            return events[-1] if events else None
+
+    def history(self, complaint_id: str) -> list[Event]:
+        """Every event of a complaint, oldest first."""
+        with self._lock:
+            if complaint_id not in self._complaints:
+                raise ComplaintNotFound(complaint_id)
+            return list(self._events.get(complaint_id, []))
+
+    def timers(self, complaint_id: str) -> list[Timer]:
+        """Every timer of a complaint."""
+        with self._lock:
+            return [self._timers[t].copy() for t in self._timers_by_complaint.get(complaint_id, [])]
+
+    def timer(self, timer_id: str) -> Timer | None:
+        """One timer by id."""
+        with self._lock:
+            timer = self._timers.get(timer_id)
+            return timer.copy() if timer else None
+
+    def _drop_closed_heads(self) -> None:
+        heap = self._heap
+        while heap and self._timers[heap[0][1]].status is not TimerStatus.PENDING:
+            heapq.heappop(heap)
+
+    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        """Pending timers due by ``now``, earliest first (ties by id)."""
+        with self._lock:
+            heap = self._heap
+            kept: list[tuple[datetime, str]] = []
+            out: list[Timer] = []
+            while heap and len(out) < limit and heap[0][0] <= now:
+                entry = heapq.heappop(heap)
+                timer = self._timers[entry[1]]
+                if timer.status is TimerStatus.PENDING:
+                    kept.append(entry)
+                    out.append(timer.copy())
+            for entry in kept:
+                heapq.heappush(heap, entry)
+            return out
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest pending due instant."""
+        with self._lock:
+            self._drop_closed_heads()
+            return self._heap[0][0] if self._heap else None
+
+    def idempotency(self, key: str) -> IdempotencyRecord | None:
+        """The record of a command with this key."""
+        with self._lock:
+            return self._idempotency.get(key)
+
+    def complaint_ids(self) -> Iterator[str]:
+        """Every complaint id, in submission order."""
+        with self._lock:
+            return iter(list(self._complaints))
+
+    def complaints(self, ids: Sequence[str] | None = None) -> list[Complaint]:
+        """Copies of complaints."""
+        with self._lock:
+            keys = list(self._complaints) if ids is None else [i for i in ids if i in self._complaints]
+            return [self._complaints[k].copy() for k in keys]
+
+    def pending_outbox(self, limit: int) -> list[OutboxItem]:
+        """Undelivered outbox items, oldest first."""
+        with self._lock:
+            return [i for i in self._outbox.values() if i.delivered_at is None][:limit]
+
+    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
+        """Record delivery."""
+        with self._lock:
+            for item_id in item_ids:
+                self._outbox[item_id].delivered_at = at

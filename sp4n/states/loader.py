@@ -1,0 +1,264 @@
+"""Reading SOPs: files (YAML, JSON, TOML), mappings and the built-in SOPs, with ``extends`` resolved.
+
+Every failure is a :class:`~sp4n.errors.SopValidationError` naming the file and the place in it
+(or :class:`~sp4n.errors.SopNotFoundError` for an SOP id nobody knows), so a policy writer never
+sees a pydantic or YAML traceback. The merge rules for variants live in :mod:`sp4n.states.merge`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tomllib
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from sp4n.errors import InvalidArgumentError, InvalidDurationError, SopNotFoundError, SopValidationError
+from sp4n.states.merge import merge_sop_data
+from sp4n.states.model import Sop
+from sp4n.states.validation import validate_sop
+
+SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+"""The file name endings an SOP file may have; an ``extends`` value ending so is a path."""
+
+_ENTRY_NAMES = {"states": ("id", "state"), "clocks": ("name", "clock"), "routing": ("name", "routing rule")}
+
+
+def _fail(source: str, location: str, reason: str) -> NoReturn:
+    raise SopValidationError(source, location, reason)
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+class _StrictYamlLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys, which plain YAML lets the last one win silently."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Hashable] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if isinstance(key, Hashable):
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse(text: str, suffix: str, source: str) -> Any:
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        if suffix == ".toml":
+            return tomllib.loads(text)
+        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        _fail(source, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")
+    except tomllib.TOMLDecodeError as exc:
+        _fail(source, "", f"invalid TOML: {exc}")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        _fail(source, where, f"invalid YAML: {exc.problem}")
+    except yaml.YAMLError as exc:
+        _fail(source, "", f"invalid YAML: {exc}")
+
+
+def _as_mapping(data: Any, source: str) -> Mapping[str, Any]:
+    if data is None:
+        _fail(source, "", "the SOP is empty")
+    if not isinstance(data, Mapping):
+        _fail(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def _read(path: Path | Traversable, source: str) -> Mapping[str, Any]:
+    suffix = Path(path.name).suffix.lower()
+    if suffix not in SUFFIXES:
+        _fail(source, "", f"unknown file type {suffix or '(none)'!r}; an SOP file ends with {', '.join(SUFFIXES)}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(source, "", "no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(source, "", f"cannot read the file: {exc}")
+    return _as_mapping(_parse(text, suffix, source), source)
+
+
+# --- built-in SOPs ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _builtin_files() -> dict[str, Traversable]:
+    root = resources.files("sp4n.states") / "builtin"
+    found: dict[str, Traversable] = {}
+    for entry in root.iterdir():
+        name = Path(entry.name)
+        if entry.is_file() and name.suffix in SUFFIXES:
+            found[name.stem.replace("-", "_")] = entry
+    return dict(sorted(found.items()))
+
+
+def builtin_sop_ids() -> tuple[str, ...]:
+    """The ids of the SOPs shipped with sp4n, sorted."""
+    return tuple(_builtin_files())
+
+
+@functools.cache
+def _builtin_data(sop_id: str) -> tuple[Mapping[str, Any], str]:
+    entry = _builtin_files().get(sop_id)
+    if entry is None:
+        raise SopNotFoundError(sop_id, builtin_sop_ids())
+    source = f"sp4n/states/builtin/{entry.name}"
+    data = _read(entry, source)
+    if data.get("id") != sop_id:
+        _fail(source, "id", f"the file is named for {sop_id!r} but its id is {data.get('id')!r}")
+    return data, source
+
+
+# --- extends ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where some SOP data came from: for errors, relative paths and loop detection."""
+
+    source: str
+    label: str
+    key: str
+    base_dir: Path | None
+    builtin: bool = False
+
+
+def _locate(target: str, origin: _Origin) -> tuple[Mapping[str, Any], _Origin]:
+    if not target.lower().endswith(SUFFIXES):
+        data, source = _builtin_data(target)
+        return data, _Origin(source, target, f"builtin:{target}", None, builtin=True)
+    if origin.builtin:
+        _fail(origin.source, "extends", "a built-in SOP extends other built-in SOPs by id only")
+    path = origin.base_dir / target if origin.base_dir is not None else Path(target)
+    if not path.is_file():
+        _fail(origin.source, "extends", f"the base SOP {target!r} does not exist (looked for {path})")
+    return _read(path, str(path)), _Origin(str(path), path.name, f"file:{path.resolve()}", path.parent)
+
+
+def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...]) -> dict[str, Any]:
+    target = data.get("extends")
+    if target is None:
+        if "remove" in data:
+            _fail(origin.source, "remove", "remove needs extends: there is no base SOP to remove from")
+        return dict(data)
+    if not isinstance(target, str) or not target:
+        _fail(origin.source, "extends", f"expected a built-in SOP id or a file path, got {target!r}")
+    base_data, base_origin = _locate(target, origin)
+    chain = (*chain, origin)
+    keys = [link.key for link in chain]
+    if base_origin.key in keys:
+        loop = [link.label for link in chain[keys.index(base_origin.key) :]] + [base_origin.label]
+        _fail(origin.source, "extends", f"extends loop: {' → '.join(loop)}")
+    base = _resolve(base_data, base_origin, chain)
+    _check(base, base_origin)  # a mistake in the base is reported against the base's file
+    merged = merge_sop_data(base, data, origin.source)
+    merged["extends"] = base.get("id")
+    return merged
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _reason(error: ErrorDetails, data: Mapping[str, Any]) -> str:
+    kind, value, cause = error["type"], error.get("input"), error.get("ctx", {}).get("error")
+    if kind == "missing":
+        reason = "a required field is missing"
+    elif kind == "extra_forbidden":
+        reason = f"unknown field {error['loc'][-1]!r}"
+    elif isinstance(cause, InvalidDurationError):
+        reason = f"{value!r} is not a valid duration: {cause.reason}"
+    elif kind == "model_type" and error.get("ctx", {}).get("class_name") == "Duration":
+        reason = f"expected a duration such as '3 working days', got {value!r}"
+    else:
+        reason = f"{error['msg'].removeprefix('Value error, ')} (got {value!r})"
+    loc = error["loc"]
+    if len(loc) >= 2 and loc[0] in (*_ENTRY_NAMES, "transitions") and isinstance(loc[1], int):
+        entries = data.get(str(loc[0]))
+        entry = entries[loc[1]] if isinstance(entries, list | tuple) and loc[1] < len(entries) else None
+        key, noun = _ENTRY_NAMES.get(str(loc[0]), ("trigger", "transition"))
+        if isinstance(entry, Mapping) and isinstance(entry.get(key), str):
+            reason += f" (in {noun} {entry[key]!r})"
+    return reason
+
+
+def _check(resolved: Mapping[str, Any], origin: _Origin) -> Sop:
+    try:
+        sop = Sop.model_validate(resolved)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        reason = _reason(errors[0], resolved)
+        if len(errors) > 1:
+            reason += f"; and {len(errors) - 1} more error(s)"
+        raise SopValidationError(origin.source, _location(errors[0]["loc"]), reason) from exc
+    validate_sop(sop, origin.source)
+    return sop
+
+
+def _build(data: Mapping[str, Any], origin: _Origin) -> Sop:
+    return _check(_resolve(_as_mapping(data, origin.source), origin, ()), origin)
+
+
+def build_sop(data: Mapping[str, Any], *, source: str = "<dict>", base_dir: Path | None = None) -> Sop:
+    """Build and validate an SOP from plain data, resolving ``extends``.
+
+    ``source`` names the data in errors; ``base_dir`` is where a relative ``extends`` path is
+    looked up (the current directory if None).
+    """
+    return _build(data, _Origin(source, source, f"data:{source}", base_dir))
+
+
+def load_sop(path: str | Path) -> Sop:
+    """Load and validate an SOP file (``.yaml``, ``.yml``, ``.json`` or ``.toml``)."""
+    path = Path(path)
+    source = str(path)
+    return _build(_read(path, source), _Origin(source, path.name, f"file:{path.resolve()}", path.parent))
+
+
+@functools.cache
+def builtin_sop(sop_id: str) -> Sop:
+    """A built-in SOP by id (see :func:`builtin_sop_ids`); loaded once, then cached."""
+    data, source = _builtin_data(sop_id)
+    return _build(data, _Origin(source, sop_id, f"builtin:{sop_id}", None, builtin=True))
+
+
+def resolve_sop(ref: str | Path | Sop | Mapping[str, Any]) -> Sop:
+    """An SOP from whatever names one: an Sop, a mapping, a path, or a built-in id.
+
+    A string is a path when it ends with one of :data:`SUFFIXES`, else a built-in id.
+    """
+    if isinstance(ref, Sop):
+        return ref
+    if isinstance(ref, Path):
+        return load_sop(ref)
+    if isinstance(ref, str):
+        return load_sop(ref) if ref.lower().endswith(SUFFIXES) else builtin_sop(ref)
+    if isinstance(ref, Mapping):
+        return build_sop(ref)
+    raise InvalidArgumentError("ref", ref, "an Sop, a mapping, a built-in SOP id or a path to an SOP file")

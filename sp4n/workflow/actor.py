@@ -1,0 +1,68 @@
+"""Actor: who fires a command, with the role and agency the guards check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sp4n.errors import InvalidData
+from sp4n.states.model import Role
+
+_AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person (or the system) acting on complaints.
+
+    Agency staff (agency_admin, liaison_officer) belong to one agency and act only on
+    complaints assigned to it; a reporter acts only on their own reports.
+    """
+
+    id: str
+    role: Role
+    agency: str | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise InvalidData("actor.id", self.id, "a non-empty string")
+        try:
+            role = Role(self.role)
+        except ValueError:
+            raise InvalidData("actor.role", self.role, f"one of {', '.join(r.value for r in Role)}") from None
+        object.__setattr__(self, "role", role)
+        if role in _AGENCY_ROLES and not self.agency:
+            raise InvalidData("actor.agency", self.agency, f"the agency of a {role.value}")
+
+    def __str__(self) -> str:
+        where = f"@{self.agency}" if self.agency else ""
+        return f"{self.role.value} {self.id!r}{where}"
+
+    @classmethod
+    def reporter(cls, id: str, name: str | None = None) -> Actor:
+        """A citizen who reports (pelapor)."""
+        return cls(id, Role.REPORTER, name=name)
+
+    @classmethod
+    def national_admin(cls, id: str) -> Actor:
+        """An admin of the national LAPOR! desk."""
+        return cls(id, Role.NATIONAL_ADMIN)
+
+    @classmethod
+    def agency_admin(cls, id: str, agency: str) -> Actor:
+        """An agency's admin (admin instansi)."""
+        return cls(id, Role.AGENCY_ADMIN, agency)
+
+    @classmethod
+    def liaison_officer(cls, id: str, agency: str) -> Actor:
+        """An agency's liaison officer (pejabat penghubung)."""
+        return cls(id, Role.LIAISON_OFFICER, agency)
+
+    @classmethod
+    def ombudsman(cls, id: str) -> Actor:
+        """Staff of Ombudsman RI."""
+        return cls(id, Role.OMBUDSMAN)
+
+
+SYSTEM = Actor("system", Role.SYSTEM)
+"""The actor of every deadline-driven trigger. Hosts cannot fire commands as it."""

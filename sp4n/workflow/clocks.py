@@ -1,0 +1,261 @@
+"""Clock planning: what a state change does to each clock of a complaint, and its timers.
+
+A clock is a ledger (budget, consumed, running since, generation); its due instant is always
+derived from the ledger with the calendar, never stored as a flag. Whenever the due instant may
+change (start, pause, resume, stop, reset, extension, zone change) the generation goes up: the
+pending timers of the old generation are closed as stale and, if the clock runs, the rungs of
+the new generation are armed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.due import Due, compute_due
+from sp4n.calendars.duration import Duration, DurationUnit
+from sp4n.calendars.policy import CountingPolicy, ReceiptDay
+from sp4n.errors import InvalidData
+from sp4n.persistence.base import TimerClose
+from sp4n.persistence.records import ClockLedger, ClockStatus, Complaint, Timer, TimerStatus
+from sp4n.states.model import ClockDef, RungDef, Sop
+
+
+@dataclass
+class ClockPlan:
+    """The clock side of one change: ledgers to save, timers to arm and to close, and a log."""
+
+    ledgers: list[ClockLedger] = field(default_factory=list)
+    add_timers: list[Timer] = field(default_factory=list)
+    close_timers: list[TimerClose] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def choose_budget(clock: ClockDef, complaint: Complaint) -> Duration:
+    """The clock's budget for this complaint: by ``budget_by`` when it picks one, else fixed."""
+    if clock.budget_by is not None:
+        value = getattr(complaint, clock.budget_by.value, None)
+        chosen = clock.budgets.get(str(value)) if value is not None else None
+        if chosen is not None:
+            return chosen
+    if clock.budget is None:
+        raise InvalidData(
+            clock.budget_by.value if clock.budget_by else "budget",
+            getattr(complaint, clock.budget_by.value, None) if clock.budget_by else None,
+            f"clock {clock.name!r} has no budget for it; set one of {', '.join(clock.budgets)}",
+        )
+    return clock.budget
+
+
+def ledger_due(cal: WorkingCalendar, policy: CountingPolicy, ledger: ClockLedger) -> Due | None:
+    """The due instant of a running clock, derived from its ledger (None unless running)."""
+    if ledger.status is not ClockStatus.RUNNING or ledger.running_since is None:
+        return None
+    unit = ledger.budget.unit
+    if unit in (DurationUnit.HOURS, DurationUnit.WORKING_HOURS):
+        total = (ledger.budget.value + ledger.extended_by) * 3600
+        left = max(0, total - ledger.consumed)
+        return compute_due(cal, ledger.running_since, _duration(-(-left // 3600), unit), policy, seconds=left)
+    left = max(0, ledger.budget.value + ledger.extended_by - ledger.consumed)
+    return compute_due(cal, ledger.running_since, _duration(left, unit), policy)
+
+
+@lru_cache(maxsize=1024)
+def _duration(value: int, unit: DurationUnit) -> Duration:
+    """The remaining part of a budget; cached, since Durations are immutable values."""
+    return Duration(value=value, unit=unit)
+
+
+def consumed_between(
+    cal: WorkingCalendar, policy: CountingPolicy, unit: DurationUnit, since: datetime, until: datetime
+) -> int:
+    """How much of a budget a run from ``since`` to ``until`` used, in the ledger's units.
+
+    Day-based budgets count the days ``due`` would count: the days after the local start date
+    up to the local pause date (from the start date itself when the day of receipt counts).
+    """
+    if unit is DurationUnit.HOURS:
+        return max(0, int((until - since).total_seconds()))
+    if unit is DurationUnit.WORKING_HOURS:
+        return max(0, _office_seconds(cal, until) - _office_seconds(cal, since))
+    d0, d1 = cal.local_date(since), cal.local_date(until)
+    included = policy.receipt_day is ReceiptDay.INCLUDED
+    if unit is DurationUnit.CALENDAR_DAYS:
+        return max(0, (d1 - d0).days + (1 if included else 0))
+    first_day = 1 if included and cal.is_working_day(d0) else 0
+    return max(0, cal.working_days_between(d0, d1) + first_day)
+
+
+def _office_seconds(cal: WorkingCalendar, instant: datetime) -> int:
+    """Office seconds on working days from the start of the calendar's span to ``instant``."""
+    cum = cal.office_seconds_cumulative()
+    local = instant.astimezone(cal.tzinfo)
+    d = local.date()
+    i = d.toordinal() - cal.origin_ordinal
+    day_total = cum[i + 1] - cum[i]
+    if not day_total:
+        return cum[i]
+    opens = cal.office_hours[d.weekday()].opens
+    since_open = (local - datetime.combine(d, opens, cal.tzinfo)).total_seconds()
+    return cum[i] + int(min(max(since_open, 0), day_total))
+
+
+def rung_instant(due: Due, rung: RungDef) -> datetime:
+    """When a rung comes: at the due instant, or ``before`` / ``after`` it."""
+    if rung.before is not None:
+        return due.before(rung.before)
+    if rung.after is not None:
+        return due.after(rung.after)
+    return due.at
+
+
+def _status_in(clock: ClockDef, state: str | None) -> ClockStatus:
+    if state is None:
+        return ClockStatus.STOPPED
+    if state in clock.runs_in:
+        return ClockStatus.RUNNING
+    if state in clock.pauses_in:
+        return ClockStatus.PAUSED
+    return ClockStatus.STOPPED
+
+
+class ClockPlanner:
+    """Plans the clocks of one complaint for one change of state."""
+
+    def __init__(self, sop: Sop, cal: WorkingCalendar, policy: CountingPolicy) -> None:
+        self.sop = sop
+        self.cal = cal
+        self.policy = policy
+
+    def plan(
+        self,
+        complaint: Complaint,
+        ledgers: dict[str, ClockLedger],
+        before: str | None,
+        after: str,
+        now: datetime,
+        *,
+        resets: tuple[str, ...] = (),
+        extend: tuple[str, int] | None = None,
+        rearm_all: bool = False,
+    ) -> ClockPlan:
+        """The ledgers, timers and log of moving ``complaint`` from ``before`` to ``after`` at ``now``."""
+        plan = ClockPlan()
+        for clock in self.sop.clocks:
+            ledger = ledgers.get(clock.name)
+            old = ledger.status if ledger else _status_in(clock, before)
+            new = _status_in(clock, after)
+            change = self._change(clock, ledger, old, new, resets, extend, rearm_all)
+            if change is None:
+                continue
+            ledger = self._apply(clock, complaint, ledger, change, now, extend)
+            ledgers[clock.name] = ledger
+            plan.ledgers.append(ledger)
+            self._rearm(clock, complaint, ledger, now, plan, change)
+        return plan
+
+    @staticmethod
+    def _change(
+        clock: ClockDef,
+        ledger: ClockLedger | None,
+        old: ClockStatus,
+        new: ClockStatus,
+        resets: tuple[str, ...],
+        extend: tuple[str, int] | None,
+        rearm_all: bool,
+    ) -> str | None:
+        running, paused, stopped = ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.STOPPED
+        if ledger is None and new is not running:
+            return None
+        if clock.name in resets and new is running:
+            return "reset"
+        transitions = {
+            (stopped, running): "started",
+            (running, paused): "paused",
+            (paused, running): "resumed",
+            (running, stopped): "stopped",
+            (paused, stopped): "stopped",
+        }
+        change = transitions.get((old, new))
+        if change is None and old is running and new is running:
+            if extend is not None and extend[0] == clock.name:
+                return "extended"
+            if rearm_all:
+                return "rearmed"
+        return change
+
+    def _apply(
+        self,
+        clock: ClockDef,
+        complaint: Complaint,
+        ledger: ClockLedger | None,
+        change: str,
+        now: datetime,
+        extend: tuple[str, int] | None,
+    ) -> ClockLedger:
+        if change in ("started", "reset"):
+            generation = ledger.generation + 1 if ledger else 1
+            return ClockLedger(
+                complaint_id=complaint.id,
+                name=clock.name,
+                budget=choose_budget(clock, complaint),
+                status=ClockStatus.RUNNING,
+                generation=generation,
+                consumed=0,
+                running_since=now,
+                extended_by=0,
+                started_at=now,
+            )
+        assert ledger is not None  # only "started" has no ledger
+        ledger = ledger.copy()
+        ledger.generation += 1
+        if change == "paused" or (change == "stopped" and ledger.status is ClockStatus.RUNNING):
+            if ledger.running_since is not None:
+                ledger.consumed += consumed_between(
+                    self.cal, self.policy, ledger.budget.unit, ledger.running_since, now
+                )
+            ledger.running_since = None
+        if change == "paused":
+            ledger.status = ClockStatus.PAUSED
+        elif change == "stopped":
+            ledger.status = ClockStatus.STOPPED
+        elif change == "resumed":
+            ledger.status = ClockStatus.RUNNING
+            ledger.running_since = now
+        elif change == "extended" and extend is not None:
+            ledger.extended_by += extend[1]
+        return ledger
+
+    def _rearm(
+        self, clock: ClockDef, complaint: Complaint, ledger: ClockLedger, now: datetime, plan: ClockPlan, change: str
+    ) -> None:
+        if change not in ("started", "resumed"):
+            # only a generation that was running has pending timers to close
+            previous = ledger.generation - 1
+            for rung in clock.rungs:
+                plan.close_timers.append(
+                    TimerClose(Timer.key(complaint.id, clock.name, previous, rung.name), TimerStatus.STALE, now)
+                )
+        due = ledger_due(self.cal, self.policy, ledger)
+        entry: dict[str, Any] = {"clock": clock.name, "change": change, "generation": ledger.generation}
+        if due is not None:
+            entry["due_at"] = due.at.isoformat()
+            entry["budget"] = str(ledger.budget)
+            for rung in clock.rungs:
+                at = rung_instant(due, rung)
+                if rung.before is not None and at < now:
+                    continue  # a warning that would come before the run began says nothing
+                plan.add_timers.append(
+                    Timer(
+                        id=Timer.key(complaint.id, clock.name, ledger.generation, rung.name),
+                        complaint_id=complaint.id,
+                        clock=clock.name,
+                        generation=ledger.generation,
+                        rung=rung.name,
+                        due_at=at,
+                    )
+                )
+        plan.changes.append(entry)

@@ -1,0 +1,226 @@
+"""Turning one command (or one deadline) into one ChangeSet: guards, the Machine, clocks, event.
+
+Nothing here touches storage: it takes a loaded snapshot and returns what to save, so a
+command that fails any guard has changed nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.duration import Duration
+from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed
+from sp4n.persistence.base import ChangeSet, TimerClose
+from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem
+from sp4n.states.model import Assignable, Role, TransitionDef
+from sp4n.workflow.actor import Actor
+from sp4n.workflow.clocks import ClockPlan, ClockPlanner
+from sp4n.workflow.compiled import CompiledSop
+
+_STAFF_OF_AGENCY = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
+
+
+def scope_problem(complaint: Complaint, actor: Actor) -> str | None:
+    """Why ``actor`` may not act on ``complaint`` at all (None when they may)."""
+    if actor.role in _STAFF_OF_AGENCY:
+        if complaint.agency is None:
+            return "the complaint is not assigned to an agency yet"
+        if complaint.agency != actor.agency:
+            return f"the complaint is assigned to agency {complaint.agency!r}, not {actor.agency!r}"
+    if actor.role is Role.REPORTER and complaint.reporter_id != actor.id:
+        return "a reporter may act only on their own reports"
+    return None
+
+
+def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -> TransitionDef:
+    """The SOP's transition for ``trigger`` from the complaint's state, or TransitionNotAllowed."""
+    definition = compiled.transitions.get((trigger, complaint.state))
+    if definition is None:
+        raise TransitionNotAllowed(complaint.id, trigger, complaint.state, compiled.triggers_from[complaint.state])
+    return definition
+
+
+def check_guards(
+    compiled: CompiledSop, complaint: Complaint, definition: TransitionDef, actor: Actor, data: dict[str, Any]
+) -> None:
+    """Role, agency scope and required data; each failure names what was wrong."""
+    trigger = definition.trigger
+    if actor.role not in definition.roles:
+        roles = ", ".join(r.value for r in definition.roles)
+        raise PermissionDenied(complaint.id, trigger, str(actor), f"only {roles} may fire it")
+    problem = scope_problem(complaint, actor)
+    if problem is not None:
+        raise PermissionDenied(complaint.id, trigger, str(actor), problem)
+    missing = tuple(f for f in definition.requires if data.get(f) in (None, "", [], {}))
+    if missing:
+        raise MissingData(complaint.id, trigger, missing)
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise InvalidData("data", data, f"command data must be JSON values ({exc})") from None
+    for name in definition.assigns:
+        if name.value in data:
+            check_assignable(compiled, name, data[name.value])
+
+
+def check_assignable(compiled: CompiledSop, name: Assignable, value: Any) -> None:
+    """A value for a complaint field: booleans for the flags, declared names for the lists."""
+    sop = compiled.sop
+    if name in (Assignable.ANONYMOUS, Assignable.CONFIDENTIAL):
+        if not isinstance(value, bool):
+            raise InvalidData(name.value, value, "true or false")
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidData(name.value, value, "a non-empty string")
+    if name is Assignable.CLASSIFICATION and sop.classifications and value not in sop.classifications:
+        raise InvalidData(name.value, value, f"one of {', '.join(sop.classifications)}")
+    if name is Assignable.CATEGORY and sop.categories and value not in sop.categories:
+        raise InvalidData(name.value, value, f"one of {', '.join(sop.categories)}")
+
+
+def parse_extension(
+    compiled: CompiledSop, definition: TransitionDef, ledgers: dict[str, ClockLedger], data: dict[str, Any]
+) -> tuple[str, int] | None:
+    """The (clock, amount) an ``extends`` transition adds, checked against the clock's maximum."""
+    if definition.extends is None:
+        return None
+    clock = compiled.clocks[definition.extends]
+    raw = data.get("extend_by")
+    try:
+        amount = Duration.parse(raw, "extend_by")
+    except ValueError as exc:
+        raise InvalidData("extend_by", raw, str(exc)) from None
+    ledger = ledgers.get(clock.name)
+    if ledger is None:
+        raise InvalidData("extend_by", raw, f"clock {clock.name!r} has not started")
+    if amount.unit is not ledger.budget.unit:
+        raise InvalidData("extend_by", raw, f"clock {clock.name!r} counts {ledger.budget.unit.value}")
+    limit = clock.extension_max.value if clock.extension_max else 0
+    if amount.value <= 0 or ledger.extended_by + amount.value > limit:
+        raise InvalidData(
+            "extend_by",
+            raw,
+            f"extensions of {clock.name!r} total at most {clock.extension_max} ({ledger.extended_by} used)",
+        )
+    return (clock.name, amount.value)
+
+
+@dataclass
+class CommandContext:
+    """Everything a change needs besides the snapshot."""
+
+    compiled: CompiledSop
+    calendar_for: Callable[[str], WorkingCalendar]
+    now: datetime
+    zone_for_agency: Mapping[str, str]
+
+    def planner(self, zone: str) -> ClockPlanner:
+        """A clock planner on the calendar of ``zone`` under the SOP's counting policy."""
+        return ClockPlanner(self.compiled.sop, self.calendar_for(zone), self.compiled.sop.counting)
+
+
+def apply_transition(
+    ctx: CommandContext,
+    complaint: Complaint,
+    ledgers: dict[str, ClockLedger],
+    definition: TransitionDef,
+    actor: Actor,
+    data: dict[str, Any],
+    prev: Event | None,
+    *,
+    kind: str = "transition",
+    timer_close: TimerClose | None = None,
+    payload_extra: dict[str, Any] | None = None,
+) -> ChangeSet:
+    """Move the complaint, plan its clocks and write the event, as one ChangeSet."""
+    extension = parse_extension(ctx.compiled, definition, ledgers, data)
+    before = complaint.state
+    after = ctx.compiled.move(before, definition.trigger)
+    expected = complaint.version
+    updated = complaint.copy()
+    old_zone = updated.zone
+    for name in definition.assigns:
+        if name.value in data:
+            setattr(updated, name.value, data[name.value])
+    if updated.agency and updated.agency in ctx.zone_for_agency:
+        updated.zone = ctx.zone_for_agency[updated.agency]
+    updated.state = after
+    updated.updated_at = ctx.now
+    updated.version = expected + 1
+    plan = ctx.planner(updated.zone).plan(
+        updated,
+        dict(ledgers),
+        before,
+        after,
+        ctx.now,
+        resets=definition.resets,
+        extend=extension,
+        rearm_all=updated.zone != old_zone,
+    )
+    payload = dict(data)
+    if payload_extra:
+        payload.update(payload_extra)
+    event = make_event(ctx, updated, prev, kind, actor, definition.trigger, before, after, payload, plan)
+    closes = list(plan.close_timers)
+    if timer_close is not None:
+        closes.insert(0, timer_close)
+    return ChangeSet(
+        complaint=updated,
+        expected_version=expected,
+        clocks=plan.ledgers,
+        add_timers=plan.add_timers,
+        close_timers=closes,
+        events=[event],
+        outbox=[outbox_item(event)],
+    )
+
+
+def make_event(
+    ctx: CommandContext,
+    complaint: Complaint,
+    prev: Event | None,
+    kind: str,
+    actor: Actor,
+    trigger: str | None,
+    source: str | None,
+    dest: str | None,
+    payload: dict[str, Any],
+    plan: ClockPlan | None,
+) -> Event:
+    """A sealed event that follows ``prev`` in the complaint's hash chain."""
+    event = Event(
+        complaint_id=complaint.id,
+        seq=(prev.seq + 1) if prev else 1,
+        at=ctx.now,
+        kind=kind,
+        actor_id=actor.id,
+        actor_role=actor.role.value,
+        trigger=trigger,
+        source=source,
+        dest=dest,
+        payload=payload,
+        clock_changes=plan.changes if plan else [],
+        calendar_version=ctx.calendar_for(complaint.zone).version,
+        sop_version=complaint.sop_version,
+    )
+    event.seal(prev.hash if prev else "")
+    return event
+
+
+def outbox_item(event: Event) -> OutboxItem:
+    """The outbox entry that carries an event to other systems (the event with its hash)."""
+    payload = event.content()
+    payload["hash"] = event.hash
+    return OutboxItem(
+        id=f"{event.complaint_id}/{event.seq}",
+        complaint_id=event.complaint_id,
+        event_seq=event.seq,
+        topic=f"complaint.{event.kind}",
+        payload=payload,
+        created_at=event.at,
+    )

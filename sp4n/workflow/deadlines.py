@@ -1,0 +1,196 @@
+"""Deadlines: reading clocks back as Due dates, and firing due timers exactly once.
+
+A timer fires in its own change: the complaint, its clocks, the event and the timer's ``fired``
+mark are saved together, and the save fails if the timer is no longer pending. A timer whose
+clock has moved on (another generation, stopped, paused) is closed as stale and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sp4n.errors import ConcurrencyConflict, Sp4nError
+from sp4n.persistence.base import ChangeSet, TimerClose
+from sp4n.persistence.records import ClockStatus, Timer, TimerStatus
+from sp4n.states.model import LatePolicy, RungAction
+from sp4n.workflow.actor import SYSTEM
+from sp4n.workflow.clocks import ledger_due, rung_instant
+from sp4n.workflow.commands import apply_transition, find_transition, make_event, outbox_item
+from sp4n.workflow.views import Deadline, Firing
+
+if TYPE_CHECKING:
+    from sp4n.workflow.engine import Engine
+
+log = logging.getLogger("sp4n.deadlines")
+
+
+class DeadlineRunner:
+    """The deadline side of an engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def deadlines(self, complaint_id: str) -> list[Deadline]:
+        """Running and paused clocks of a complaint, with their Due and rung instants."""
+        engine = self.engine
+        snapshot = engine.store.load(complaint_id)
+        complaint = snapshot.complaint
+        compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
+        ctx = engine.context(compiled, engine.now())
+        cal = ctx.calendar_for(complaint.zone)
+        out: list[Deadline] = []
+        for clock in compiled.sop.clocks:
+            ledger = snapshot.clocks.get(clock.name)
+            if ledger is None or ledger.status is ClockStatus.STOPPED:
+                continue
+            due = ledger_due(cal, compiled.sop.counting, ledger)
+            rungs = tuple((r.name, rung_instant(due, r)) for r in clock.rungs) if due else ()
+            out.append(
+                Deadline(
+                    clock=clock.name,
+                    label_id=clock.label_id,
+                    label_en=clock.label_en,
+                    status=ledger.status,
+                    budget=ledger.budget,
+                    extended_by=ledger.extended_by,
+                    consumed=ledger.consumed,
+                    generation=ledger.generation,
+                    due=due,
+                    rungs=rungs,
+                )
+            )
+        return out
+
+    def run_due(self, limit: int) -> list[Firing]:
+        """Process every timer due by now, earliest first, until none is left (or ``limit``)."""
+        now = self.engine.now()
+        processed: list[Firing] = []
+        while len(processed) < limit:
+            batch = self.engine.store.due_timers(now, min(100, limit - len(processed)))
+            if not batch:
+                break
+            for timer in batch:
+                processed.append(self.fire_timer(timer, now))
+        return processed
+
+    def fire_timer(self, timer: Timer, now: datetime, attempts: int = 3) -> Firing:
+        """Fire one timer (or close it as stale or missed), retrying on a concurrent change."""
+        for attempt in range(attempts):
+            try:
+                return self._fire_once(timer, now)
+            except ConcurrencyConflict:
+                current = self.engine.store.timer(timer.id)
+                if current is None or current.status is not TimerStatus.PENDING or attempt == attempts - 1:
+                    status = current.status.value if current else "gone"
+                    return self._firing(timer, now, "stale", error=f"timer already {status} by another process")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fire_once(self, timer: Timer, now: datetime) -> Firing:
+        engine = self.engine
+        snapshot = engine.store.load(timer.complaint_id)
+        complaint = snapshot.complaint
+        compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
+        ledger = snapshot.clocks.get(timer.clock)
+        rung = compiled.rungs.get((timer.clock, timer.rung))
+        lateness = max(0.0, (now - timer.due_at).total_seconds())
+        if (
+            rung is None
+            or ledger is None
+            or ledger.generation != timer.generation
+            or ledger.status is not ClockStatus.RUNNING
+        ):
+            engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now))
+            return self._firing(timer, now, "stale", lateness=lateness)
+        ctx = engine.context(compiled, now)
+        prev = engine.store.last_event(complaint.id)
+        info: dict[str, Any] = {
+            "clock": timer.clock,
+            "rung": timer.rung,
+            "timer": timer.id,
+            "due_at": timer.due_at.isoformat(),
+            "lateness_seconds": lateness,
+        }
+        late = lateness > engine.late_grace.total_seconds()
+        if late and rung.late is LatePolicy.MISS:
+            return self._record(ctx, snapshot, timer, now, "deadline_missed", info, TimerStatus.MISSED, prev, "missed")
+        if rung.action is RungAction.EMIT:
+            kind = rung.event or f"{timer.clock}.{timer.rung}"
+            info["event"] = kind
+            return self._record(ctx, snapshot, timer, now, "deadline", info, TimerStatus.FIRED, prev, "emitted")
+        assert rung.trigger is not None  # validated: a fire rung names a trigger
+        try:
+            definition = find_transition(compiled, complaint, rung.trigger)
+        except Sp4nError as exc:
+            log.warning("timer %s cannot fire %r: %s", timer.id, rung.trigger, exc)
+            engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now, lateness))
+            return self._firing(timer, now, "failed", trigger=rung.trigger, lateness=lateness, error=str(exc))
+        close = TimerClose(timer.id, TimerStatus.FIRED, now, lateness, must_be_pending=True)
+        change = apply_transition(
+            ctx,
+            complaint,
+            snapshot.clocks,
+            definition,
+            SYSTEM,
+            {},
+            prev,
+            kind="deadline_transition",
+            timer_close=close,
+            payload_extra=info,
+        )
+        engine.store.save(change)
+        engine.publish(change.events)
+        if late:
+            log.info("timer %s fired %s late by %.0f s", timer.id, rung.trigger, lateness)
+        return self._firing(timer, now, "fired", trigger=rung.trigger, lateness=lateness)
+
+    def _record(
+        self,
+        ctx: Any,
+        snapshot: Any,
+        timer: Timer,
+        now: datetime,
+        kind: str,
+        info: dict[str, Any],
+        status: TimerStatus,
+        prev: Any,
+        outcome: Any,
+    ) -> Firing:
+        complaint = snapshot.complaint.copy()
+        expected = complaint.version
+        complaint.version += 1
+        event = make_event(ctx, complaint, prev, kind, SYSTEM, None, complaint.state, complaint.state, info, None)
+        change = ChangeSet(
+            complaint=complaint,
+            expected_version=expected,
+            close_timers=[TimerClose(timer.id, status, now, info["lateness_seconds"], must_be_pending=True)],
+            events=[event],
+            outbox=[outbox_item(event)],
+        )
+        self.engine.store.save(change)
+        self.engine.publish(change.events)
+        return self._firing(timer, now, outcome, lateness=info["lateness_seconds"])
+
+    @staticmethod
+    def _firing(
+        timer: Timer,
+        now: datetime,
+        outcome: Any,
+        *,
+        trigger: str | None = None,
+        lateness: float = 0.0,
+        error: str | None = None,
+    ) -> Firing:
+        return Firing(
+            timer_id=timer.id,
+            complaint_id=timer.complaint_id,
+            clock=timer.clock,
+            rung=timer.rung,
+            due_at=timer.due_at,
+            processed_at=now,
+            outcome=outcome,
+            trigger=trigger,
+            lateness_seconds=lateness,
+            error=error,
+        )

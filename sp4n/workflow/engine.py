@@ -1,0 +1,358 @@
+"""The engine: applies people's commands and the SOPs' own deadlines to complaints.
+
+Every command loads one complaint, checks it against the SOP version the complaint is pinned
+to, moves it on that SOP's Machine, plans its clocks and saves all of it in one ChangeSet.
+Deadlines come back as timers that :meth:`Engine.run_due` fires, in due order, as ``system``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.days import DayKind
+from sp4n.calendars.zones import require_aware, zone_name
+from sp4n.clock import Clock, SystemClock
+from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied
+from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
+from sp4n.persistence.memory import MemoryStore
+from sp4n.persistence.records import Complaint, Event
+from sp4n.states.model import Role, Sop
+from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.commands import (
+    CommandContext,
+    apply_transition,
+    check_assignable,
+    check_guards,
+    find_transition,
+    make_event,
+    outbox_item,
+    scope_problem,
+)
+from sp4n.workflow.compiled import CompiledSop, SopRegistry
+from sp4n.workflow.deadlines import DeadlineRunner
+from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
+
+log = logging.getLogger("sp4n.engine")
+
+_SUBMITTERS = frozenset({Role.REPORTER, Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
+
+Subscriber = Callable[[Event], None]
+
+
+class Engine:
+    """Runs complaints through their SOPs on a working calendar, with an injected clock."""
+
+    def __init__(
+        self,
+        *,
+        sops: Iterable[Sop | str | Path] = ("national",),
+        calendar: WorkingCalendar | None = None,
+        clock: Clock | None = None,
+        store: Store | None = None,
+        agency_zones: Mapping[str, str] | None = None,
+        default_zone: str = "Asia/Jakarta",
+        late_grace: timedelta = timedelta(minutes=15),
+        id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        from sp4n.states.loader import resolve_sop
+
+        self.registry = SopRegistry()
+        for sop in sops:
+            self.register(resolve_sop(sop))
+        self.calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.store: Store = store if store is not None else MemoryStore()
+        self.default_zone = zone_name(default_zone, "default_zone")
+        self.agency_zones = {k: zone_name(v, f"agency_zones[{k!r}]") for k, v in (agency_zones or {}).items()}
+        self.late_grace = late_grace
+        self._new_id = id_factory or (lambda: uuid.uuid4().hex)
+        self._calendars: dict[tuple[str, bool], WorkingCalendar] = {}
+        self._subscribers: list[Subscriber] = []
+        self.deadlines_runner = DeadlineRunner(self)
+
+    # ------------------------------------------------------------------ configuration
+
+    def register(self, sop: Sop) -> CompiledSop:
+        """Make an SOP version available; new complaints of its id use the latest registered."""
+        return self.registry.register(sop)
+
+    def calendar_for(self, zone: str, joint_leave: bool = True) -> WorkingCalendar:
+        """The engine's calendar in ``zone``, without joint leave days if the SOP says so."""
+        key = (zone, joint_leave)
+        cal = self._calendars.get(key)
+        if cal is None:
+            cal = self.calendar if zone == self.calendar.zone else self.calendar.replace(zone=zone)
+            if not joint_leave:
+                cal = cal.replace(days=[d for d in cal.days if d.kind is not DayKind.JOINT_LEAVE])
+            self._calendars[key] = cal
+        return cal
+
+    def now(self) -> datetime:
+        """The injected clock's now, checked to be aware."""
+        return require_aware(self.clock.now(), "clock.now()")
+
+    def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
+        """What a change of a complaint on ``compiled`` at ``now`` needs."""
+        joint_leave = compiled.sop.calendar.joint_leave
+        return CommandContext(compiled, lambda z: self.calendar_for(z, joint_leave), now, self.agency_zones)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Hand committed events to subscribers; a failing subscriber is logged, not raised."""
+        for event in events:
+            for callback in list(self._subscribers):
+                try:
+                    callback(event)
+                except Exception:
+                    log.exception("subscriber %r failed on event %s/%s", callback, event.complaint_id, event.seq)
+
+    # ------------------------------------------------------------------ commands
+
+    def submit(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        description: str = "",
+        sop: str = "national",
+        channel: str = "web",
+        category: str | None = None,
+        classification: str | None = None,
+        anonymous: bool = False,
+        confidential: bool = False,
+        agency: str | None = None,
+        reporter_id: str | None = None,
+        reporter_name: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ComplaintView:
+        """File a new complaint under the latest registered version of ``sop``."""
+        if actor.role not in _SUBMITTERS:
+            raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
+        compiled = self.registry.get(sop)
+        fields = {
+            "title": title,
+            "description": description,
+            "sop": sop,
+            "channel": channel,
+            "category": category,
+            "classification": classification,
+            "anonymous": anonymous,
+            "confidential": confidential,
+            "agency": agency,
+            "reporter_id": reporter_id,
+            "reporter_name": reporter_name,
+            "attributes": dict(attributes or {}),
+        }
+        replay = self._replay(idempotency_key, "submit", "", actor, fields)
+        if replay is not None:
+            return replay
+        self._check_submission(compiled, fields)
+        now = self.now()
+        complaint = self._new_complaint(compiled, actor, fields, now)
+        rule = self._route(compiled, complaint)
+        ctx = self.context(compiled, now)
+        initial = compiled.sop.initial_state.id
+        plan = ctx.planner(complaint.zone).plan(complaint, {}, None, initial, now)
+        payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
+        if rule is not None:
+            payload["routed_by"] = rule.name
+        event = make_event(ctx, complaint, None, "submitted", actor, None, None, initial, payload, plan)
+        change = ChangeSet(
+            complaint=complaint,
+            expected_version=0,
+            clocks=plan.ledgers,
+            add_timers=plan.add_timers,
+            events=[event],
+            outbox=[outbox_item(event)],
+        )
+        view = self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
+        if rule is not None and rule.trigger is not None:
+            view = self._fire_as_system(complaint.id, rule.trigger, {"routing_rule": rule.name})
+        return view
+
+    def _check_submission(self, compiled: CompiledSop, fields: dict[str, Any]) -> None:
+        if not isinstance(fields["title"], str) or not fields["title"].strip():
+            raise InvalidData("title", fields["title"], "a non-empty string")
+        if not isinstance(fields["channel"], str) or not fields["channel"].strip():
+            raise InvalidData("channel", fields["channel"], "a non-empty string, such as web, sms or whatsapp")
+        for name in ("classification", "category", "agency"):
+            if fields[name] is not None:
+                check_assignable(compiled, _assignable(name), fields[name])
+        for name in ("anonymous", "confidential"):
+            check_assignable(compiled, _assignable(name), fields[name])
+
+    def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
+        cid = self._new_id()
+        agency = fields["agency"] or (actor.agency if actor.role is not Role.REPORTER else None)
+        zone = self.agency_zones.get(agency or "", self.default_zone)
+        local = now.astimezone(self.calendar_for(zone).tzinfo)
+        return Complaint(
+            id=cid,
+            tracking_number=f"SP4N-{local:%Y%m%d}-{cid[:8].upper()}",
+            sop_id=compiled.sop.id,
+            sop_version=compiled.sop.version,
+            state=compiled.sop.initial_state.id,
+            zone=zone,
+            submitted_at=now,
+            updated_at=now,
+            title=fields["title"].strip(),
+            description=fields["description"],
+            channel=fields["channel"],
+            classification=fields["classification"],
+            category=fields["category"],
+            reporter_id=actor.id if actor.role is Role.REPORTER else fields["reporter_id"],
+            reporter_name=fields["reporter_name"] or actor.name,
+            anonymous=fields["anonymous"],
+            confidential=fields["confidential"],
+            agency=agency,
+            attributes=fields["attributes"],
+            version=1,
+        )
+
+    def _route(self, compiled: CompiledSop, complaint: Complaint) -> Any:
+        text = f"{complaint.title} {complaint.description}".lower()
+        for rule in compiled.sop.routing:
+            by_category = complaint.category is not None and complaint.category in rule.categories
+            by_keyword = any(k.lower() in text for k in rule.keywords)
+            if by_category or by_keyword:
+                complaint.agency = rule.agency
+                complaint.official = rule.official
+                complaint.zone = self.agency_zones.get(rule.agency, complaint.zone)
+                return rule
+        return None
+
+    def fire(
+        self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
+    ) -> ComplaintView:
+        """Fire ``trigger`` on a complaint as ``actor`` with the command's data."""
+        if actor.role is Role.SYSTEM:
+            raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
+        replay = self._replay(idempotency_key, "fire", complaint_id, actor, {"trigger": trigger, **data})
+        if replay is not None:
+            return replay
+        snapshot = self.store.load(complaint_id)
+        complaint = snapshot.complaint
+        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
+        definition = find_transition(compiled, complaint, trigger)
+        check_guards(compiled, complaint, definition, actor, data)
+        ctx = self.context(compiled, self.now())
+        change = apply_transition(
+            ctx, complaint, snapshot.clocks, definition, actor, data, self.store.last_event(complaint_id)
+        )
+        return self._commit(
+            change, compiled, actor, idempotency_key, "fire", complaint_id, {"trigger": trigger, **data}
+        )
+
+    def _fire_as_system(self, complaint_id: str, trigger: str, data: dict[str, Any]) -> ComplaintView:
+        snapshot = self.store.load(complaint_id)
+        complaint = snapshot.complaint
+        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
+        definition = find_transition(compiled, complaint, trigger)
+        ctx = self.context(compiled, self.now())
+        change = apply_transition(
+            ctx, complaint, snapshot.clocks, definition, SYSTEM, data, self.store.last_event(complaint_id)
+        )
+        return self._commit(change, compiled, SYSTEM, None, "fire", complaint_id, data)
+
+    def _commit(
+        self,
+        change: ChangeSet,
+        compiled: CompiledSop,
+        actor: Actor,
+        key: str | None,
+        command: str,
+        complaint_id: str,
+        fields: dict[str, Any],
+    ) -> ComplaintView:
+        view = make_view(change.complaint, compiled.sop, actor.role)
+        if key is not None:
+            change.idempotency = IdempotencyRecord(
+                key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
+            )
+        self.store.save(change)
+        self.publish(change.events)
+        return view
+
+    def _replay(
+        self, key: str | None, command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]
+    ) -> ComplaintView | None:
+        if key is None:
+            return None
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidData("idempotency_key", key, "a non-empty string")
+        record = self.store.idempotency(key)
+        if record is None:
+            return None
+        if record.fingerprint != _fingerprint(command, complaint_id, actor, fields):
+            raise IdempotencyConflict(key)
+        return ComplaintView.from_dict(dict(record.result))
+
+    # ------------------------------------------------------------------ queries
+
+    def get(self, complaint_id: str, actor: Actor | None = None) -> ComplaintView:
+        """The complaint as ``actor`` may see it (``None``: the public)."""
+        complaint = self.store.load(complaint_id).complaint
+        if actor is None and complaint.confidential:
+            raise ComplaintNotVisible(complaint_id)
+        if actor is not None:
+            problem = scope_problem(complaint, actor)
+            if problem is not None:
+                raise PermissionDenied(complaint_id, "view", str(actor), problem)
+        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
+        return make_view(complaint, compiled.sop, actor.role if actor else None)
+
+    def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
+        """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
+        complaint = self.store.load(complaint_id).complaint
+        if actor.role is Role.SYSTEM or scope_problem(complaint, actor) is not None:
+            return ()
+        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
+        return tuple(
+            t
+            for t in compiled.triggers_from[complaint.state]
+            if actor.role in compiled.transitions[(t, complaint.state)].roles
+        )
+
+    def history(self, complaint_id: str) -> list[Event]:
+        """Every event of the complaint, oldest first."""
+        return self.store.history(complaint_id)
+
+    def deadlines(self, complaint_id: str) -> list[Deadline]:
+        """The complaint's clocks that run or are paused, each with its Due and rungs."""
+        return self.deadlines_runner.deadlines(complaint_id)
+
+    def run_due(self, limit: int = 1000) -> list[Firing]:
+        """Fire every timer due by the clock's now, in due order; returns what was processed."""
+        return self.deadlines_runner.run_due(limit)
+
+    def next_due_at(self) -> datetime | None:
+        """When the next pending timer comes due."""
+        return self.store.next_due_at()
+
+
+def _assignable(name: str) -> Any:
+    from sp4n.states.model import Assignable
+
+    return Assignable(name)
+
+
+def _fingerprint(command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]) -> str:
+    blob = json.dumps(
+        {"command": command, "complaint": complaint_id, "actor": [actor.id, actor.role.value], "fields": fields},
+        sort_keys=True,
+        default=str,
+    ).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,40 @@
+"""Sop.to_mermaid: every state and trigger, terminal states and clocks marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from sp4n.states import builtin_sop, builtin_sop_ids
+
+
+@pytest.mark.parametrize("sop_id", builtin_sop_ids())
+def test_diagram_has_every_state_and_trigger(sop_id: str) -> None:
+    sop = builtin_sop(sop_id)
+    text = sop.to_mermaid()
+    assert "stateDiagram-v2" in text
+    for state in sop.states:
+        assert f"as {state.id}\n" in text
+    for trigger in sop.triggers:
+        assert f": {trigger} (" in text or f"| {trigger} (" in text
+    for clock in sop.clocks:
+        assert f"clock {clock.name}: " in text
+    assert f"[*] --> {sop.initial_state.id}" in text
+
+
+def test_terminal_states_and_clock_details() -> None:
+    text = builtin_sop("national").to_mermaid()
+    for terminal in ("referred", "closed", "archived"):
+        assert f"{terminal} --> [*]" in text
+    assert "received --> [*]" not in text
+    assert "clock verification: 3 working days" in text
+    assert "breach: at due, fire escalate" in text
+    assert "warning: 1 working day before due, emit" in text
+    assert "by classification: aspirasi 5 working days" in text
+    assert "reminder: 2 working days before due, emit, skipped if late" in text
+    assert "%% clock ombudsman_eligibility: Ombudsman Kepri" in text
+    assert 'title: "SP4N-LAPOR! nasional (national ' in text
+
+
+def test_diagram_is_deterministic() -> None:
+    sop = builtin_sop("covid19_fasttrack")
+    assert sop.to_mermaid() == sop.to_mermaid()
