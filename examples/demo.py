@@ -6,6 +6,10 @@ straight to the authorized official; admins verify and distribute some of them, 
 up on some, reporters reply to some. Everything else is left to the deadlines: reports nobody
 verified escalate, follow-ups nobody answered close themselves.
 
+It runs on an embedded SQLite file (``sp4n-demo.db`` in the working directory, created fresh;
+``--reuse`` keeps an existing one, ``--database PATH`` picks another), which the demo names at the
+end so it can be opened with any SQLite tool.
+
 One report is followed closely: received Monday 16 March 2026 at 10:00 WIB, the week of Nyepi
 and Idul Fitri. The demo prints its deadlines with the reasons for each date, its timeline, and
 at the end a table of where every complaint ended up.
@@ -13,13 +17,16 @@ at the end a table of where every complaint ended up.
 
 from __future__ import annotations
 
+import argparse
 import random
+import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sp4n.calendars import WorkingCalendar
-from sp4n.persistence import Event
+from sp4n.persistence import Complaint, Event
 from sp4n.testing import ManualClock, run_until
 from sp4n.workflow import Actor, Engine
 
@@ -46,7 +53,7 @@ def local(instant: datetime) -> str:
 class Simulation:
     """The engine, its clock, the people, and a seeded random source so every run is the same."""
 
-    def __init__(self, seed: int = 2026) -> None:
+    def __init__(self, database_url: str, seed: int = 2026) -> None:
         self.rng = random.Random(seed)
         self.clock = ManualClock(START)
         self.calendar = WorkingCalendar.indonesia("WIB")
@@ -55,20 +62,20 @@ class Simulation:
             sops=["national", "covid19_fasttrack"],
             calendar=self.calendar,
             clock=self.clock,
+            database_url=database_url,
             id_factory=lambda: f"{next(counter):06d}",
         )
         self.admin = Actor.national_admin("admin-nasional")
         self.open: list[str] = []
         self.followed = ""
 
-    def staff(self, complaint_id: str, trigger: str) -> Actor:
-        """Someone allowed to fire ``trigger`` on the complaint."""
-        view = self.engine.get(complaint_id, self.admin)
+    def staff(self, complaint: Complaint, trigger: str) -> Actor:
+        """Someone who would fire ``trigger`` on the complaint."""
         if trigger in ("verify", "distribute", "hold", "resume", "archive", "reroute"):
             return self.admin
         if trigger == "reply":
-            return Actor.reporter(view.reporter_id or "")
-        return Actor.liaison_officer(f"penghubung-{view.agency}", view.agency or "")
+            return Actor.reporter(complaint.reporter_id or "")
+        return Actor.liaison_officer(f"penghubung-{complaint.agency}", complaint.agency or "")
 
     def submit_day(self) -> None:
         """A working day's new reports (about four), one of them perhaps about COVID-19."""
@@ -92,20 +99,19 @@ class Simulation:
             "distributed": [("follow_up", 0.12)],
             "followed_up": [("reply", 0.05)],
         }
-        for cid in list(self.open):
-            if cid == self.followed:
+        # one read of every open complaint a day; each command then loads its complaint itself
+        for complaint in self.engine.store.complaints(self.open):
+            if complaint.id == self.followed:
                 continue
-            view = self.engine.get(cid, self.admin)
-            if view.terminal:
-                self.open.remove(cid)
+            if complaint.state in ("closed", "archived", "referred"):
+                self.open.remove(complaint.id)
                 continue
-            allowed = (*self.engine.allowed_triggers(cid, self.admin), "follow_up", "reply", "dispose")
-            for trigger, chance in plans.get(view.state, []):
-                if trigger in allowed and self.rng.random() < chance:
-                    self.act(cid, trigger, view.agency)
+            for trigger, chance in plans.get(complaint.state, []):
+                if self.rng.random() < chance:
+                    self.act(complaint, trigger)
                     break
 
-    def act(self, cid: str, trigger: str, agency: str | None) -> None:
+    def act(self, complaint: Complaint, trigger: str) -> None:
         """Fire one trigger with plausible data; commands the SOP refuses are simply not taken."""
         data = {
             "verify": {"classification": self.rng.choice(CLASSIFICATIONS), "category": self.rng.choice(CATEGORIES)},
@@ -116,11 +122,11 @@ class Simulation:
             "archive": {"reason": "Bukan tentang pelayanan publik."},
             "hold": {"reason": "Menunggu keterangan tambahan."},
         }.get(trigger, {})
-        if agency is None and trigger in ("follow_up", "dispose"):
+        if complaint.agency is None and trigger in ("follow_up", "dispose"):
             return  # nobody at an agency has it yet
-        actor = self.staff(cid, trigger)
-        if trigger in self.engine.allowed_triggers(cid, actor):
-            self.engine.fire(cid, trigger, actor, **data)
+        actor = self.staff(complaint, trigger)
+        if trigger in self.engine.allowed_triggers(complaint.id, actor):
+            self.engine.fire(complaint.id, trigger, actor, **data)
 
     def run_to(self, instant: datetime) -> None:
         """Let time pass to ``instant``, firing every deadline when it comes due."""
@@ -191,9 +197,23 @@ def _by_deadline(event: Event, trigger: str) -> bool:
     return event.kind == "deadline_transition" and event.trigger == trigger
 
 
-def main() -> int:
+def open_database(argv: list[str]) -> tuple[str, Path]:
+    """The SQLite URL of the demo database, created fresh unless ``--reuse`` is given."""
+    parser = argparse.ArgumentParser(description="sp4n demo: three months of complaints on SQLite")
+    parser.add_argument("--database", type=Path, default=Path("sp4n-demo.db"), help="the SQLite file")
+    parser.add_argument("--reuse", action="store_true", help="keep the complaints of an earlier run")
+    args = parser.parse_args(argv)
+    path: Path = args.database.resolve()
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}", path
+
+
+def main(argv: list[str] | None = None) -> int:
     """Run the simulation and print the followed report, its timeline and the outcome table."""
-    sim = Simulation()
+    url, path = open_database(argv or [])
+    sim = Simulation(url)
     for day in sim.days():
         sim.run_to(datetime.combine(day, time(8, 0), WIB))
         if day == FOLLOWED.date():
@@ -207,8 +227,10 @@ def main() -> int:
     sim.run_to(END)
     timeline(sim)
     outcome_table(sim)
+    sim.engine.close()
+    print(f"\nThe complaints, their events and timers are in the SQLite file {path}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

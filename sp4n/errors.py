@@ -221,3 +221,25 @@ class IdempotencyConflict(StoreError, ValueError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"idempotency key {key!r} was already used for a different command")
+
+
+class DatabaseUnavailable(StoreError):
+    """The database named by a URL cannot be reached or opened."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"database {url!r} cannot be used: {reason}")
+
+
+class SchemaOutdated(StoreError):
+    """The database has no sp4n schema, or an older (or newer) one than this code needs."""
+
+    def __init__(self, url: str, found: str | None, expected: str) -> None:
+        self.url = url
+        self.found = found
+        self.expected = expected
+        state = "has no sp4n schema" if found is None else f"is at schema revision {found!r}"
+        super().__init__(
+            f"database {url!r} {state}; this sp4n needs revision {expected!r}: run `sp4n db upgrade --url {url}`"
+        )

@@ -25,6 +25,7 @@ KEY_OUTPUT: dict[str, tuple[str, ...]] = {
         "deadline_transition  close",
         "covid19_fasttrack",
         "complaints escalated at least once by a deadline:",
+        "The complaints, their events and timers are in the SQLite file",
     ),
     "calendar_demo": (
         "Due at the end of Thursday 26 March 2026",
@@ -69,8 +70,13 @@ def test_there_are_examples() -> None:
 
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)
 def test_example_runs(
-    path: Path, load_example: Callable[[Path], ModuleType], capsys: pytest.CaptureFixture[str]
+    path: Path,
+    load_example: Callable[[Path], ModuleType],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # examples may write files (the demo's SQLite database)
     module = load_example(path)
     main = getattr(module, "main", None)
     if main is None:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
 @dataclass
 class Snapshot:
-    """A complaint as loaded, with its clocks, at a version."""
+    """A complaint as loaded, with its clocks and the head of its event chain, at a version."""
 
     complaint: Complaint
     clocks: dict[str, ClockLedger]
+    last_seq: int = 0
+    last_hash: str = ""
 
 
 @dataclass
@@ -125,4 +127,22 @@ class Store(Protocol):
 
     def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
         """Record delivery of outbox items."""
+        ...
+
+    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
+        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
+        ...
+
+    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
+        """End a lease: delivered (``delivered_at``) or failed (``error``, the item stays pending)."""
+        ...
+
+    def save_definition(
+        self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
+    ) -> None:
+        """Keep an SOP version (kind "sop", key (id, version)) or a calendar version ("calendar", (version,))."""
+        ...
+
+    def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
+        """A stored SOP or calendar version."""
         ...

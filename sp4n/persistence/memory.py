@@ -7,10 +7,12 @@ heap rather than a scan.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sp4n.errors import ComplaintNotFound, ConcurrencyConflict
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
@@ -30,6 +32,8 @@ class MemoryStore:
         self._heap: list[tuple[datetime, str]] = []
         self._outbox: dict[str, OutboxItem] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
+        self._leases: dict[str, tuple[str, datetime]] = {}
+        self._definitions: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(complaints={len(self._complaints)})"
@@ -41,7 +45,9 @@ class MemoryStore:
             if complaint is None:
                 raise ComplaintNotFound(complaint_id)
             clocks = {name: c.copy() for name, c in self._clocks.get(complaint_id, {}).items()}
-            return Snapshot(complaint.copy(), clocks)
+            events = self._events.get(complaint_id)
+            head = events[-1] if events else None
+            return Snapshot(complaint.copy(), clocks, head.seq if head else 0, head.hash if head else "")
 
     def save(self, change: ChangeSet) -> None:
         """Check the version, then apply every part of the change."""
@@ -179,3 +185,41 @@ class MemoryStore:
         with self._lock:
             for item_id in item_ids:
                 self._outbox[item_id].delivered_at = at
+
+    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
+        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
+        with self._lock:
+            out: list[OutboxItem] = []
+            for item in self._outbox.values():
+                if len(out) >= limit:
+                    break
+                held = self._leases.get(item.id)
+                if item.delivered_at is None and (held is None or held[1] <= now):
+                    self._leases[item.id] = (owner, now + lease)
+                    out.append(copy.copy(item))
+            return out
+
+    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
+        """End a lease held by ``owner``."""
+        with self._lock:
+            held = self._leases.get(item_id)
+            if held is None or held[0] != owner:
+                return
+            del self._leases[item_id]
+            item = self._outbox[item_id]
+            item.attempts += 1
+            if delivered_at is not None:
+                item.delivered_at = delivered_at
+
+    def save_definition(
+        self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
+    ) -> None:
+        """Keep an SOP or calendar version (the first one stored stays)."""
+        with self._lock:
+            self._definitions.setdefault((kind, key), dict(content))
+
+    def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
+        """A stored SOP or calendar version."""
+        with self._lock:
+            content = self._definitions.get((kind, key))
+            return dict(content) if content is not None else None

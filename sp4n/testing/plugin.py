@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sp4n.persistence.memory import MemoryStore
 from sp4n.testing.clock import ManualClock
 from sp4n.testing.scenario import DEFAULT_START, Scenario
 from sp4n.workflow.engine import Engine
@@ -28,7 +29,7 @@ def sp4n_engine(sp4n_clock: ManualClock) -> Engine:
     """An in-memory Engine with every built-in SOP, on ``sp4n_clock``."""
     from sp4n.states.loader import builtin_sop_ids
 
-    return Engine(sops=builtin_sop_ids(), clock=sp4n_clock)
+    return Engine(sops=builtin_sop_ids(), clock=sp4n_clock, store=MemoryStore())
 
 
 @pytest.fixture

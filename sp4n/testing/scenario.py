@@ -15,6 +15,7 @@ from typing import Any
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.due import Due
 from sp4n.persistence.base import Store
+from sp4n.persistence.memory import MemoryStore
 from sp4n.states.model import Role, Sop
 from sp4n.testing.clock import ManualClock
 from sp4n.workflow.actor import Actor
@@ -59,7 +60,7 @@ class Scenario:
             sops=builtin_sop_ids() if sops is None else sops,
             calendar=calendar,
             clock=self.clock,
-            store=store,
+            store=store if store is not None else MemoryStore(),
             **engine_options,
         )
         self.calendar = self.engine.calendar

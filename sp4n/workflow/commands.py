@@ -131,7 +131,7 @@ def apply_transition(
     definition: TransitionDef,
     actor: Actor,
     data: dict[str, Any],
-    prev: Event | None,
+    prev: tuple[int, str],
     *,
     kind: str = "transition",
     timer_close: TimerClose | None = None,
@@ -183,7 +183,7 @@ def apply_transition(
 def make_event(
     ctx: CommandContext,
     complaint: Complaint,
-    prev: Event | None,
+    prev: tuple[int, str],
     kind: str,
     actor: Actor,
     trigger: str | None,
@@ -192,10 +192,10 @@ def make_event(
     payload: dict[str, Any],
     plan: ClockPlan | None,
 ) -> Event:
-    """A sealed event that follows ``prev`` in the complaint's hash chain."""
+    """A sealed event that follows ``prev`` (seq and hash of the chain's head) in the hash chain."""
     event = Event(
         complaint_id=complaint.id,
-        seq=(prev.seq + 1) if prev else 1,
+        seq=prev[0] + 1,
         at=ctx.now,
         kind=kind,
         actor_id=actor.id,
@@ -208,7 +208,7 @@ def make_event(
         calendar_version=ctx.calendar_for(complaint.zone).version,
         sop_version=complaint.sop_version,
     )
-    event.seal(prev.hash if prev else "")
+    event.seal(prev[1])
     return event
 
 

@@ -7,6 +7,7 @@ removed again, so one Machine serves every complaint pinned to that SOP version.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
@@ -74,11 +75,16 @@ class CompiledSop:
 
 
 class SopRegistry:
-    """Every SOP version the engine knows, each compiled once."""
+    """Every SOP version the engine knows, each compiled once.
 
-    def __init__(self) -> None:
+    ``fallback`` finds versions that are not registered, such as the version an older complaint
+    is pinned to, kept in the store after the code moved on.
+    """
+
+    def __init__(self, fallback: Callable[[str, str], Sop | None] | None = None) -> None:
         self._by_key: dict[tuple[str, str], CompiledSop] = {}
         self._latest: dict[str, str] = {}
+        self._fallback = fallback
 
     def register(self, sop: Sop) -> CompiledSop:
         """Compile and keep an SOP; the last registered version of an id is its default."""
@@ -94,6 +100,10 @@ class SopRegistry:
         if version is None:
             version = self._latest.get(sop_id)
         compiled = self._by_key.get((sop_id, version or ""))
+        if compiled is None and version and self._fallback is not None:
+            sop = self._fallback(sop_id, version)
+            if sop is not None:
+                compiled = self._by_key[sop.key] = CompiledSop.compile(sop)
         if compiled is None:
             known = tuple(f"{i}@{v}" for i, v in self._by_key)
             raise SopNotFoundError(f"{sop_id}@{version}" if version else sop_id, known)

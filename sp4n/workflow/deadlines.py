@@ -104,7 +104,7 @@ class DeadlineRunner:
             engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now))
             return self._firing(timer, now, "stale", lateness=lateness)
         ctx = engine.context(compiled, now)
-        prev = engine.store.last_event(complaint.id)
+        prev = (snapshot.last_seq, snapshot.last_hash)
         info: dict[str, Any] = {
             "clock": timer.clock,
             "rung": timer.rung,

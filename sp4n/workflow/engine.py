@@ -22,7 +22,6 @@ from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
-from sp4n.persistence.memory import MemoryStore
 from sp4n.persistence.records import Complaint, Event
 from sp4n.states.model import Role, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
@@ -38,6 +37,7 @@ from sp4n.workflow.commands import (
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
+from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
 
 log = logging.getLogger("sp4n.engine")
@@ -45,6 +45,9 @@ log = logging.getLogger("sp4n.engine")
 _SUBMITTERS = frozenset({Role.REPORTER, Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
 
 Subscriber = Callable[[Event], None]
+
+DEFAULT_DATABASE_URL = "sqlite:///sp4n.db"
+"""The embedded default: a SQLite file in the working directory."""
 
 
 class Engine:
@@ -57,6 +60,7 @@ class Engine:
         calendar: WorkingCalendar | None = None,
         clock: Clock | None = None,
         store: Store | None = None,
+        database_url: str | None = None,
         agency_zones: Mapping[str, str] | None = None,
         default_zone: str = "Asia/Jakarta",
         late_grace: timedelta = timedelta(minutes=15),
@@ -64,12 +68,16 @@ class Engine:
     ) -> None:
         from sp4n.states.loader import resolve_sop
 
-        self.registry = SopRegistry()
-        for sop in sops:
-            self.register(resolve_sop(sop))
-        self.calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
+        if store is not None and database_url is not None:
+            raise InvalidData("database_url", database_url, "either a store or a database_url, not both")
+        if store is None:
+            from sp4n.persistence.sql import open_store
+
+            store = open_store(database_url or DEFAULT_DATABASE_URL)
+        self.store: Store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.store: Store = store if store is not None else MemoryStore()
+        self.registry = SopRegistry(fallback=self._stored_sop)
+        self.calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
         self.default_zone = zone_name(default_zone, "default_zone")
         self.agency_zones = {k: zone_name(v, f"agency_zones[{k!r}]") for k, v in (agency_zones or {}).items()}
         self.late_grace = late_grace
@@ -77,12 +85,45 @@ class Engine:
         self._calendars: dict[tuple[str, bool], WorkingCalendar] = {}
         self._subscribers: list[Subscriber] = []
         self.deadlines_runner = DeadlineRunner(self)
+        self.outbox = Outbox(self)
+        for sop in sops:
+            self.register(resolve_sop(sop))
 
     # ------------------------------------------------------------------ configuration
 
     def register(self, sop: Sop) -> CompiledSop:
-        """Make an SOP version available; new complaints of its id use the latest registered."""
+        """Make an SOP version available (and keep it in the store, so complaints pinned to it can
+        be reloaded after a restart); new complaints of its id use the latest registered."""
+        self.store.save_definition("sop", sop.key, sop.title, sop.model_dump(mode="json"), self.now())
         return self.registry.register(sop)
+
+    def _stored_sop(self, sop_id: str, version: str) -> Sop | None:
+        content = self.store.load_definition("sop", (sop_id, version))
+        return Sop.model_validate(content) if content is not None else None
+
+    def stored_calendar(self, version: str) -> WorkingCalendar | None:
+        """A calendar version an event refers to, as stored (to explain an old due date)."""
+        from sp4n.calendars.serialize import calendar_from_dict
+
+        for cal in self._calendars.values():
+            if cal.version == version:
+                return cal
+        content = self.store.load_definition("calendar", (version,))
+        return calendar_from_dict(content) if content is not None else None
+
+    def migrate(
+        self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
+    ) -> list[ComplaintView]:
+        """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
+        from sp4n.workflow.migration import migrate
+
+        return migrate(self, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
+
+    def close(self) -> None:
+        """Release the store's resources (database connections)."""
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
 
     def calendar_for(self, zone: str, joint_leave: bool = True) -> WorkingCalendar:
         """The engine's calendar in ``zone``, without joint leave days if the SOP says so."""
@@ -92,6 +133,9 @@ class Engine:
             cal = self.calendar if zone == self.calendar.zone else self.calendar.replace(zone=zone)
             if not joint_leave:
                 cal = cal.replace(days=[d for d in cal.days if d.kind is not DayKind.JOINT_LEAVE])
+            from sp4n.calendars.serialize import calendar_to_dict
+
+            self.store.save_definition("calendar", (cal.version,), cal.name, calendar_to_dict(cal), self.now())
             self._calendars[key] = cal
         return cal
 
@@ -169,7 +213,7 @@ class Engine:
         payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
         if rule is not None:
             payload["routed_by"] = rule.name
-        event = make_event(ctx, complaint, None, "submitted", actor, None, None, initial, payload, plan)
+        event = make_event(ctx, complaint, (0, ""), "submitted", actor, None, None, initial, payload, plan)
         change = ChangeSet(
             complaint=complaint,
             expected_version=0,
@@ -250,7 +294,7 @@ class Engine:
         check_guards(compiled, complaint, definition, actor, data)
         ctx = self.context(compiled, self.now())
         change = apply_transition(
-            ctx, complaint, snapshot.clocks, definition, actor, data, self.store.last_event(complaint_id)
+            ctx, complaint, snapshot.clocks, definition, actor, data, (snapshot.last_seq, snapshot.last_hash)
         )
         return self._commit(
             change, compiled, actor, idempotency_key, "fire", complaint_id, {"trigger": trigger, **data}
@@ -263,7 +307,7 @@ class Engine:
         definition = find_transition(compiled, complaint, trigger)
         ctx = self.context(compiled, self.now())
         change = apply_transition(
-            ctx, complaint, snapshot.clocks, definition, SYSTEM, data, self.store.last_event(complaint_id)
+            ctx, complaint, snapshot.clocks, definition, SYSTEM, data, (snapshot.last_seq, snapshot.last_hash)
         )
         return self._commit(change, compiled, SYSTEM, None, "fire", complaint_id, data)
 

@@ -1,0 +1,100 @@
+"""Moving complaints to a new SOP version, explicitly and on the record.
+
+A complaint stays on the SOP version it was submitted under. When a ministry decides that open
+complaints should follow a new version, ``Engine.migrate`` moves the chosen ones, mapping each
+old state to a state of the new version; the old clocks stop, the new version's clocks start from
+the migration, and a ``migrated`` event records both versions and the mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from sp4n.errors import InvalidData, PermissionDenied
+from sp4n.persistence.base import ChangeSet
+from sp4n.states.model import Role
+from sp4n.workflow.actor import Actor
+from sp4n.workflow.commands import make_event, outbox_item
+from sp4n.workflow.views import ComplaintView, make_view
+
+if TYPE_CHECKING:
+    from sp4n.workflow.engine import Engine
+
+_MIGRATED = "__migrated__"
+
+
+def migrate(
+    engine: Engine,
+    complaint_ids: Iterable[str],
+    *,
+    sop_id: str,
+    version: str,
+    state_map: Mapping[str, str],
+    actor: Actor,
+) -> list[ComplaintView]:
+    """Move complaints to ``sop_id`` at ``version``; states not in ``state_map`` keep their name."""
+    if actor.role is not Role.NATIONAL_ADMIN:
+        raise PermissionDenied("(migration)", "migrate", str(actor), "only a national_admin migrates complaints")
+    target = engine.registry.get(sop_id, version)
+    states = {s.id for s in target.sop.states}
+    for old, new in state_map.items():
+        if new not in states:
+            raise InvalidData(f"state_map[{old!r}]", new, f"a state of {sop_id}@{version}: {', '.join(sorted(states))}")
+    views = []
+    for complaint_id in complaint_ids:
+        snapshot = engine.store.load(complaint_id)
+        complaint = snapshot.complaint
+        if complaint.sop_id != sop_id:
+            raise InvalidData("sop_id", sop_id, f"the SOP of complaint {complaint_id!r}, which is {complaint.sop_id!r}")
+        new_state = state_map.get(complaint.state, complaint.state)
+        if new_state not in states:
+            raise InvalidData(
+                "state_map", dict(state_map), f"a mapping for state {complaint.state!r}, which {version} does not have"
+            )
+        source = engine.registry.get(complaint.sop_id, complaint.sop_version)
+        now = engine.now()
+        updated = complaint.copy()
+        expected = updated.version
+        updated.version += 1
+        updated.updated_at = now
+        old_ctx = engine.context(source, now)
+        ledgers = dict(snapshot.clocks)
+        stop = old_ctx.planner(updated.zone).plan(updated, ledgers, complaint.state, _MIGRATED, now)
+        updated.sop_version = version
+        updated.state = new_state
+        new_ctx = engine.context(target, now)
+        start = new_ctx.planner(updated.zone).plan(updated, ledgers, None, new_state, now)
+        payload = {
+            "from_version": complaint.sop_version,
+            "to_version": version,
+            "from_state": complaint.state,
+            "to_state": new_state,
+            "state_map": dict(state_map),
+        }
+        stop.changes.extend(start.changes)
+        event = make_event(
+            new_ctx,
+            updated,
+            (snapshot.last_seq, snapshot.last_hash),
+            "migrated",
+            actor,
+            None,
+            complaint.state,
+            new_state,
+            payload,
+            stop,
+        )
+        change = ChangeSet(
+            complaint=updated,
+            expected_version=expected,
+            clocks=list({ledger.name: ledger for ledger in stop.ledgers + start.ledgers}.values()),
+            add_timers=start.add_timers,
+            close_timers=stop.close_timers,
+            events=[event],
+            outbox=[outbox_item(event)],
+        )
+        engine.store.save(change)
+        engine.publish(change.events)
+        views.append(make_view(updated, target.sop, actor.role))
+    return views

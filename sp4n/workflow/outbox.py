@@ -1,0 +1,73 @@
+"""The transactional outbox: events carried to other systems (national LAPOR!, SMS, e-mail).
+
+Every event is written to the outbox in the same transaction as the change it records, so none
+is lost; :meth:`Outbox.drain` hands them to a handler at least once. A drainer leases what it
+takes, so concurrent drainers never hold the same item at the same time; an item whose handler
+fails stays pending (with its error) for the next drain. Handlers must be idempotent: after a
+crash between delivery and the record of it, an item is delivered again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sp4n.errors import InvalidArgumentError
+from sp4n.persistence.records import OutboxItem
+
+if TYPE_CHECKING:
+    from sp4n.workflow.engine import Engine
+
+log = logging.getLogger("sp4n.outbox")
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    """How one drain went."""
+
+    delivered: int
+    failed: int
+
+
+class Outbox:
+    """The outbox of an engine's store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def drain(
+        self,
+        handler: Callable[[OutboxItem], None],
+        limit: int = 100,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        owner: str | None = None,
+    ) -> DrainResult:
+        """Deliver up to ``limit`` pending items, oldest first, through ``handler``."""
+        if limit < 1:
+            raise InvalidArgumentError("limit", limit, "a whole number of at least 1")
+        if lease <= timedelta(0):
+            raise InvalidArgumentError("lease", lease, "a positive timedelta")
+        owner = owner or f"drainer-{uuid.uuid4().hex[:12]}"
+        store = self.engine.store
+        items = store.claim_outbox(owner, self.engine.now(), lease, limit)
+        delivered = failed = 0
+        for item in items:
+            try:
+                handler(item)
+            except Exception as exc:
+                failed += 1
+                log.warning("outbox item %s not delivered: %s", item.id, exc)
+                store.finish_outbox(item.id, owner, None, f"{type(exc).__name__}: {exc}")
+            else:
+                delivered += 1
+                store.finish_outbox(item.id, owner, self.engine.now(), None)
+        return DrainResult(delivered, failed)
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Items not delivered yet, oldest first."""
+        return self.engine.store.pending_outbox(limit)
