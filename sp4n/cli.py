@@ -30,6 +30,7 @@ from sp4n.calendars import (
 )
 from sp4n.calendars.days import WEEKDAY_LABELS_EN
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
+from sp4n.cli_db import add_db_commands
 from sp4n.cli_sop import add_sop_commands
 from sp4n.errors import InvalidArgumentError, Sp4nError
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     add_calendar_commands(groups)
     add_sop_commands(groups)
+    add_db_commands(groups)
     return parser
 
 

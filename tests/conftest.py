@@ -5,6 +5,9 @@ pass by silently skipping them."""
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +31,31 @@ def postgres_url() -> str:
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A URL on a fresh, empty PostgreSQL schema of its own, dropped afterwards.
+
+    Each test gets its own ``search_path``, so tests (and their worker processes) never see each
+    other's rows, and nothing is left behind in the shared ``test`` database.
+    """
+    import sqlalchemy
+
+    name = f"sp4n_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {name}"))
+    url = sqlalchemy.engine.make_url(postgres_url).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sqlalchemy.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A URL of a SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'sp4n.db'}"
