@@ -32,6 +32,7 @@ from sp4n.calendars.days import WEEKDAY_LABELS_EN
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
 from sp4n.cli_db import add_db_commands
 from sp4n.cli_sop import add_sop_commands
+from sp4n.cli_worker import add_worker_command
 from sp4n.errors import InvalidArgumentError, Sp4nError
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calendar_commands(groups)
     add_sop_commands(groups)
     add_db_commands(groups)
+    add_worker_command(groups)
     return parser
 
 

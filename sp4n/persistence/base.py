@@ -105,6 +105,18 @@ class Store(Protocol):
         """The due instant of the earliest pending timer."""
         ...
 
+    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
+        """Lease up to ``limit`` pending timers due by ``now`` that no live lease holds, earliest first."""
+        ...
+
+    def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:
+        """Give back leases ``owner`` holds on timers it did not close."""
+        ...
+
+    def complaints_with_pending_timers(self) -> list[str]:
+        """Ids of complaints that have at least one pending timer (their clocks run)."""
+        ...
+
     def close_stale_timer(self, close: TimerClose) -> bool:
         """Close one pending timer without touching its complaint; False if it was not pending."""
         ...

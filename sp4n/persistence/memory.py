@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sp4n.errors import ComplaintNotFound, ConcurrencyConflict
+from sp4n.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConflict
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
@@ -29,7 +29,7 @@ class MemoryStore:
         self._events: dict[str, list[Event]] = {}
         self._timers: dict[str, Timer] = {}
         self._timers_by_complaint: dict[str, list[str]] = {}
-        self._heap: list[tuple[datetime, str]] = []
+        self._heap: list[tuple[datetime, int, str]] = []
         self._outbox: dict[str, OutboxItem] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
@@ -58,6 +58,8 @@ class MemoryStore:
             if actual != change.expected_version:
                 raise ConcurrencyConflict(cid, change.expected_version, actual if current is not None else None)
             self._check_timer_closes(change.close_timers)
+            if change.idempotency is not None and change.idempotency.key in self._idempotency:
+                raise IdempotencyConflict(change.idempotency.key)
             self._complaints[cid] = change.complaint.copy()
             clocks = self._clocks.setdefault(cid, {})
             for ledger in change.clocks:
@@ -97,7 +99,7 @@ class MemoryStore:
         stored = timer.copy()
         self._timers[timer.id] = stored
         self._timers_by_complaint.setdefault(timer.complaint_id, []).append(timer.id)
-        heapq.heappush(self._heap, (timer.due_at, timer.id))
+        heapq.heappush(self._heap, (timer.due_at, timer.priority, timer.id))
 
     def close_stale_timer(self, close: TimerClose) -> bool:
         """Close a pending timer alone (its clock moved on)."""
@@ -134,18 +136,18 @@ class MemoryStore:
 
     def _drop_closed_heads(self) -> None:
         heap = self._heap
-        while heap and self._timers[heap[0][1]].status is not TimerStatus.PENDING:
+        while heap and self._timers[heap[0][2]].status is not TimerStatus.PENDING:
             heapq.heappop(heap)
 
     def due_timers(self, now: datetime, limit: int) -> list[Timer]:
-        """Pending timers due by ``now``, earliest first (ties by id)."""
+        """Pending timers due by ``now``, earliest first (ties: notices before actions, then by id)."""
         with self._lock:
             heap = self._heap
-            kept: list[tuple[datetime, str]] = []
+            kept: list[tuple[datetime, int, str]] = []
             out: list[Timer] = []
             while heap and len(out) < limit and heap[0][0] <= now:
                 entry = heapq.heappop(heap)
-                timer = self._timers[entry[1]]
+                timer = self._timers[entry[2]]
                 if timer.status is TimerStatus.PENDING:
                     kept.append(entry)
                     out.append(timer.copy())
@@ -223,3 +225,32 @@ class MemoryStore:
         with self._lock:
             content = self._definitions.get((kind, key))
             return dict(content) if content is not None else None
+
+    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
+        """Lease due pending timers that no live lease holds, earliest first."""
+        with self._lock:
+            out: list[Timer] = []
+            for timer in self.due_timers(now, limit * 4 + 16):
+                stored = self._timers[timer.id]
+                if stored.lease_expires is not None and stored.lease_expires > now and stored.lease_owner != owner:
+                    continue
+                stored.lease_owner = owner
+                stored.lease_expires = now + lease
+                out.append(stored.copy())
+                if len(out) >= limit:
+                    break
+            return out
+
+    def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:
+        """Give back leases."""
+        with self._lock:
+            for timer_id in timer_ids:
+                timer = self._timers.get(timer_id)
+                if timer is not None and timer.lease_owner == owner:
+                    timer.lease_owner = None
+                    timer.lease_expires = None
+
+    def complaints_with_pending_timers(self) -> list[str]:
+        """Ids of complaints with a pending timer."""
+        with self._lock:
+            return sorted({t.complaint_id for t in self._timers.values() if t.status is TimerStatus.PENDING})

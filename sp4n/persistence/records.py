@@ -113,6 +113,8 @@ class Timer:
     generation: int
     rung: str
     due_at: datetime
+    priority: int = 1
+    """Order among timers due at the same instant: notices (0) before actions (1)."""
     status: TimerStatus = TimerStatus.PENDING
     closed_at: datetime | None = None
     lateness_seconds: float | None = None

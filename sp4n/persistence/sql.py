@@ -60,7 +60,7 @@ _INSERT_OUTBOX = insert(t.outbox)
 _DUE_TIMERS = (
     select(t.timers)
     .where(and_(t.timers.c.status == TimerStatus.PENDING.value, t.timers.c.due_at <= bindparam("now")))
-    .order_by(t.timers.c.due_at, t.timers.c.id)
+    .order_by(t.timers.c.due_at, t.timers.c.priority, t.timers.c.id)
     .limit(bindparam("lim"))
 )
 _NEXT_DUE = (
@@ -333,6 +333,7 @@ class SqlStore:
                     "generation": tm.generation,
                     "rung": tm.rung,
                     "due_at": tm.due_at,
+                    "priority": tm.priority,
                     "status": tm.status.value,
                     "closed_at": None,
                     "lateness_seconds": None,
@@ -393,7 +394,7 @@ class SqlStore:
             rows = conn.execute(
                 select(t.timers)
                 .where(t.timers.c.complaint_id == complaint_id)
-                .order_by(t.timers.c.due_at, t.timers.c.id)
+                .order_by(t.timers.c.due_at, t.timers.c.priority, t.timers.c.id)
             ).all()
         return [_timer(r) for r in rows]
 
@@ -488,6 +489,51 @@ class SqlStore:
                 )
             )
 
+    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
+        """Lease up to ``limit`` due pending timers that no live lease holds, earliest first.
+
+        PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
+        workers claim disjoint batches without waiting for each other; SQLite serializes writers.
+        """
+        tm = t.timers
+        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now) | (tm.c.lease_owner == owner)
+        query = (
+            select(tm.c.id)
+            .where(and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now, free))
+            .order_by(tm.c.due_at, tm.c.priority, tm.c.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        with self._begin() as conn:
+            ids = [r.id for r in conn.execute(query)]
+            if not ids:
+                return []
+            conn.execute(update(tm).where(tm.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
+            rows = conn.execute(select(tm).where(tm.c.id.in_(ids)).order_by(tm.c.due_at, tm.c.priority, tm.c.id)).all()
+        return [_timer(r) for r in rows]
+
+    def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:
+        """Give back leases ``owner`` holds on timers it did not close."""
+        if not timer_ids:
+            return
+        tm = t.timers
+        with self._begin() as conn:
+            conn.execute(
+                update(tm)
+                .where(and_(tm.c.id.in_(list(timer_ids)), tm.c.lease_owner == owner))
+                .values(lease_owner=None, lease_expires=None)
+            )
+
+    def complaints_with_pending_timers(self) -> list[str]:
+        """Ids of complaints that have at least one pending timer."""
+        tm = t.timers
+        with self._read() as conn:
+            rows = conn.execute(
+                select(tm.c.complaint_id).where(tm.c.status == TimerStatus.PENDING.value).distinct()
+            ).all()
+        return sorted(r.complaint_id for r in rows)
+
     def delete_everything(self) -> None:
         """Empty every sp4n table (for tests and demos that reuse a database)."""
         with self._begin() as conn:
@@ -530,6 +576,7 @@ def _timer(row: Row[Any]) -> Timer:
         generation=row.generation,
         rung=row.rung,
         due_at=row.due_at,
+        priority=row.priority,
         status=TimerStatus(row.status),
         closed_at=row.closed_at,
         lateness_seconds=row.lateness_seconds,

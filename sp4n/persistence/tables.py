@@ -157,6 +157,7 @@ timers = Table(
     Column("generation", Integer, nullable=False),
     Column("rung", String(64), nullable=False),
     Column("due_at", UtcDateTime, nullable=False),
+    Column("priority", Integer, nullable=False),
     Column("status", String(16), nullable=False),
     Column("closed_at", UtcDateTime),
     Column("lateness_seconds", Float),

@@ -14,6 +14,8 @@ from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.due import Due
+from sp4n.calendars.zones import require_aware
+from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.base import Store
 from sp4n.persistence.memory import MemoryStore
 from sp4n.states.model import Role, Sop
@@ -28,6 +30,7 @@ DEFAULT_START = "2026-03-02T09:00:00+07:00"
 
 def run_until(engine: Engine, clock: ManualClock, instant: datetime) -> list[Firing]:
     """Move ``clock`` to ``instant``, stopping at every due timer on the way to fire it."""
+    instant = require_aware(instant, "instant")
     fired: list[Firing] = []
     while True:
         nxt = engine.next_due_at()
@@ -121,7 +124,13 @@ class Scenario:
 
     def advance_to(self, instant: datetime | str) -> list[Firing]:
         """Let time pass up to ``instant``, firing timers as they come due."""
-        target = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+        if isinstance(instant, str):
+            try:
+                target = datetime.fromisoformat(instant)
+            except ValueError:
+                raise InvalidArgumentError("instant", instant, "an ISO 8601 instant with an offset") from None
+        else:
+            target = instant
         fired = run_until(self.engine, self.clock, target)
         self.firings.extend(fired)
         return fired

@@ -32,7 +32,7 @@ class Actor:
             raise InvalidData("actor.role", self.role, f"one of {', '.join(r.value for r in Role)}") from None
         object.__setattr__(self, "role", role)
         if role in _AGENCY_ROLES and not self.agency:
-            raise InvalidData("actor.agency", self.agency, f"the agency of a {role.value}")
+            raise InvalidData("actor.agency", self.agency, f"the agency this {role.value} works for")
 
     def __str__(self) -> str:
         where = f"@{self.agency}" if self.agency else ""

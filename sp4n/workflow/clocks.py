@@ -21,7 +21,7 @@ from sp4n.calendars.policy import CountingPolicy, ReceiptDay
 from sp4n.errors import InvalidData
 from sp4n.persistence.base import TimerClose
 from sp4n.persistence.records import ClockLedger, ClockStatus, Complaint, Timer, TimerStatus
-from sp4n.states.model import ClockDef, RungDef, Sop
+from sp4n.states.model import ClockDef, RungAction, RungDef, Sop
 
 
 @dataclass
@@ -141,14 +141,15 @@ class ClockPlanner:
         resets: tuple[str, ...] = (),
         extend: tuple[str, int] | None = None,
         rearm_all: bool = False,
+        rearm: tuple[str, ...] = (),
     ) -> ClockPlan:
         """The ledgers, timers and log of moving ``complaint`` from ``before`` to ``after`` at ``now``."""
         plan = ClockPlan()
         for clock in self.sop.clocks:
             ledger = ledgers.get(clock.name)
-            old = ledger.status if ledger else _status_in(clock, before)
+            old = ledger.status if ledger else ClockStatus.STOPPED  # a clock never started is stopped
             new = _status_in(clock, after)
-            change = self._change(clock, ledger, old, new, resets, extend, rearm_all)
+            change = self._change(clock, ledger, old, new, resets, extend, rearm_all or clock.name in rearm)
             if change is None:
                 continue
             ledger = self._apply(clock, complaint, ledger, change, now, extend)
@@ -246,8 +247,8 @@ class ClockPlanner:
             entry["budget"] = str(ledger.budget)
             for rung in clock.rungs:
                 at = rung_instant(due, rung)
-                if rung.before is not None and at < now:
-                    continue  # a warning that would come before the run began says nothing
+                if rung.before is not None and at <= now:
+                    continue  # a warning that would come before (or as) the run begins says nothing
                 plan.add_timers.append(
                     Timer(
                         id=Timer.key(complaint.id, clock.name, ledger.generation, rung.name),
@@ -256,6 +257,7 @@ class ClockPlanner:
                         generation=ledger.generation,
                         rung=rung.name,
                         due_at=at,
+                        priority=0 if rung.action is RungAction.EMIT else 1,
                     )
                 )
         plan.changes.append(entry)

@@ -56,7 +56,7 @@ def check_guards(
     problem = scope_problem(complaint, actor)
     if problem is not None:
         raise PermissionDenied(complaint.id, trigger, str(actor), problem)
-    missing = tuple(f for f in definition.requires if data.get(f) in (None, "", [], {}))
+    missing = tuple(f for f in definition.requires if _blank(data.get(f)))
     if missing:
         raise MissingData(complaint.id, trigger, missing)
     try:
@@ -66,6 +66,10 @@ def check_guards(
     for name in definition.assigns:
         if name.value in data:
             check_assignable(compiled, name, data[name.value])
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
 
 
 def check_assignable(compiled: CompiledSop, name: Assignable, value: Any) -> None:
@@ -118,6 +122,7 @@ class CommandContext:
     calendar_for: Callable[[str], WorkingCalendar]
     now: datetime
     zone_for_agency: Mapping[str, str]
+    default_zone: str = "Asia/Jakarta"
 
     def planner(self, zone: str) -> ClockPlanner:
         """A clock planner on the calendar of ``zone`` under the SOP's counting policy."""
@@ -147,8 +152,9 @@ def apply_transition(
     for name in definition.assigns:
         if name.value in data:
             setattr(updated, name.value, data[name.value])
-    if updated.agency and updated.agency in ctx.zone_for_agency:
-        updated.zone = ctx.zone_for_agency[updated.agency]
+    if updated.agency != complaint.agency and updated.agency:
+        # a complaint counts in the zone of the agency that holds it
+        updated.zone = ctx.zone_for_agency.get(updated.agency, ctx.default_zone)
     updated.state = after
     updated.updated_at = ctx.now
     updated.version = expected + 1

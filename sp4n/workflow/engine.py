@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.days import DayKind
@@ -39,6 +39,9 @@ from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
+
+if TYPE_CHECKING:
+    from sp4n.workflow.worker import DeadlineWorker
 
 log = logging.getLogger("sp4n.engine")
 
@@ -86,6 +89,7 @@ class Engine:
         self._subscribers: list[Subscriber] = []
         self.deadlines_runner = DeadlineRunner(self)
         self.outbox = Outbox(self)
+        self.worker: DeadlineWorker | None = None
         for sop in sops:
             self.register(resolve_sop(sop))
 
@@ -119,8 +123,34 @@ class Engine:
 
         return migrate(self, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
+    def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
+        """Switch to a new calendar and re-project the running clocks it moves (see
+        :mod:`sp4n.workflow.reprojection`); returns the ids of the complaints re-armed."""
+        from sp4n.workflow.reprojection import reproject
+
+        old = dict(self._calendars)
+        self.calendar = calendar
+        self._calendars = {}
+        return reproject(self, old)
+
+    def start_worker(self, **options: Any) -> DeadlineWorker:
+        """Run a deadline worker inside this process (options as :class:`DeadlineWorker`)."""
+        from sp4n.workflow.worker import DeadlineWorker
+
+        if self.worker is not None and self.worker.running:
+            raise InvalidData("worker", self.worker.owner, "one worker per engine; stop_worker() first")
+        self.worker = DeadlineWorker(self, **options)
+        self.worker.start()
+        return self.worker
+
+    def stop_worker(self, wait: bool = True) -> None:
+        """Stop the in-process deadline worker, finishing the timer at hand."""
+        if self.worker is not None:
+            self.worker.stop(wait=wait)
+
     def close(self) -> None:
-        """Release the store's resources (database connections)."""
+        """Stop the worker and release the store's resources (database connections)."""
+        self.stop_worker()
         close = getattr(self.store, "close", None)
         if callable(close):
             close()
@@ -146,7 +176,9 @@ class Engine:
     def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
         """What a change of a complaint on ``compiled`` at ``now`` needs."""
         joint_leave = compiled.sop.calendar.joint_leave
-        return CommandContext(compiled, lambda z: self.calendar_for(z, joint_leave), now, self.agency_zones)
+        return CommandContext(
+            compiled, lambda z: self.calendar_for(z, joint_leave), now, self.agency_zones, self.default_zone
+        )
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
@@ -222,10 +254,36 @@ class Engine:
             events=[event],
             outbox=[outbox_item(event)],
         )
-        view = self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         if rule is not None and rule.trigger is not None:
-            view = self._fire_as_system(complaint.id, rule.trigger, {"routing_rule": rule.name})
-        return view
+            change = self._with_routing(ctx, compiled, change, rule.trigger, rule.name)
+        return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
+
+    @staticmethod
+    def _with_routing(
+        ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, trigger: str, rule: str
+    ) -> ChangeSet:
+        """The submission and the routing rule's transition, as ONE change (a retry sees both)."""
+        complaint = submitted.complaint
+        definition = find_transition(compiled, complaint, trigger)
+        head = submitted.events[-1]
+        routed = apply_transition(
+            ctx,
+            complaint,
+            {c.name: c for c in submitted.clocks},
+            definition,
+            SYSTEM,
+            {"routing_rule": rule},
+            (head.seq, head.hash),
+        )
+        closed = {c.timer_id for c in routed.close_timers}
+        return ChangeSet(  # version 2 after two events, as if saved one by one
+            complaint=routed.complaint,
+            expected_version=0,
+            clocks=list({c.name: c for c in submitted.clocks + routed.clocks}.values()),
+            add_timers=[t for t in submitted.add_timers if t.id not in closed] + routed.add_timers,
+            events=submitted.events + routed.events,
+            outbox=submitted.outbox + routed.outbox,
+        )
 
     def _check_submission(self, compiled: CompiledSop, fields: dict[str, Any]) -> None:
         if not isinstance(fields["title"], str) or not fields["title"].strip():
@@ -274,7 +332,7 @@ class Engine:
             if by_category or by_keyword:
                 complaint.agency = rule.agency
                 complaint.official = rule.official
-                complaint.zone = self.agency_zones.get(rule.agency, complaint.zone)
+                complaint.zone = self.agency_zones.get(rule.agency, self.default_zone)
                 return rule
         return None
 
@@ -300,17 +358,6 @@ class Engine:
             change, compiled, actor, idempotency_key, "fire", complaint_id, {"trigger": trigger, **data}
         )
 
-    def _fire_as_system(self, complaint_id: str, trigger: str, data: dict[str, Any]) -> ComplaintView:
-        snapshot = self.store.load(complaint_id)
-        complaint = snapshot.complaint
-        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
-        definition = find_transition(compiled, complaint, trigger)
-        ctx = self.context(compiled, self.now())
-        change = apply_transition(
-            ctx, complaint, snapshot.clocks, definition, SYSTEM, data, (snapshot.last_seq, snapshot.last_hash)
-        )
-        return self._commit(change, compiled, SYSTEM, None, "fire", complaint_id, data)
-
     def _commit(
         self,
         change: ChangeSet,
@@ -326,7 +373,14 @@ class Engine:
             change.idempotency = IdempotencyRecord(
                 key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
             )
-        self.store.save(change)
+        try:
+            self.store.save(change)
+        except IdempotencyConflict:
+            # a retry of the same command raced this one and won: answer as it did
+            replay = self._replay(key, command, complaint_id, actor, fields)
+            if replay is None:
+                raise
+            return replay
         self.publish(change.events)
         return view
 

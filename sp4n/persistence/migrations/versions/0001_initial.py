@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("generation", sa.Integer, nullable=False),
         sa.Column("rung", sa.String(64), nullable=False),
         sa.Column("due_at", UtcDateTime, nullable=False),
+        sa.Column("priority", sa.Integer, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("closed_at", UtcDateTime),
         sa.Column("lateness_seconds", sa.Float),
