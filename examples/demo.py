@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 from sp4n.calendars import WorkingCalendar
 from sp4n.persistence import Complaint, Event
 from sp4n.testing import ManualClock, run_until
-from sp4n.workflow import Actor, Engine
+from sp4n.workflow import Actor, Engine, Firing
+from sp4n.workflow.worker import DeadlineWorker
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2026, 3, 2, 8, 0, tzinfo=WIB)
@@ -66,6 +67,9 @@ class Simulation:
             id_factory=lambda: f"{next(counter):06d}",
         )
         self.admin = Actor.national_admin("admin-nasional")
+        # deadlines are fired by a deadline worker, through its leases, as in production
+        self.worker = DeadlineWorker(self.engine, batch=50)
+        self.fired: list[Firing] = []
         self.open: list[str] = []
         self.followed = ""
 
@@ -130,7 +134,7 @@ class Simulation:
 
     def run_to(self, instant: datetime) -> None:
         """Let time pass to ``instant``, firing every deadline when it comes due."""
-        run_until(self.engine, self.clock, instant)
+        self.fired.extend(run_until(self.engine, self.clock, instant, sweep=self.worker.sweep))
 
     def days(self) -> list[date]:
         """The working days of the simulation."""
@@ -189,7 +193,9 @@ def outcome_table(sim: Simulation) -> None:
         print(f"  {state:<14}" + "".join(f"{n:>20}" for n in row) + f"{sum(row):>8}")
     escalated = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "escalate")}
     closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "close")}
-    print(f"\n  complaints escalated at least once by a deadline: {len(escalated)}")
+    by_worker = Counter(f.trigger for f in sim.fired if f.outcome == "fired")
+    print(f"\n  transitions fired by the deadline worker: {dict(sorted(by_worker.items()))}")
+    print(f"  complaints escalated at least once by a deadline: {len(escalated)}")
     print(f"  complaints closed by the 10-working-day no-reply rule: {len(closed)}")
 
 

@@ -25,6 +25,7 @@ KEY_OUTPUT: dict[str, tuple[str, ...]] = {
         "deadline_transition  close",
         "covid19_fasttrack",
         "complaints escalated at least once by a deadline:",
+        "transitions fired by the deadline worker: {'close':",
         "The complaints, their events and timers are in the SQLite file",
     ),
     "calendar_demo": (

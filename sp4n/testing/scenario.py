@@ -7,7 +7,7 @@ they would in production with a worker that never sleeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,18 +28,28 @@ DEFAULT_START = "2026-03-02T09:00:00+07:00"
 """Monday 2 March 2026, 09:00 WIB: a plain working week before the Nyepi and Idul Fitri holidays."""
 
 
-def run_until(engine: Engine, clock: ManualClock, instant: datetime) -> list[Firing]:
-    """Move ``clock`` to ``instant``, stopping at every due timer on the way to fire it."""
+def run_until(
+    engine: Engine,
+    clock: ManualClock,
+    instant: datetime,
+    sweep: Callable[[], list[Firing]] | None = None,
+) -> list[Firing]:
+    """Move ``clock`` to ``instant``, stopping at every due timer on the way to fire it.
+
+    ``sweep`` fires what is due (``engine.run_due`` by default; a DeadlineWorker's ``sweep`` to
+    go through the worker's leases, as production does).
+    """
     instant = require_aware(instant, "instant")
+    fire = sweep if sweep is not None else engine.run_due
     fired: list[Firing] = []
     while True:
         nxt = engine.next_due_at()
         if nxt is None or nxt > instant:
             break
         clock.set(max(nxt, clock.now()))
-        fired.extend(engine.run_due())
+        fired.extend(fire())
     clock.set(instant)
-    fired.extend(engine.run_due())
+    fired.extend(fire())
     return fired
 
 
