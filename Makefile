@@ -25,8 +25,12 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -W error
 
+# PostgreSQL benchmarks use SP4N_TEST_POSTGRES_URL (default: the local test database)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_calendar.py
+	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_worker.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

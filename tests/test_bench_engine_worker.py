@@ -1,0 +1,50 @@
+"""The engine and worker benchmarks run and report (timings are not asserted: they depend on the machine)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"sp4n_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def test_engine_benchmark_reports_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    assert load("bench_engine").main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"ratio sp4n / bare: \d+\.\d\dx \(target <= 3x\) (PASS|FAIL)", out)
+    assert re.search(r"full lifecycles .*: [\d,]+ complaints/s", out)
+
+
+@pytest.mark.postgres
+def test_worker_benchmark_reports_its_ratios(postgres_url: str) -> None:
+    # run as a script: its worker processes are spawned, and re-import it as __main__
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_worker.py"), "--quick", "--url", postgres_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"ratio two / one: \d+\.\d\dx \(target >= 1.5x\) (PASS|FAIL)", out)
+    assert re.search(r"ratio sweep / direct: \d+\.\d\dx \(target <= 1.5x\) (PASS|FAIL)", out)
