@@ -134,7 +134,6 @@ class ClockPlanner:
         self,
         complaint: Complaint,
         ledgers: dict[str, ClockLedger],
-        before: str | None,
         after: str,
         now: datetime,
         *,
@@ -143,7 +142,11 @@ class ClockPlanner:
         rearm_all: bool = False,
         rearm: tuple[str, ...] = (),
     ) -> ClockPlan:
-        """The ledgers, timers and log of moving ``complaint`` from ``before`` to ``after`` at ``now``."""
+        """The ledgers, timers and log of ``complaint`` arriving in state ``after`` at ``now``.
+
+        Each clock's new status follows from ``after``; its old one is its ledger's (a clock
+        that never started is stopped).
+        """
         plan = ClockPlan()
         for clock in self.sop.clocks:
             ledger = ledgers.get(clock.name)

@@ -161,7 +161,6 @@ def apply_transition(
     plan = ctx.planner(updated.zone).plan(
         updated,
         dict(ledgers),
-        before,
         after,
         ctx.now,
         resets=definition.resets,

@@ -241,7 +241,7 @@ class Engine:
         rule = self._route(compiled, complaint)
         ctx = self.context(compiled, now)
         initial = compiled.sop.initial_state.id
-        plan = ctx.planner(complaint.zone).plan(complaint, {}, None, initial, now)
+        plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, now)
         payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
         if rule is not None:
             payload["routed_by"] = rule.name

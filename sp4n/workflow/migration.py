@@ -60,11 +60,11 @@ def migrate(
         updated.updated_at = now
         old_ctx = engine.context(source, now)
         ledgers = dict(snapshot.clocks)
-        stop = old_ctx.planner(updated.zone).plan(updated, ledgers, complaint.state, _MIGRATED, now)
+        stop = old_ctx.planner(updated.zone).plan(updated, ledgers, _MIGRATED, now)
         updated.sop_version = version
         updated.state = new_state
         new_ctx = engine.context(target, now)
-        start = new_ctx.planner(updated.zone).plan(updated, ledgers, None, new_state, now)
+        start = new_ctx.planner(updated.zone).plan(updated, ledgers, new_state, now)
         payload = {
             "from_version": complaint.sop_version,
             "to_version": version,

@@ -67,7 +67,6 @@ def reproject(engine: Engine, old: dict[tuple[str, bool], WorkingCalendar]) -> l
             updated,
             dict(snapshot.clocks),
             complaint.state,
-            complaint.state,
             now,
             rearm=tuple(m["clock"] for m in moved),
         )
