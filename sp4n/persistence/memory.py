@@ -69,11 +69,14 @@ class MemoryStore:
             for timer in change.add_timers:
                 self._add_timer(timer)
             events = self._events.setdefault(cid, [])
-            events.extend(change.events)
+            events.extend(e.copy() for e in change.events)
             for item in change.outbox:
-                self._outbox[item.id] = item
+                self._outbox[item.id] = item.copy()
             if change.idempotency is not None:
-                self._idempotency[change.idempotency.key] = change.idempotency
+                record = change.idempotency
+                self._idempotency[record.key] = IdempotencyRecord(
+                    record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result)
+                )
 
     def _check_timer_closes(self, closes: list[TimerClose]) -> None:
         for close in closes:
@@ -114,14 +117,14 @@ class MemoryStore:
         """The newest event of a complaint."""
         with self._lock:
             events = self._events.get(complaint_id)
-            return events[-1] if events else None
+            return events[-1].copy() if events else None
 
     def history(self, complaint_id: str) -> list[Event]:
         """Every event of a complaint, oldest first."""
         with self._lock:
             if complaint_id not in self._complaints:
                 raise ComplaintNotFound(complaint_id)
-            return list(self._events.get(complaint_id, []))
+            return [copy.deepcopy(e) for e in self._events.get(complaint_id, [])]
 
     def timers(self, complaint_id: str) -> list[Timer]:
         """Every timer of a complaint."""
@@ -164,7 +167,10 @@ class MemoryStore:
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         """The record of a command with this key."""
         with self._lock:
-            return self._idempotency.get(key)
+            record = self._idempotency.get(key)
+            if record is None:
+                return None
+            return IdempotencyRecord(record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result))
 
     def complaint_ids(self) -> Iterator[str]:
         """Every complaint id, in submission order."""
@@ -180,7 +186,7 @@ class MemoryStore:
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
         """Undelivered outbox items, oldest first."""
         with self._lock:
-            return [i for i in self._outbox.values() if i.delivered_at is None][:limit]
+            return [copy.deepcopy(i) for i in self._outbox.values() if i.delivered_at is None][:limit]
 
     def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
         """Record delivery."""
@@ -198,7 +204,7 @@ class MemoryStore:
                 held = self._leases.get(item.id)
                 if item.delivered_at is None and (held is None or held[1] <= now):
                     self._leases[item.id] = (owner, now + lease)
-                    out.append(copy.copy(item))
+                    out.append(copy.deepcopy(item))
             return out
 
     def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:

@@ -28,7 +28,8 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
-        raise DatabaseUnavailable(str(engine.url), str(getattr(exc, "orig", None) or exc)) from exc
+        url = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(url, str(getattr(exc, "orig", None) or exc)) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:

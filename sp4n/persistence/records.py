@@ -155,6 +155,13 @@ class Event:
     prev_hash: str = ""
     hash: str = ""
 
+    def copy(self) -> Event:
+        """An independent copy (the payload and clock changes copied one level deep)."""
+        new = _shallow(self)
+        new.payload = dict(self.payload)
+        new.clock_changes = [dict(c) for c in self.clock_changes]
+        return new
+
     def content(self) -> dict[str, Any]:
         """Every field but ``hash``, as JSON-ready data (the input of the hash)."""
         return {
@@ -198,6 +205,12 @@ class OutboxItem:
     created_at: datetime
     delivered_at: datetime | None = None
     attempts: int = 0
+
+    def copy(self) -> OutboxItem:
+        """An independent copy (the payload copied one level deep)."""
+        new = _shallow(self)
+        new.payload = dict(self.payload)
+        return new
 
 
 def hash_content(content: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from sp4n.errors import (
     IdempotencyConflict,
     InvalidArgumentError,
     SchemaOutdated,
+    Sp4nError,
     StoreError,
 )
 from sp4n.persistence import tables as t
@@ -115,11 +116,25 @@ def _setup_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def safe_url(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        return "<unparseable database URL>"
+
+
+def _own_error(exc: SQLAlchemyError) -> Exception | None:
+    """An sp4n error that SQLAlchemy wrapped (raised while binding a parameter, say)."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, Sp4nError) else None
+
+
 def _translate(exc: SQLAlchemyError, url: str) -> StoreError:
     """sp4n's error for a database error that is not a conflict the caller can retry."""
     if isinstance(exc, OperationalError):
-        return DatabaseUnavailable(url, str(exc.orig) if exc.orig else str(exc))
-    return StoreError(f"database error on {url}: {exc}")
+        return DatabaseUnavailable(safe_url(url), str(exc.orig) if exc.orig else str(exc))
+    return StoreError(f"database error on {safe_url(url)}: {exc}")
 
 
 class SqlStore:
@@ -129,13 +144,19 @@ class SqlStore:
         self.url = url
         self.engine = engine or create_sql_engine(url)
         self.dialect = self.engine.dialect.name
+        self._own_engine = engine is None
         self._lock = threading.Lock()
         self._upsert_clocks = self._upsert(
             t.clocks, ["complaint_id", "name"], [c.name for c in t.clocks.c if c.name not in ("complaint_id", "name")]
         )
         self._insert_timers = self._upsert(t.timers, ["id"], ())
         if check_schema:
-            self.check_schema()
+            try:
+                self.check_schema()
+            except Sp4nError:
+                if self._own_engine:
+                    self.engine.dispose()
+                raise
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -156,7 +177,7 @@ class SqlStore:
                 raise ConcurrencyConflict("(database)", -1, None) from exc
             raise _translate(exc, self.url) from exc
         except SQLAlchemyError as exc:
-            raise _translate(exc, self.url) from exc
+            raise _own_error(exc) or _translate(exc, self.url) from exc
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -164,7 +185,7 @@ class SqlStore:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise _translate(exc, self.url) from exc
+            raise _own_error(exc) or _translate(exc, self.url) from exc
 
     # ------------------------------------------------------------------ schema
 
@@ -178,26 +199,23 @@ class SqlStore:
         """SchemaOutdated unless the database is at the revision this code expects."""
         revision = self.schema_revision()
         if revision != t.SCHEMA_REVISION:
-            raise SchemaOutdated(self.url, revision, t.SCHEMA_REVISION)
+            raise SchemaOutdated(safe_url(self.url), revision, t.SCHEMA_REVISION)
 
     # ------------------------------------------------------------------ definitions
 
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
     ) -> None:
-        """Keep an SOP version or a calendar version (once; they are immutable)."""
-        table = t.sops if kind == "sop" else t.calendars
+        """Keep an SOP version or a calendar version; the first one stored stays (they are immutable),
+        and engines starting together may both try (ON CONFLICT DO NOTHING)."""
+        if kind == "sop":
+            row = {"id": key[0], "version": key[1], "content": content, "registered_at": at}
+            stmt = self._upsert(t.sops, ["id", "version"], ())
+        else:
+            row = {"version": key[0], "name": name, "content": content, "registered_at": at}
+            stmt = self._upsert(t.calendars, ["version"], ())
         with self._begin() as conn:
-            if kind == "sop":
-                exists = conn.execute(
-                    select(t.sops.c.version).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
-                ).first()
-                row = {"id": key[0], "version": key[1], "content": content, "registered_at": at}
-            else:
-                exists = conn.execute(select(t.calendars.c.version).where(t.calendars.c.version == key[0])).first()
-                row = {"version": key[0], "name": name, "content": content, "registered_at": at}
-            if exists is None:
-                conn.execute(insert(table), [row])
+            conn.execute(stmt, [row])
 
     def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
         """The content of a stored SOP version or calendar version."""
@@ -315,14 +333,11 @@ class SqlStore:
                     raise ConcurrencyConflict(change.complaint.id, change.expected_version, None)
         if stale:
             conn.execute(
-                update(t.timers)
-                .where(
-                    and_(
-                        t.timers.c.id.in_([c.timer_id for c in stale]),
-                        t.timers.c.status == TimerStatus.PENDING.value,
-                    )
-                )
-                .values(status=TimerStatus.STALE.value, closed_at=stale[0].closed_at)
+                _CLOSE_PENDING_TIMER,
+                [
+                    {"b_id": c.timer_id, "b_status": c.status.value, "b_at": c.closed_at, "b_late": c.lateness_seconds}
+                    for c in stale
+                ],
             )
         if change.add_timers:
             rows = [
@@ -609,7 +624,11 @@ def open_store(url: str, *, upgrade: bool | None = None) -> SqlStore:
     from sp4n.persistence.migrate import upgrade as run_upgrade
 
     engine = create_sql_engine(url)
-    revision = current_revision(engine)
-    if upgrade is True or (upgrade is None and revision is None and engine.dialect.name == "sqlite"):
-        run_upgrade(engine)
-    return SqlStore(url, engine=engine)
+    try:
+        revision = current_revision(engine)
+        if upgrade is True or (upgrade is None and revision is None and engine.dialect.name == "sqlite"):
+            run_upgrade(engine)
+        return SqlStore(url, engine=engine)
+    except BaseException:
+        engine.dispose()
+        raise

@@ -112,6 +112,16 @@ def rung_instant(due: Due, rung: RungDef) -> datetime:
     return due.at
 
 
+_CHANGES: dict[tuple[ClockStatus, ClockStatus], str] = {
+    (ClockStatus.STOPPED, ClockStatus.RUNNING): "started",
+    (ClockStatus.RUNNING, ClockStatus.PAUSED): "paused",
+    (ClockStatus.PAUSED, ClockStatus.RUNNING): "resumed",
+    (ClockStatus.RUNNING, ClockStatus.STOPPED): "stopped",
+    (ClockStatus.PAUSED, ClockStatus.STOPPED): "stopped",
+}
+"""What moving a clock from one status to another is called (other moves change nothing)."""
+
+
 def _status_in(clock: ClockDef, state: str | None) -> ClockStatus:
     if state is None:
         return ClockStatus.STOPPED
@@ -171,19 +181,12 @@ class ClockPlanner:
         extend: tuple[str, int] | None,
         rearm_all: bool,
     ) -> str | None:
-        running, paused, stopped = ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.STOPPED
+        running = ClockStatus.RUNNING
         if ledger is None and new is not running:
             return None
         if clock.name in resets and new is running:
             return "reset"
-        transitions = {
-            (stopped, running): "started",
-            (running, paused): "paused",
-            (paused, running): "resumed",
-            (running, stopped): "stopped",
-            (paused, stopped): "stopped",
-        }
-        change = transitions.get((old, new))
+        change = _CHANGES.get((old, new))
         if change is None and old is running and new is running:
             if extend is not None and extend[0] == clock.name:
                 return "extended"

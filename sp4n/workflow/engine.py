@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,15 +69,33 @@ class Engine:
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
     ) -> None:
-        from sp4n.states.loader import resolve_sop
-
         if store is not None and database_url is not None:
             raise InvalidData("database_url", database_url, "either a store or a database_url, not both")
+        own_store = store is None
         if store is None:
             from sp4n.persistence.sql import open_store
 
             store = open_store(database_url or DEFAULT_DATABASE_URL)
         self.store: Store = store
+        try:
+            self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory)
+        except BaseException:
+            if own_store:
+                self.close()
+            raise
+
+    def _setup(
+        self,
+        sops: Iterable[Sop | str | Path],
+        calendar: WorkingCalendar | None,
+        clock: Clock | None,
+        default_zone: str,
+        agency_zones: Mapping[str, str] | None,
+        late_grace: timedelta,
+        id_factory: Callable[[], str] | None,
+    ) -> None:
+        from sp4n.states.loader import resolve_sop
+
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.registry = SopRegistry(fallback=self._stored_sop)
         self.calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
@@ -145,8 +163,9 @@ class Engine:
 
     def stop_worker(self, wait: bool = True) -> None:
         """Stop the in-process deadline worker, finishing the timer at hand."""
-        if self.worker is not None:
-            self.worker.stop(wait=wait)
+        worker = getattr(self, "worker", None)  # absent when the engine failed to start
+        if worker is not None:
+            worker.stop(wait=wait)
 
     def close(self) -> None:
         """Stop the worker and release the store's resources (database connections)."""
@@ -171,7 +190,7 @@ class Engine:
 
     def now(self) -> datetime:
         """The injected clock's now, checked to be aware."""
-        return require_aware(self.clock.now(), "clock.now()")
+        return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
 
     def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
         """What a change of a complaint on ``compiled`` at ``now`` needs."""
