@@ -1,5 +1,7 @@
 """WHERE: where complaints, their history and their timers live."""
 
+from sp4n.persistence.audit import AuditProblem as AuditProblem
+from sp4n.persistence.audit import verify_history as verify_history
 from sp4n.persistence.base import ChangeSet as ChangeSet
 from sp4n.persistence.base import IdempotencyRecord as IdempotencyRecord
 from sp4n.persistence.base import Snapshot as Snapshot
@@ -13,8 +15,11 @@ from sp4n.persistence.records import Event as Event
 from sp4n.persistence.records import OutboxItem as OutboxItem
 from sp4n.persistence.records import Timer as Timer
 from sp4n.persistence.records import TimerStatus as TimerStatus
+from sp4n.persistence.sql import SqlStore as SqlStore
+from sp4n.persistence.sql import open_store as open_store
 
 __all__ = [
+    "AuditProblem",
     "ChangeSet",
     "ClockLedger",
     "ClockStatus",
@@ -24,8 +29,11 @@ __all__ = [
     "MemoryStore",
     "OutboxItem",
     "Snapshot",
+    "SqlStore",
     "Store",
     "Timer",
     "TimerClose",
     "TimerStatus",
+    "open_store",
+    "verify_history",
 ]

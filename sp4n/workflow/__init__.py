@@ -5,10 +5,14 @@ from sp4n.workflow.actor import Actor as Actor
 from sp4n.workflow.compiled import CompiledSop as CompiledSop
 from sp4n.workflow.compiled import SopRegistry as SopRegistry
 from sp4n.workflow.engine import Engine as Engine
+from sp4n.workflow.outbox import DrainResult as DrainResult
+from sp4n.workflow.outbox import Outbox as Outbox
 from sp4n.workflow.retry import retry_on_conflict as retry_on_conflict
 from sp4n.workflow.views import ComplaintView as ComplaintView
 from sp4n.workflow.views import Deadline as Deadline
 from sp4n.workflow.views import Firing as Firing
+from sp4n.workflow.worker import DeadlineWorker as DeadlineWorker
+from sp4n.workflow.worker import WorkerStats as WorkerStats
 
 __all__ = [
     "SYSTEM",
@@ -16,8 +20,12 @@ __all__ = [
     "CompiledSop",
     "ComplaintView",
     "Deadline",
+    "DeadlineWorker",
+    "DrainResult",
     "Engine",
     "Firing",
+    "Outbox",
     "SopRegistry",
+    "WorkerStats",
     "retry_on_conflict",
 ]
