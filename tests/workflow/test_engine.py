@@ -254,8 +254,7 @@ def refused_commands(s: Scenario, cid: str) -> list[tuple[Callable[[], object], 
                 cid, "verify", s.national_admin, classification="pengaduan", category="kesehatan", seen=date(2026, 3, 1)
             ),
             InvalidData,
-            "data={'classification': 'pengaduan', 'category': 'kesehatan', 'seen': datetime.date(2026, 3, 1)} "
-            "is invalid: command data must be JSON values (Object of type date is not JSON serializable)",
+            "seen=datetime.date(2026, 3, 1) is invalid: JSON data: text, numbers, booleans, null, lists and objects",
         ),
         (
             lambda: s.engine.fire(cid, "hold", s.national_admin, idempotency_key="  ", reason="x"),
