@@ -34,10 +34,18 @@ def run_worker(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from sp4n.calendars import WorkingCalendar
+    from sp4n.errors import InvalidArgumentError
     from sp4n.workflow.engine import Engine
 
+    if args.lease <= 0:
+        raise InvalidArgumentError("lease", args.lease, "a positive number of seconds")
+    if args.interval <= 0:
+        raise InvalidArgumentError("interval", args.interval, "a positive number of seconds")
+    if args.batch < 1:
+        raise InvalidArgumentError("batch", args.batch, "a whole number of at least 1")
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     calendar = WorkingCalendar.indonesia()
     for path in args.overrides:
         calendar = calendar.with_overrides(path)

@@ -236,9 +236,9 @@ class MemoryStore:
         """Lease due pending timers that no live lease holds, earliest first."""
         with self._lock:
             out: list[Timer] = []
-            for timer in self.due_timers(now, limit * 4 + 16):
+            for timer in self.due_timers(now, len(self._timers)):
                 stored = self._timers[timer.id]
-                if stored.lease_expires is not None and stored.lease_expires > now and stored.lease_owner != owner:
+                if stored.lease_expires is not None and stored.lease_expires > now:
                     continue
                 stored.lease_owner = owner
                 stored.lease_expires = now + lease

@@ -511,7 +511,7 @@ class SqlStore:
         workers claim disjoint batches without waiting for each other; SQLite serializes writers.
         """
         tm = t.timers
-        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now) | (tm.c.lease_owner == owner)
+        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
         query = (
             select(tm.c.id)
             .where(and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now, free))

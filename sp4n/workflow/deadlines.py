@@ -83,8 +83,11 @@ class DeadlineRunner:
             except ConcurrencyConflict:
                 current = self.engine.store.timer(timer.id)
                 if current is None or current.status is not TimerStatus.PENDING or attempt == attempts - 1:
-                    status = current.status.value if current else "gone"
-                    return self._firing(timer, now, "stale", error=f"timer already {status} by another process")
+                    if current is not None and current.status is TimerStatus.PENDING:
+                        reason = f"its complaint kept changing ({attempts} attempts); retried later"
+                    else:
+                        reason = f"timer already {current.status.value if current else 'gone'} by another process"
+                    return self._firing(timer, now, "stale", error=reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fire_once(self, timer: Timer, now: datetime) -> Firing:

@@ -146,10 +146,14 @@ class Engine:
         :mod:`sp4n.workflow.reprojection`); returns the ids of the complaints re-armed."""
         from sp4n.workflow.reprojection import reproject
 
-        old = dict(self._calendars)
+        old_base, old_cache = self.calendar, dict(self._calendars)
+
+        def before(zone: str, joint_leave: bool) -> WorkingCalendar:
+            return old_cache.get((zone, joint_leave)) or calendar_variant(old_base, zone, joint_leave)
+
         self.calendar = calendar
         self._calendars = {}
-        return reproject(self, old)
+        return reproject(self, before)
 
     def start_worker(self, **options: Any) -> DeadlineWorker:
         """Run a deadline worker inside this process (options as :class:`DeadlineWorker`)."""
@@ -179,9 +183,7 @@ class Engine:
         key = (zone, joint_leave)
         cal = self._calendars.get(key)
         if cal is None:
-            cal = self.calendar if zone == self.calendar.zone else self.calendar.replace(zone=zone)
-            if not joint_leave:
-                cal = cal.replace(days=[d for d in cal.days if d.kind is not DayKind.JOINT_LEAVE])
+            cal = calendar_variant(self.calendar, zone, joint_leave)
             from sp4n.calendars.serialize import calendar_to_dict
 
             self.store.save_definition("calendar", (cal.version,), cal.name, calendar_to_dict(cal), self.now())
@@ -458,6 +460,14 @@ class Engine:
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
         return self.store.next_due_at()
+
+
+def calendar_variant(base: WorkingCalendar, zone: str, joint_leave: bool) -> WorkingCalendar:
+    """``base`` in ``zone``, with or without its joint-leave days (as an SOP's calendar policy asks)."""
+    cal = base if zone == base.zone else base.replace(zone=zone)
+    if not joint_leave:
+        cal = cal.replace(days=[d for d in cal.days if d.kind is not DayKind.JOINT_LEAVE])
+    return cal
 
 
 def _assignable(name: str) -> Any:

@@ -9,6 +9,7 @@ Nothing that already fired is touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sp4n.calendars.calendar import WorkingCalendar
@@ -22,16 +23,16 @@ if TYPE_CHECKING:
     from sp4n.workflow.engine import Engine
 
 
-def reproject(engine: Engine, old: dict[tuple[str, bool], WorkingCalendar]) -> list[str]:
-    """Re-arm the clocks whose instants moved between the ``old`` calendars and the engine's new
-    ones; returns the ids of the complaints that changed."""
+def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) -> list[str]:
+    """Re-arm the clocks whose instants moved between the calendars ``before`` gives (by zone and
+    joint-leave policy) and the engine's new ones; returns the ids of the complaints that changed."""
     changed: list[str] = []
     for complaint_id in engine.store.complaints_with_pending_timers():
         snapshot = engine.store.load(complaint_id)
         complaint = snapshot.complaint
         compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
         joint_leave = compiled.sop.calendar.joint_leave
-        before_cal = old.get((complaint.zone, joint_leave)) or engine.calendar_for(complaint.zone, joint_leave)
+        before_cal = before(complaint.zone, joint_leave)
         after_cal = engine.calendar_for(complaint.zone, joint_leave)
         if before_cal.version == after_cal.version:
             continue

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from sp4n.clock import SystemClock
 from sp4n.errors import InvalidArgumentError, Sp4nError
+from sp4n.persistence.records import Timer
 from sp4n.workflow.views import Firing
 
 if TYPE_CHECKING:
@@ -91,8 +92,8 @@ class DeadlineWorker:
                     for timer in timers:
                         if self._stopping.is_set():
                             break  # the timer at hand is finished; the rest go back
-                        firing = self.engine.deadlines_runner.fire_timer(timer, self.engine.now())
-                        done.append(timer.id)
+                        firing = self._fire_one(timer)
+                        done.append(timer.id)  # a failed one keeps its lease: retried when it expires
                         processed.append(firing)
                         self._count(firing)
                 finally:
@@ -101,6 +102,24 @@ class DeadlineWorker:
                         self.engine.store.release_timers(self.owner, left)
             self.stats.sweeps += 1
             return processed
+
+    def _fire_one(self, timer: Timer) -> Firing:
+        """Fire one timer; an error is logged and reported, so it cannot hold up the timers behind it."""
+        now = self.engine.now()
+        try:
+            return self.engine.deadlines_runner.fire_timer(timer, now)
+        except Exception as exc:
+            log.exception("timer %s could not be processed; retried when its lease expires", timer.id)
+            return Firing(
+                timer_id=timer.id,
+                complaint_id=timer.complaint_id,
+                clock=timer.clock,
+                rung=timer.rung,
+                due_at=timer.due_at,
+                processed_at=now,
+                outcome="failed",
+                error=f"{type(exc).__name__}: {exc}",
+            )
 
     def _count(self, firing: Firing) -> None:
         self.stats.outcomes[firing.outcome] = self.stats.outcomes.get(firing.outcome, 0) + 1
@@ -131,13 +150,24 @@ class DeadlineWorker:
             raise InvalidArgumentError("worker", self.owner, "a worker that is not running yet")
         self._stopping.clear()
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self._tick, "interval", seconds=self.interval, id="sweep", max_instances=1, coalesce=True)
-        scheduler.start()
+        # one job only: a wake-up moves its next run earlier (modify_job), so nothing is ever removed
+        # while the scheduler may be handing it out
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.interval,
+            id="sweep",
+            max_instances=3,
+            coalesce=True,
+            next_run_time=SystemClock().now(),
+        )
         self._scheduler = scheduler
-        scheduler.add_job(self._tick, "date", id="wake-up", replace_existing=True)  # a first sweep now
+        scheduler.start()
         log.info("worker %s started (batch %d, every %.1f s)", self.owner, self.batch, self.interval)
 
     def _tick(self) -> None:
+        if self._sweep_lock.locked():
+            return  # a sweep is running, and it goes on until nothing is due
         try:
             self.sweep()
         except Sp4nError:
@@ -161,7 +191,10 @@ class DeadlineWorker:
         if 0 < delay < self.interval:
             # APScheduler runs on the wall clock; the engine's clock may be another (a test's)
             run_date = SystemClock().now() + timedelta(seconds=delay)
-            scheduler.add_job(self._tick, "date", run_date=run_date, id="wake-up", replace_existing=True)
+            try:
+                scheduler.modify_job("sweep", next_run_time=run_date)
+            except Exception:  # the scheduler is shutting down: nothing to wake up
+                log.debug("no wake-up armed: the scheduler is stopping")
 
     def stop(self, wait: bool = True) -> None:
         """Stop: the timer at hand is finished, leased timers not started are given back."""
