@@ -1,8 +1,9 @@
 """The store protocol: everything the engine needs from storage, and nothing more.
 
 A command becomes one :class:`ChangeSet` saved in ONE transaction: the complaint (checked
-against the version it was loaded at), its clock ledgers, the timers to add and to close, the
-events and the outbox items. Either all of it is stored or none of it.
+against the version it was loaded at), its clock ledgers, the timers to add and to close, and the
+events; every event also enters the outbox in that transaction (on SQL stores the database
+writes the outbox row itself, from the event). Either all of it is stored or none of it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ class ChangeSet:
     add_timers: list[Timer] = field(default_factory=list)
     close_timers: list[TimerClose] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    outbox: list[OutboxItem] = field(default_factory=list)
     idempotency: IdempotencyRecord | None = None
 
 

@@ -70,8 +70,9 @@ class MemoryStore:
                 self._add_timer(timer)
             events = self._events.setdefault(cid, [])
             events.extend(e.copy() for e in change.events)
-            for item in change.outbox:
-                self._outbox[item.id] = item.copy()
+            for event in change.events:
+                item = OutboxItem.for_event(event)
+                self._outbox[item.id] = item
             if change.idempotency is not None:
                 record = change.idempotency
                 self._idempotency[record.key] = IdempotencyRecord(

@@ -206,6 +206,20 @@ class OutboxItem:
     delivered_at: datetime | None = None
     attempts: int = 0
 
+    @classmethod
+    def for_event(cls, event: Event) -> OutboxItem:
+        """The outbox entry of an event: its content and hash, under topic ``complaint.<kind>``."""
+        payload = event.content()
+        payload["hash"] = event.hash
+        return cls(
+            id=f"{event.complaint_id}/{event.seq}",
+            complaint_id=event.complaint_id,
+            event_seq=event.seq,
+            topic=f"complaint.{event.kind}",
+            payload=payload,
+            created_at=event.at,
+        )
+
     def copy(self) -> OutboxItem:
         """An independent copy (the payload copied one level deep)."""
         new = _shallow(self)

@@ -11,11 +11,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
@@ -45,9 +58,17 @@ from sp4n.persistence.records import (
 _COMPLAINT_FIELDS = tuple(f for f in Complaint.__dataclass_fields__)
 _EVENT_FIELDS = tuple(f for f in Event.__dataclass_fields__)
 
+_READ_ONLY = "sp4n_read_only"
+"""Execution option of the connections that only read."""
+
 # Hot statements are built once: building a statement costs more than running it on SQLite.
-_LOAD_COMPLAINT = select(t.complaints).where(t.complaints.c.id == bindparam("cid"))
-_LOAD_CLOCKS = select(t.clocks).where(t.clocks.c.complaint_id == bindparam("cid"))
+_CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.clocks.c]
+# one round trip: the complaint's columns, repeated beside each of its clocks (or once, with nulls)
+_LOAD_COMPLAINT = (
+    select(t.complaints, *_CLOCK_COLUMNS)
+    .select_from(t.complaints.outerjoin(t.clocks, t.clocks.c.complaint_id == t.complaints.c.id))
+    .where(t.complaints.c.id == bindparam("cid"))
+)
 _UPDATE_COMPLAINT = update(t.complaints).where(
     and_(t.complaints.c.id == bindparam("b_id"), t.complaints.c.version == bindparam("b_expected"))
 )
@@ -57,7 +78,6 @@ _CLOSE_PENDING_TIMER = (
     .values(status=bindparam("b_status"), closed_at=bindparam("b_at"), lateness_seconds=bindparam("b_late"))
 )
 _INSERT_EVENT = insert(t.events)
-_INSERT_OUTBOX = insert(t.outbox)
 _DUE_TIMERS = (
     select(t.timers)
     .where(and_(t.timers.c.status == TimerStatus.PENDING.value, t.timers.c.due_at <= bindparam("now")))
@@ -113,7 +133,10 @@ def _setup_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # reads run without a transaction (WAL gives each statement a consistent snapshot, and a
+        # save re-checks the complaint's version); writes take the write lock up front
+        if not conn.get_execution_options().get(_READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def safe_url(url: str) -> str:
@@ -182,7 +205,7 @@ class SqlStore:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn:
+            with self.engine.connect().execution_options(**{_READ_ONLY: True}) as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise _own_error(exc) or _translate(exc, self.url) from exc
@@ -239,13 +262,12 @@ class SqlStore:
     def load(self, complaint_id: str) -> Snapshot:
         """The complaint, its clocks and the head of its event chain."""
         with self._read() as conn:
-            row = conn.execute(_LOAD_COMPLAINT, {"cid": complaint_id}).first()
-            if row is None:
-                raise ComplaintNotFound(complaint_id)
-            ledgers = conn.execute(_LOAD_CLOCKS, {"cid": complaint_id}).all()
-        complaint = _complaint(row)
-        clocks = {r.name: _ledger(r) for r in ledgers}
-        return Snapshot(complaint, clocks, row.last_seq, row.last_hash)
+            rows = conn.execute(_LOAD_COMPLAINT, {"cid": complaint_id}).all()
+        if not rows:
+            raise ComplaintNotFound(complaint_id)
+        row = rows[0]
+        clocks = {r.clock_name: _ledger_from_join(r) for r in rows if r.clock_name is not None}
+        return Snapshot(_complaint(row), clocks, row.last_seq, row.last_hash)
 
     def save(self, change: ChangeSet) -> None:
         """Apply one change in one transaction, or nothing of it."""
@@ -255,7 +277,6 @@ class SqlStore:
                 self._write_clocks(conn, change.clocks)
                 self._write_timers(conn, change)
                 self._write_events(conn, change.events)
-                self._write_outbox(conn, change.outbox)
                 self._write_idempotency(conn, change.idempotency)
         except IntegrityError as exc:
             cid = change.complaint.id
@@ -360,17 +381,20 @@ class SqlStore:
             conn.execute(self._insert_timers, rows)
 
     def _write_events(self, conn: Connection, events: list[Event]) -> None:
-        if events:
-            conn.execute(_INSERT_EVENT, [{f: getattr(e, f) for f in _EVENT_FIELDS} for e in events])
-
-    def _write_outbox(self, conn: Connection, items: list[OutboxItem]) -> None:
-        if items:
-            rows = [asdict(i) | {"last_error": None, "lease_owner": None, "lease_expires": None} for i in items]
-            conn.execute(_INSERT_OUTBOX, rows)
+        for e in events:
+            conn.execute(_INSERT_EVENT, {f: getattr(e, f) for f in _EVENT_FIELDS})
 
     def _write_idempotency(self, conn: Connection, record: IdempotencyRecord | None) -> None:
         if record is not None:
-            conn.execute(insert(t.idempotency), [asdict(record)])
+            conn.execute(
+                insert(t.idempotency),
+                {
+                    "key": record.key,
+                    "fingerprint": record.fingerprint,
+                    "complaint_id": record.complaint_id,
+                    "result": record.result,
+                },
+            )
 
     def close_stale_timer(self, close: TimerClose) -> bool:
         """Close one pending timer alone (its clock moved on)."""
@@ -462,7 +486,17 @@ class SqlStore:
                 .order_by(t.outbox.c.created_at, t.outbox.c.id)
                 .limit(limit)
             ).all()
-        return [_outbox(r) for r in rows]
+            return self._outbox_items(conn, rows)
+
+    @staticmethod
+    def _outbox_items(conn: Connection, rows: Sequence[Row[Any]]) -> list[OutboxItem]:
+        """Outbox rows with their payloads: the events they carry (content and hash)."""
+        if not rows:
+            return []
+        keys = [(r.complaint_id, r.event_seq) for r in rows]
+        found = conn.execute(select(t.events).where(tuple_(t.events.c.complaint_id, t.events.c.seq).in_(keys)))
+        events = {(e.complaint_id, e.seq): _event(e) for e in found}
+        return [_outbox(r, events[(r.complaint_id, r.event_seq)]) for r in rows]
 
     def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
         """Record delivery."""
@@ -486,7 +520,7 @@ class SqlStore:
                 return []
             conn.execute(update(o).where(o.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
             rows = conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.created_at, o.c.id)).all()
-        return [_outbox(r) for r in rows]
+            return self._outbox_items(conn, rows)
 
     def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
         """End a lease held by ``owner``: delivered, or failed with ``error`` (it stays pending)."""
@@ -566,7 +600,7 @@ def _ledger(row: Row[Any]) -> ClockLedger:
     return ClockLedger(
         complaint_id=row.complaint_id,
         name=row.name,
-        budget=Duration.parse(row.budget),
+        budget=_budget(row.budget),
         status=ClockStatus(row.status),
         generation=row.generation,
         consumed=row.consumed,
@@ -574,6 +608,25 @@ def _ledger(row: Row[Any]) -> ClockLedger:
         extended_by=row.extended_by,
         started_at=row.started_at,
     )
+
+
+def _ledger_from_join(row: Row[Any]) -> ClockLedger:
+    return ClockLedger(
+        complaint_id=row.clock_complaint_id,
+        name=row.clock_name,
+        budget=_budget(row.clock_budget),
+        status=ClockStatus(row.clock_status),
+        generation=row.clock_generation,
+        consumed=row.clock_consumed,
+        running_since=row.clock_running_since,
+        extended_by=row.clock_extended_by,
+        started_at=row.clock_started_at,
+    )
+
+
+@lru_cache(maxsize=256)
+def _budget(text: str) -> Duration:
+    return Duration.parse(text)
 
 
 def _event(row: Row[Any]) -> Event:
@@ -600,13 +653,15 @@ def _timer(row: Row[Any]) -> Timer:
     )
 
 
-def _outbox(row: Row[Any]) -> OutboxItem:
+def _outbox(row: Row[Any], event: Event) -> OutboxItem:
+    payload = event.content()
+    payload["hash"] = event.hash
     return OutboxItem(
         id=row.id,
         complaint_id=row.complaint_id,
         event_seq=row.event_seq,
         topic=row.topic,
-        payload=dict(row.payload),
+        payload=payload,
         created_at=row.created_at,
         delivered_at=row.delivered_at,
         attempts=row.attempts,

@@ -28,6 +28,11 @@ from sqlalchemy import (
 
 from sp4n.errors import NaiveDatetimeError
 
+OUTBOX_TRIGGER = "sp4n_events_to_outbox"
+"""The trigger (and, on PostgreSQL, its function) that writes each event's outbox row: one
+statement fewer per command, in the same transaction. The payload is the event itself, read
+when the outbox is drained."""
+
 SCHEMA_REVISION = "0001"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
@@ -174,7 +179,6 @@ outbox = Table(
     Column("complaint_id", String(64), nullable=False),
     Column("event_seq", Integer, nullable=False),
     Column("topic", String(64), nullable=False),
-    Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_at", UtcDateTime),
     Column("attempts", Integer, nullable=False),

@@ -16,7 +16,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.duration import Duration
 from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed
 from sp4n.persistence.base import ChangeSet, TimerClose
-from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem
+from sp4n.persistence.records import ClockLedger, Complaint, Event
 from sp4n.states.model import Assignable, Role, TransitionDef
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.clocks import ClockPlan, ClockPlanner
@@ -194,7 +194,6 @@ def apply_transition(
         add_timers=plan.add_timers,
         close_timers=closes,
         events=[event],
-        outbox=[outbox_item(event)],
     )
 
 
@@ -228,17 +227,3 @@ def make_event(
     )
     event.seal(prev[1])
     return event
-
-
-def outbox_item(event: Event) -> OutboxItem:
-    """The outbox entry that carries an event to other systems (the event with its hash)."""
-    payload = event.content()
-    payload["hash"] = event.hash
-    return OutboxItem(
-        id=f"{event.complaint_id}/{event.seq}",
-        complaint_id=event.complaint_id,
-        event_seq=event.seq,
-        topic=f"complaint.{event.kind}",
-        payload=payload,
-        created_at=event.at,
-    )

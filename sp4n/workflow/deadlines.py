@@ -17,7 +17,7 @@ from sp4n.persistence.records import ClockStatus, Timer, TimerStatus
 from sp4n.states.model import LatePolicy, RungAction
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.clocks import ledger_due, rung_instant
-from sp4n.workflow.commands import apply_transition, find_transition, make_event, outbox_item
+from sp4n.workflow.commands import apply_transition, find_transition, make_event
 from sp4n.workflow.views import Deadline, Firing
 
 if TYPE_CHECKING:
@@ -169,7 +169,6 @@ class DeadlineRunner:
             expected_version=expected,
             close_timers=[TimerClose(timer.id, status, now, info["lateness_seconds"], must_be_pending=True)],
             events=[event],
-            outbox=[outbox_item(event)],
         )
         self.engine.store.save(change)
         self.engine.publish(change.events)

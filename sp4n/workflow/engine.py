@@ -32,7 +32,6 @@ from sp4n.workflow.commands import (
     check_guards,
     find_transition,
     make_event,
-    outbox_item,
     scope_problem,
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
@@ -273,7 +272,6 @@ class Engine:
             clocks=plan.ledgers,
             add_timers=plan.add_timers,
             events=[event],
-            outbox=[outbox_item(event)],
         )
         if rule is not None and rule.trigger is not None:
             change = self._with_routing(ctx, compiled, change, rule.trigger, rule.name)
@@ -303,7 +301,6 @@ class Engine:
             clocks=list({c.name: c for c in submitted.clocks + routed.clocks}.values()),
             add_timers=[t for t in submitted.add_timers if t.id not in closed] + routed.add_timers,
             events=submitted.events + routed.events,
-            outbox=submitted.outbox + routed.outbox,
         )
 
     def _check_submission(self, compiled: CompiledSop, fields: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from sp4n.errors import InvalidData, PermissionDenied
 from sp4n.persistence.base import ChangeSet
 from sp4n.states.model import Role
 from sp4n.workflow.actor import Actor
-from sp4n.workflow.commands import make_event, outbox_item
+from sp4n.workflow.commands import make_event
 from sp4n.workflow.views import ComplaintView, make_view
 
 if TYPE_CHECKING:
@@ -92,7 +92,6 @@ def migrate(
             add_timers=start.add_timers,
             close_timers=stop.close_timers,
             events=[event],
-            outbox=[outbox_item(event)],
         )
         engine.store.save(change)
         engine.publish(change.events)

@@ -17,7 +17,7 @@ from sp4n.persistence.base import ChangeSet
 from sp4n.persistence.records import ClockStatus
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.clocks import ClockPlanner, ledger_due, rung_instant
-from sp4n.workflow.commands import make_event, outbox_item
+from sp4n.workflow.commands import make_event
 
 if TYPE_CHECKING:
     from sp4n.workflow.engine import Engine
@@ -91,7 +91,6 @@ def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) ->
             add_timers=plan.add_timers,
             close_timers=plan.close_timers,
             events=[event],
-            outbox=[outbox_item(event)],
         )
         engine.store.save(change)
         engine.publish(change.events)

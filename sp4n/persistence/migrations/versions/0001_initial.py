@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from sp4n.persistence.tables import UtcDateTime
+from sp4n.persistence.tables import OUTBOX_TRIGGER, UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -140,7 +140,6 @@ def upgrade() -> None:
         sa.Column("complaint_id", sa.String(64), nullable=False),
         sa.Column("event_seq", sa.Integer, nullable=False),
         sa.Column("topic", sa.String(64), nullable=False),
-        sa.Column("payload", sa.JSON, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("delivered_at", UtcDateTime),
         sa.Column("attempts", sa.Integer, nullable=False),
@@ -150,6 +149,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_sp4n_outbox"),
     )
     op.create_index("ix_sp4n_outbox_pending", "sp4n_outbox", ["delivered_at", "created_at"])
+    _create_outbox_trigger()
     op.create_table(
         "sp4n_idempotency",
         sa.Column("key", sa.String(200), nullable=False),
@@ -160,8 +160,32 @@ def upgrade() -> None:
     )
 
 
+_OUTBOX_ROW = (
+    "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) "
+    "VALUES (NEW.complaint_id || '/' || NEW.seq, NEW.complaint_id, NEW.seq, 'complaint.' || NEW.kind, NEW.at, 0);"
+)
+
+
+def _create_outbox_trigger() -> None:
+    """Every event inserted also enters the outbox, in the same transaction."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE FUNCTION {OUTBOX_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {_OUTBOX_ROW} RETURN NEW; END $$"
+        )
+        op.execute(
+            f"CREATE TRIGGER {OUTBOX_TRIGGER} AFTER INSERT ON sp4n_events "
+            f"FOR EACH ROW EXECUTE FUNCTION {OUTBOX_TRIGGER}()"
+        )
+    else:
+        op.execute(f"CREATE TRIGGER {OUTBOX_TRIGGER} AFTER INSERT ON sp4n_events BEGIN {_OUTBOX_ROW} END")
+
+
 def downgrade() -> None:
     """Drop every table of revision 0001."""
+    op.execute(f"DROP TRIGGER IF EXISTS {OUTBOX_TRIGGER}" + (" ON sp4n_events" if _is_pg() else ""))
+    if _is_pg():
+        op.execute(f"DROP FUNCTION IF EXISTS {OUTBOX_TRIGGER}()")
     for table in (
         "sp4n_idempotency",
         "sp4n_outbox",
@@ -173,3 +197,7 @@ def downgrade() -> None:
         "sp4n_sops",
     ):
         op.drop_table(table)
+
+
+def _is_pg() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
