@@ -110,7 +110,9 @@ def create_sql_engine(url: str) -> Engine:
         if backend == "postgresql":
             if parsed.get_driver_name() != "psycopg":
                 parsed = parsed.set(drivername="postgresql+psycopg")
-            return create_engine(parsed, pool_size=5, max_overflow=10, pool_pre_ping=True)
+            # no pre-ping (a round trip per checkout): a connection the server dropped fails one
+            # command with DatabaseUnavailable, the pool replaces it, and the retry goes through
+            return create_engine(parsed, pool_size=5, max_overflow=10, pool_recycle=1800)
     except NoSuchModuleError as exc:
         raise InvalidArgumentError("database_url", url, f"a driver that is installed ({exc})") from None
     except ModuleNotFoundError as exc:
@@ -205,7 +207,10 @@ class SqlStore:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect().execution_options(**{_READ_ONLY: True}) as conn:
+            options: dict[str, Any] = {_READ_ONLY: True}
+            if self.dialect == "postgresql":
+                options["isolation_level"] = "AUTOCOMMIT"  # no BEGIN / ROLLBACK round trips for a read
+            with self.engine.connect().execution_options(**options) as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise _own_error(exc) or _translate(exc, self.url) from exc
