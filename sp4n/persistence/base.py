@@ -67,6 +67,9 @@ class ChangeSet:
     close_timers: list[TimerClose] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     idempotency: IdempotencyRecord | None = None
+    fields: tuple[str, ...] | None = None
+    """The complaint fields this change may have changed (None: any). SQL stores write only
+    these, so indexes on untouched columns are not rewritten; ``version`` is always written."""
 
 
 @runtime_checkable

@@ -301,6 +301,9 @@ class SqlStore:
             conn.execute(insert(t.complaints), [values])
             return
         del values["id"]
+        if change.fields is not None:
+            keep = {"version", "last_seq", "last_hash", *change.fields}
+            values = {k: v for k, v in values.items() if k in keep}
         values["b_id"] = complaint.id
         values["b_expected"] = change.expected_version
         result = conn.execute(_UPDATE_COMPLAINT, values)

@@ -194,6 +194,7 @@ def apply_transition(
         add_timers=plan.add_timers,
         close_timers=closes,
         events=[event],
+        fields=("state", "updated_at", "zone", *(a.value for a in definition.assigns)),
     )
 
 

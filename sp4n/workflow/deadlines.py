@@ -169,6 +169,7 @@ class DeadlineRunner:
             expected_version=expected,
             close_timers=[TimerClose(timer.id, status, now, info["lateness_seconds"], must_be_pending=True)],
             events=[event],
+            fields=(),  # only the version and the chain head move
         )
         self.engine.store.save(change)
         self.engine.publish(change.events)
