@@ -604,21 +604,8 @@ def _complaint(row: Row[Any]) -> Complaint:
     return Complaint(**values)
 
 
-def _ledger(row: Row[Any]) -> ClockLedger:
-    return ClockLedger(
-        complaint_id=row.complaint_id,
-        name=row.name,
-        budget=_budget(row.budget),
-        status=ClockStatus(row.status),
-        generation=row.generation,
-        consumed=row.consumed,
-        running_since=row.running_since,
-        extended_by=row.extended_by,
-        started_at=row.started_at,
-    )
-
-
 def _ledger_from_join(row: Row[Any]) -> ClockLedger:
+    """A clock ledger from the ``clock_``-labelled columns of the complaint-and-clocks query."""
     return ClockLedger(
         complaint_id=row.clock_complaint_id,
         name=row.clock_name,

@@ -87,7 +87,7 @@ class DeadlineRunner:
                         reason = f"its complaint kept changing ({attempts} attempts); retried later"
                     else:
                         reason = f"timer already {current.status.value if current else 'gone'} by another process"
-                    return self._firing(timer, now, "stale", error=reason)
+                    return firing_of(timer, now, "stale", error=reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fire_once(self, timer: Timer, now: datetime) -> Firing:
@@ -105,7 +105,7 @@ class DeadlineRunner:
             or ledger.status is not ClockStatus.RUNNING
         ):
             engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now))
-            return self._firing(timer, now, "stale", lateness=lateness)
+            return firing_of(timer, now, "stale", lateness=lateness)
         ctx = engine.context(compiled, now)
         prev = (snapshot.last_seq, snapshot.last_hash)
         info: dict[str, Any] = {
@@ -128,7 +128,7 @@ class DeadlineRunner:
         except Sp4nError as exc:
             log.warning("timer %s cannot fire %r: %s", timer.id, rung.trigger, exc)
             engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now, lateness))
-            return self._firing(timer, now, "failed", trigger=rung.trigger, lateness=lateness, error=str(exc))
+            return firing_of(timer, now, "failed", trigger=rung.trigger, lateness=lateness, error=str(exc))
         close = TimerClose(timer.id, TimerStatus.FIRED, now, lateness, must_be_pending=True)
         change = apply_transition(
             ctx,
@@ -146,7 +146,7 @@ class DeadlineRunner:
         engine.publish(change.events)
         if late:
             log.info("timer %s fired %s late by %.0f s", timer.id, rung.trigger, lateness)
-        return self._firing(timer, now, "fired", trigger=rung.trigger, lateness=lateness)
+        return firing_of(timer, now, "fired", trigger=rung.trigger, lateness=lateness)
 
     def _record(
         self,
@@ -173,27 +173,28 @@ class DeadlineRunner:
         )
         self.engine.store.save(change)
         self.engine.publish(change.events)
-        return self._firing(timer, now, outcome, lateness=info["lateness_seconds"])
+        return firing_of(timer, now, outcome, lateness=info["lateness_seconds"])
 
-    @staticmethod
-    def _firing(
-        timer: Timer,
-        now: datetime,
-        outcome: Any,
-        *,
-        trigger: str | None = None,
-        lateness: float = 0.0,
-        error: str | None = None,
-    ) -> Firing:
-        return Firing(
-            timer_id=timer.id,
-            complaint_id=timer.complaint_id,
-            clock=timer.clock,
-            rung=timer.rung,
-            due_at=timer.due_at,
-            processed_at=now,
-            outcome=outcome,
-            trigger=trigger,
-            lateness_seconds=lateness,
-            error=error,
-        )
+
+def firing_of(
+    timer: Timer,
+    now: datetime,
+    outcome: Any,
+    *,
+    trigger: str | None = None,
+    lateness: float = 0.0,
+    error: str | None = None,
+) -> Firing:
+    """The record of what happened to ``timer`` when it was processed at ``now``."""
+    return Firing(
+        timer_id=timer.id,
+        complaint_id=timer.complaint_id,
+        clock=timer.clock,
+        rung=timer.rung,
+        due_at=timer.due_at,
+        processed_at=now,
+        outcome=outcome,
+        trigger=trigger,
+        lateness_seconds=lateness,
+        error=error,
+    )

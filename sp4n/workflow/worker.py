@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sp4n.clock import SystemClock
 from sp4n.errors import InvalidArgumentError, Sp4nError
 from sp4n.persistence.records import Timer
+from sp4n.workflow.deadlines import firing_of
 from sp4n.workflow.views import Firing
 
 if TYPE_CHECKING:
@@ -110,16 +111,7 @@ class DeadlineWorker:
             return self.engine.deadlines_runner.fire_timer(timer, now)
         except Exception as exc:
             log.exception("timer %s could not be processed; retried when its lease expires", timer.id)
-            return Firing(
-                timer_id=timer.id,
-                complaint_id=timer.complaint_id,
-                clock=timer.clock,
-                rung=timer.rung,
-                due_at=timer.due_at,
-                processed_at=now,
-                outcome="failed",
-                error=f"{type(exc).__name__}: {exc}",
-            )
+            return firing_of(timer, now, "failed", error=f"{type(exc).__name__}: {exc}")
 
     def _count(self, firing: Firing) -> None:
         self.stats.outcomes[firing.outcome] = self.stats.outcomes.get(firing.outcome, 0) + 1
