@@ -83,8 +83,8 @@ class InvalidDurationError(CalendarError, ValueError):
         super().__init__(f"{argument}={value!r} is not a valid duration: {reason}")
 
 
-class OverrideFileError(CalendarError, ValueError):
-    """A calendar override (or iCalendar) file or mapping that cannot be applied."""
+class _AtLocation(Exception):
+    """An error in a file (or a mapping) at a place inside it: ``source: location: reason``."""
 
     def __init__(self, source: str, location: str, reason: str) -> None:
         self.source = source
@@ -92,6 +92,10 @@ class OverrideFileError(CalendarError, ValueError):
         self.reason = reason
         where = f"{source}: {location}" if location else source
         super().__init__(f"{where}: {reason}")
+
+
+class OverrideFileError(_AtLocation, CalendarError, ValueError):
+    """A calendar override (or iCalendar) file or mapping that cannot be applied."""
 
 
 class InvalidArgumentError(Sp4nError, ValueError):
@@ -108,19 +112,12 @@ class SopError(Sp4nError):
     """Something is wrong with an SOP definition."""
 
 
-class SopValidationError(SopError, ValueError):
+class SopValidationError(_AtLocation, SopError, ValueError):
     """An SOP file or mapping that is malformed, or whose rules do not hold together.
 
     ``source`` names the file (or ``<dict>``), ``location`` the place inside it, such as
     ``transitions[3].dest`` or ``clocks.verification.rungs.breach``.
     """
-
-    def __init__(self, source: str, location: str, reason: str) -> None:
-        self.source = source
-        self.location = location
-        self.reason = reason
-        where = f"{source}: {location}" if location else source
-        super().__init__(f"{where}: {reason}")
 
 
 class SopNotFoundError(SopError, LookupError):
