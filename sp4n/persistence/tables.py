@@ -113,8 +113,8 @@ complaints = Table(
     Column("version", Integer, nullable=False),
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
-    Index("ix_sp4n_complaints_agency_state", "agency", "state"),
-    Index("ix_sp4n_complaints_sop", "sop_id", "sop_version"),
+    # no secondary index beyond the tracking number: every transition changes ``state``, and an
+    # index no sp4n query uses would be rewritten at each one (hosts add their own for reports)
 )
 
 clocks = Table(

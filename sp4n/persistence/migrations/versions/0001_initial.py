@@ -64,8 +64,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_sp4n_complaints"),
         sa.UniqueConstraint("tracking_number", name="uq_sp4n_complaints_tracking_number"),
     )
-    op.create_index("ix_sp4n_complaints_agency_state", "sp4n_complaints", ["agency", "state"])
-    op.create_index("ix_sp4n_complaints_sop", "sp4n_complaints", ["sop_id", "sop_version"])
     op.create_table(
         "sp4n_clocks",
         sa.Column("complaint_id", sa.String(64), nullable=False),
