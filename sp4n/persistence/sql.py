@@ -169,6 +169,15 @@ class SqlStore:
         self.url = url
         self.engine = engine or create_sql_engine(url)
         self.dialect = self.engine.dialect.name
+        # PostgreSQL reads go through a pool of autocommit connections of their own: no BEGIN /
+        # ROLLBACK, and no isolation-level switch (a round trip) at every checkout
+        self._reads = (
+            create_engine(
+                self.engine.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10, pool_recycle=1800
+            )
+            if self.dialect == "postgresql"
+            else self.engine
+        )
         self._own_engine = engine is None
         self._lock = threading.Lock()
         self._upsert_clocks = self._upsert(
@@ -187,7 +196,9 @@ class SqlStore:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def close(self) -> None:
-        """Release the connection pool."""
+        """Release the connection pools."""
+        if self._reads is not self.engine:
+            self._reads.dispose()
         self.engine.dispose()
 
     @contextmanager
@@ -207,10 +218,7 @@ class SqlStore:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            options: dict[str, Any] = {_READ_ONLY: True}
-            if self.dialect == "postgresql":
-                options["isolation_level"] = "AUTOCOMMIT"  # no BEGIN / ROLLBACK round trips for a read
-            with self.engine.connect().execution_options(**options) as conn:
+            with self._reads.connect().execution_options(**{_READ_ONLY: True}) as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise _own_error(exc) or _translate(exc, self.url) from exc
@@ -328,7 +336,7 @@ class SqlStore:
             }
             for c in ledgers
         ]
-        conn.execute(self._upsert_clocks, rows)
+        conn.execute(self._upsert_clocks, _one_or_many(rows))
 
     def _upsert(self, table: Any, keys: list[str], update_cols: Any) -> Any:
         """INSERT ... ON CONFLICT, which both SQLite and PostgreSQL speak."""
@@ -363,10 +371,17 @@ class SqlStore:
         if stale:
             conn.execute(
                 _CLOSE_PENDING_TIMER,
-                [
-                    {"b_id": c.timer_id, "b_status": c.status.value, "b_at": c.closed_at, "b_late": c.lateness_seconds}
-                    for c in stale
-                ],
+                _one_or_many(
+                    [
+                        {
+                            "b_id": c.timer_id,
+                            "b_status": c.status.value,
+                            "b_at": c.closed_at,
+                            "b_late": c.lateness_seconds,
+                        }
+                        for c in stale
+                    ]
+                ),
             )
         if change.add_timers:
             rows = [
@@ -386,7 +401,7 @@ class SqlStore:
                 }
                 for tm in change.add_timers
             ]
-            conn.execute(self._insert_timers, rows)
+            conn.execute(self._insert_timers, _one_or_many(rows))
 
     def _write_events(self, conn: Connection, events: list[Event]) -> None:
         for e in events:
@@ -596,6 +611,11 @@ class SqlStore:
         with self._begin() as conn:
             for table in reversed(t.metadata.sorted_tables):
                 conn.execute(delete(table))
+
+
+def _one_or_many(rows: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """One row as a plain execute (one round trip), several as an executemany."""
+    return rows[0] if len(rows) == 1 else rows
 
 
 def _complaint(row: Row[Any]) -> Complaint:
