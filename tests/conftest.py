@@ -4,10 +4,13 @@ pass by silently skipping them."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -59,3 +62,25 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """A URL of a SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'sp4n.db'}"
+
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def load_benchmark() -> Callable[[str], ModuleType]:
+    """Imports ``benchmarks/<name>.py`` by path (the benchmarks are scripts, not a package)."""
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(f"sp4n_{name}", BENCHMARKS / f"{name}.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            del sys.modules[spec.name]
+        return module
+
+    return load

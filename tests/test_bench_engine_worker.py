@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -14,21 +14,10 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"sp4n_{name}", BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
-
-
-def test_engine_benchmark_reports_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    assert load("bench_engine").main(["--quick"]) == 0
+def test_engine_benchmark_reports_its_ratio(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load_benchmark("bench_engine").main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"ratio sp4n / bare: \d+\.\d\dx \(target <= 3x\) (PASS|FAIL)", out)
     assert re.search(r"full lifecycles .*: [\d,]+ complaints/s", out)

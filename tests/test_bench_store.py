@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_store.py"
 RATIO = re.compile(r"\d+\.\d\dx\s+[<>]= [\d.]+x\s+(PASS|FAIL)$")
-
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sp4n_bench_store", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
 
 
 def ratio_backends(out: str) -> list[str]:
@@ -35,11 +20,14 @@ def ratio_backends(out: str) -> list[str]:
 
 
 def test_quick_run_on_sqlite(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    load_benchmark: Callable[[str], ModuleType],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.delenv("SP4N_BENCH_POSTGRES_URL", raising=False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert load_bench().main(["--quick"]) == 0
+    assert load_benchmark("bench_store").main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert ratio_backends(out) == ["sqlite", "sqlite"]  # (a) rates, (b) scale
     assert "PostgreSQL skipped" in out
@@ -53,7 +41,9 @@ def test_quick_run_on_sqlite(
 
 
 @pytest.mark.postgres
-def test_quick_run_on_postgres(capsys: pytest.CaptureFixture[str], postgres_url: str) -> None:
+def test_quick_run_on_postgres(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
     import sqlalchemy
 
     def bench_schemas() -> set[str]:
@@ -66,15 +56,17 @@ def test_quick_run_on_postgres(capsys: pytest.CaptureFixture[str], postgres_url:
             engine.dispose()
 
     before = bench_schemas()
-    assert load_bench().main(["--quick", "--postgres", postgres_url]) == 0
+    assert load_benchmark("bench_store").main(["--quick", "--postgres", postgres_url]) == 0
     out = capsys.readouterr().out
     assert ratio_backends(out) == ["sqlite", "postgresql", "sqlite", "postgresql"]
     assert "Index Scan using pk_sp4n_complaints" in out
     assert bench_schemas() <= before  # every schema of the run is dropped
 
 
-def test_check_fails_on_a_missed_target(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    bench = load_bench()
+def test_check_fails_on_a_missed_target(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = load_benchmark("bench_store")
     monkeypatch.delenv("SP4N_BENCH_POSTGRES_URL", raising=False)
 
     class NoLifecycles:

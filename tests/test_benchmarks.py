@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
-import sys
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_calendar.py"
 
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sp4n_bench_calendar", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
-
-
-def test_quick_run_reports_every_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    assert load_bench().main(["--quick"]) == 0
+def test_quick_run_reports_every_ratio(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load_benchmark("bench_calendar").main(["--quick"]) == 0
     out = capsys.readouterr().out
     ratio_lines = [line for line in out.splitlines() if re.search(r"\d+\.\d\dx\s+>= [\d.]+x\s+(PASS|FAIL)$", line)]
     assert len(ratio_lines) == 5
@@ -44,8 +29,10 @@ def test_quick_run_reports_every_ratio(capsys: pytest.CaptureFixture[str]) -> No
     assert "ANSWERS DIFFER" not in out
 
 
-def test_check_fails_on_a_missed_target(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    bench = load_bench()
+def test_check_fails_on_a_missed_target(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = load_benchmark("bench_calendar")
     build = bench.build_cases
 
     def unreachable(*args: Any) -> list[Any]:
@@ -59,9 +46,9 @@ def test_check_fails_on_a_missed_target(capsys: pytest.CaptureFixture[str], monk
 
 
 def test_differing_answers_are_reported_and_fail(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bench = load_bench()
+    bench = load_benchmark("bench_calendar")
     case = bench.Case("x", "y", lambda: [1, 2], lambda: [1, 3], 2, 1.0)
     assert bench.same_answers(case) == "input 1: sp4n 2 != 3"
     monkeypatch.setattr(bench, "build_cases", lambda *args: [case])
