@@ -475,8 +475,8 @@ class SqlStore:
     def next_due_at(self) -> datetime | None:
         """The earliest pending due instant."""
         with self._read() as conn:
-            value = conn.execute(_NEXT_DUE).scalar()
-        return t.UtcDateTime().process_result_value(value, self.engine.dialect) if value is not None else None
+            value: datetime | None = conn.execute(_NEXT_DUE).scalar()  # UtcDateTime: aware UTC already
+        return value
 
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         """The record of a command with this key."""
