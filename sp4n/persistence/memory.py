@@ -234,12 +234,17 @@ class MemoryStore:
             return dict(content) if content is not None else None
 
     def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
-        """Lease due pending timers that no live lease holds, earliest first."""
+        """Lease due pending timers that no live lease holds, earliest first; none of a complaint
+        after one of its timers that another lease holds (they fire in order)."""
         with self._lock:
             out: list[Timer] = []
+            waiting: set[str] = set()
             for timer in self.due_timers(now, len(self._timers)):
                 stored = self._timers[timer.id]
+                if stored.complaint_id in waiting:
+                    continue
                 if stored.lease_expires is not None and stored.lease_expires > now:
+                    waiting.add(stored.complaint_id)
                     continue
                 stored.lease_owner = owner
                 stored.lease_expires = now + lease

@@ -566,23 +566,37 @@ class SqlStore:
 
         PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
         workers claim disjoint batches without waiting for each other; SQLite serializes writers.
+        A candidate is left out when an earlier due timer of its complaint is pending outside the
+        batch (leased, or being claimed, by another worker): a complaint's timers fire in order.
         """
         tm = t.timers
         free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
-        query = (
-            select(tm.c.id)
-            .where(and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now, free))
-            .order_by(tm.c.due_at, tm.c.priority, tm.c.id)
-            .limit(limit)
-        )
+        due = and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now)
+        order = (tm.c.due_at, tm.c.priority, tm.c.id)
+        query = select(tm.c.id, tm.c.complaint_id, *order[:2]).where(and_(due, free)).order_by(*order).limit(limit)
         if self.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         with self._begin() as conn:
-            ids = [r.id for r in conn.execute(query)]
+            candidates = conn.execute(query).all()
+            if not candidates:
+                return []
+            chosen = {r.id for r in candidates}
+            complaints = list({r.complaint_id for r in candidates})
+            first_outside: dict[str, tuple[datetime, int, str]] = {}
+            others = select(tm.c.id, tm.c.complaint_id, *order[:2]).where(and_(due, tm.c.complaint_id.in_(complaints)))
+            for r in conn.execute(others):
+                key, current = (r.due_at, r.priority, r.id), first_outside.get(r.complaint_id)
+                if r.id not in chosen and (current is None or key < current):
+                    first_outside[r.complaint_id] = key
+            ids = [
+                r.id
+                for r in candidates
+                if r.complaint_id not in first_outside or (r.due_at, r.priority, r.id) < first_outside[r.complaint_id]
+            ]
             if not ids:
                 return []
             conn.execute(update(tm).where(tm.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
-            rows = conn.execute(select(tm).where(tm.c.id.in_(ids)).order_by(tm.c.due_at, tm.c.priority, tm.c.id)).all()
+            rows = conn.execute(select(tm).where(tm.c.id.in_(ids)).order_by(*order)).all()
         return [_timer(r) for r in rows]
 
     def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:

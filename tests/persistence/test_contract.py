@@ -368,9 +368,10 @@ def test_a_change_closes_timers_with_the_status_time_and_lateness_it_names(store
 
 def test_claiming_due_timers_leases_them(store: Store) -> None:
     h = timedelta(hours=1)
-    timers = [timer("k1", name, "breach", T0 + i * h) for i, name in enumerate("abcd", start=1)]
-    new_complaint(store, add_timers=timers)
-    new_complaint(store, "k2")
+    timers = [timer(f"k{i}", "verification", "breach", T0 + i * h) for i in range(1, 5)]
+    for tm in timers:
+        new_complaint(store, tm.complaint_id, add_timers=[tm])
+    new_complaint(store, "k5")
     now = T0 + 9 * h
 
     a = store.claim_due("A", now, LEASE, 2)
@@ -386,9 +387,31 @@ def test_claiming_due_timers_leases_them(store: Store) -> None:
     assert [tm.id for tm in store.claim_due("C", now, LEASE, 10)] == [timers[0].id]
     # leases expire
     assert [tm.id for tm in store.claim_due("D", now + LEASE, LEASE, 10)] == [tm.id for tm in timers]
-    assert store.complaints_with_pending_timers() == ["k1"]
+    assert store.complaints_with_pending_timers() == ["k1", "k2", "k3", "k4"]
     assert store.close_stale_timer(TimerClose(timers[0].id, TimerStatus.STALE, now)) is True
     assert [tm.id for tm in store.claim_due("E", now + 3 * LEASE, LEASE, 10)] == [tm.id for tm in timers[1:]]
+
+
+def test_a_timer_is_not_claimed_while_an_earlier_one_of_its_complaint_is_leased(store: Store) -> None:
+    # a warning leased by one worker and its breach by another could fire in the wrong order
+    # (the breach stops the clock, and the warning would end as stale): the breach waits
+    h = timedelta(hours=1)
+    warning, breach = timer("k1", "verification", "warning", T0 + h), timer("k1", "verification", "breach", T0 + 2 * h)
+    other = timer("k2", "verification", "breach", T0 + 3 * h)
+    new_complaint(store, "k1", add_timers=[warning, breach])
+    new_complaint(store, "k2", add_timers=[other])
+    now = T0 + 9 * h
+
+    assert [tm.id for tm in store.claim_due("A", now, LEASE, 1)] == [warning.id]
+    assert [tm.id for tm in store.claim_due("B", now, LEASE, 10)] == [other.id]  # not the breach
+    store.release_timers("A", [warning.id])
+    assert [tm.id for tm in store.claim_due("B", now, LEASE, 10)] == [warning.id, breach.id]  # both, in order
+
+    store.release_timers("B", [warning.id, breach.id])
+    assert [tm.id for tm in store.claim_due("A", now, LEASE, 1)] == [warning.id]
+    done = TimerClose(warning.id, TimerStatus.FIRED, now, must_be_pending=True)
+    store.save(next_change(store.load("k1"), "warned", now, close_timers=[done]))
+    assert [tm.id for tm in store.claim_due("B", now, LEASE, 10)] == [breach.id]  # the warning is done
 
 
 # ------------------------------------------------------------------------------ optimistic locking

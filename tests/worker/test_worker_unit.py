@@ -223,14 +223,17 @@ def test_a_second_worker_takes_the_due_timers_the_first_has_not_leased(kind: str
     with engine_for(kind, sqlite_url, clock) as engine:
         for i in range(60):
             engine.submit(REPORTER, title=f"Jalan berlubang {i}")
+            if i == 49:  # the last ten a week later: their timers come after the others'
+                clock.advance(days=7)
         clock.advance(days=30)
         due = {tm.id for tm in engine.store.due_timers(clock.now(), 1000)}
         assert len(due) == 120
-        # a worker busy with a batch of the 100 earliest timers
+        # a worker busy with a batch of the 100 earliest timers (those of the first 50 complaints)
         busy = {tm.id for tm in engine.store.claim_due("worker-busy", clock.now(), timedelta(minutes=5), 100)}
         assert len(busy) == 100
         firings = DeadlineWorker(engine, batch=5).sweep()
         assert {f.timer_id for f in firings} == due - busy
+        assert len(firings) == 20
 
 
 # ----------------------------------------------------------------------------- late timers
