@@ -1,0 +1,96 @@
+"""Connecting to the database: SQLAlchemy engines set up for sp4n, URLs as they may be shown, and
+the translation of database errors into sp4n's (the one boundary where foreign errors stop)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
+
+READ_ONLY = "sp4n_read_only"
+"""Execution option of the connections that only read."""
+
+
+def create_sql_engine(url: str) -> Engine:
+    """An SQLAlchemy engine for a ``sqlite:///file`` or ``postgresql+psycopg://`` URL, set up for sp4n.
+
+    SQLite gets WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction
+    so that writers queue on the lock instead of failing halfway through.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidArgumentError("database_url", url, "an SQLAlchemy URL such as sqlite:///sp4n.db") from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            if parsed.database in (None, "", ":memory:"):
+                raise InvalidArgumentError("database_url", url, "a SQLite file (sqlite:///path/to/sp4n.db)")
+            engine = create_engine(parsed, connect_args={"timeout": 30})
+            _setup_sqlite(engine)
+            return engine
+        if backend == "postgresql":
+            if parsed.get_driver_name() != "psycopg":
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            # no pre-ping (a round trip per checkout): a connection the server dropped fails one
+            # command with DatabaseUnavailable, the pool replaces it, and the retry goes through
+            return create_engine(parsed, pool_size=5, max_overflow=10, pool_recycle=1800)
+    except NoSuchModuleError as exc:
+        raise InvalidArgumentError("database_url", url, f"a driver that is installed ({exc})") from None
+    except ModuleNotFoundError as exc:
+        raise InvalidArgumentError(
+            "database_url", url, f"its driver installed: pip install 'sp4n[postgres]' ({exc})"
+        ) from None
+    raise InvalidArgumentError("database_url", url, "a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def _setup_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # sp4n issues BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # reads run without a transaction (WAL gives each statement a consistent snapshot, and a
+        # save re-checks the complaint's version); writes take the write lock up front
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        return "<unparseable database URL>"
+
+
+def own_error(exc: SQLAlchemyError) -> Exception | None:
+    """An sp4n error that SQLAlchemy wrapped (raised while binding a parameter, say)."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, Sp4nError) else None
+
+
+def translate(exc: SQLAlchemyError, url: str) -> StoreError:
+    """sp4n's error for a database error that is not a conflict the caller can retry."""
+    if isinstance(exc, OperationalError):
+        return DatabaseUnavailable(safe_url(url), str(exc.orig) if exc.orig else str(exc))
+    return StoreError(f"database error on {safe_url(url)}: {exc}")
+
+
+def translate_driver(exc: Exception, dbapi: Any, url: str) -> StoreError:
+    """sp4n's error for an error the DBAPI driver raised itself (on the store's hot path, which
+    runs on the driver's connection), when it is not a conflict the caller can retry."""
+    if isinstance(exc, dbapi.OperationalError):
+        return DatabaseUnavailable(safe_url(url), str(exc))
+    return StoreError(f"database error on {safe_url(url)}: {exc}")

@@ -1,0 +1,158 @@
+"""The hot path of the SQL store: statements compiled once by SQLAlchemy, run on the driver's connection.
+
+Every command loads one complaint and saves one change. Through SQLAlchemy's execution layer
+each statement costs tens of microseconds of Python before the driver sees it (more than
+SQLite takes to run it), and on PostgreSQL each statement is a round trip of its own. So the
+statements of those two operations are compiled once from the Core tables, with the engine's
+own dialect; their values pass through the columns' own type processors (the rows are exactly
+what Core would write, and read back the same); and they run on the pooled DBAPI connection.
+On PostgreSQL a save is one psycopg pipeline: the writes go in one round trip, COMMIT in a
+second. Everything else in the store goes through SQLAlchemy as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+
+
+class Prepared:
+    """One statement compiled for a dialect, with the bind processor of each of its parameters."""
+
+    __slots__ = ("_names", "_positional", "_processors", "sql")
+
+    def __init__(self, statement: ClauseElement, engine: Engine) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        self._positional = bool(dialect.positional)
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        self._names = tuple(compiled.positiontup or ()) if self._positional else tuple(binds)
+        processors: list[Processor] = []
+        for name in self._names:
+            bind = binds[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if not bind.required:  # a constant of the statement (status = 'pending')
+                processors.append(_constant(bind.value if process is None else process(bind.value)))
+            else:
+                processors.append(process)
+        self._processors = tuple(processors)
+
+    def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The driver's parameters for ``values`` (keyed by bind name)."""
+        converted = [
+            values[n] if p is None else p(values.get(n)) for n, p in zip(self._names, self._processors, strict=True)
+        ]
+        return converted if self._positional else dict(zip(self._names, converted, strict=True))
+
+
+def _constant(value: Any) -> Callable[[Any], Any]:
+    return lambda _: value
+
+
+class Query:
+    """A SELECT compiled for a dialect, whose rows come back as dicts of decoded values."""
+
+    __slots__ = ("_columns", "_prepared")
+
+    def __init__(self, statement: Select[Any], engine: Engine) -> None:
+        dialect = engine.dialect
+        self._prepared = Prepared(statement, engine)
+        self._columns: tuple[tuple[str, Processor], ...] = tuple(
+            (str(c.key), c.type.dialect_impl(dialect).result_processor(dialect, None))
+            for c in statement.selected_columns
+        )
+
+    def run(self, cursor: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute on a DBAPI cursor; the rows as the driver returns them (see :meth:`decode`)."""
+        cursor.execute(self._prepared.sql, self._prepared.params(values))
+        return list(cursor.fetchall())
+
+    def decode(self, row: Sequence[Any], start: int = 0, stop: int | None = None) -> dict[str, Any]:
+        """Columns ``start:stop`` of a driver row, by name, decoded by their column types."""
+        columns = self._columns[start:stop]
+        return {n: v if p is None or v is None else p(v) for (n, p), v in zip(columns, row[start:stop], strict=True)}
+
+    def index(self, name: str) -> int:
+        """The position of a selected column."""
+        return [n for n, _ in self._columns].index(name)
+
+
+class Transaction:
+    """Statements of one save on a DBAPI connection.
+
+    When the statements are pipelined (PostgreSQL), row counts are known only once all of them
+    went through, so checks on them wait for :meth:`check`, before COMMIT; otherwise each check
+    runs at once, and the statements after a failed one are not sent.
+    """
+
+    def __init__(self, connection: Any, *, pipelined: bool) -> None:
+        self._connection = connection
+        self._pipelined = pipelined
+        self._checks: list[tuple[Any, Callable[[Any], Exception]]] = []
+
+    def execute(
+        self,
+        statement: Prepared,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        one_row: Callable[[Any], Exception] | None = None,
+    ) -> None:
+        """Run ``statement`` once per row (one row: a plain execute). With ``one_row``, the
+        transaction fails unless exactly one row was affected, with the error ``one_row`` makes
+        (given the connection, to look up what it needs in the same transaction)."""
+        cursor = self._connection.cursor()
+        if len(rows) == 1:
+            cursor.execute(statement.sql, statement.params(rows[0]))
+        else:
+            cursor.executemany(statement.sql, [statement.params(r) for r in rows])
+        if one_row is not None:
+            self._checks.append((cursor, one_row))
+            if not self._pipelined:
+                self.check()
+
+    def check(self) -> None:
+        """Raise the first registered error whose statement did not affect exactly one row."""
+        checks, self._checks = self._checks, []
+        for cursor, error in checks:
+            if cursor.rowcount != 1:
+                raise error(self._connection)
+
+
+@contextmanager
+def sqlite_transaction(connection: Any) -> Iterator[Transaction]:
+    """A write transaction on a sqlite3 connection in autocommit mode: BEGIN IMMEDIATE takes the
+    write lock up front, so writers queue on it instead of failing halfway through."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        tx = Transaction(connection, pipelined=False)
+        yield tx
+        tx.check()
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def postgres_transaction(connection: Any) -> Iterator[Transaction]:
+    """A write transaction on a psycopg 3 connection: the statements in one pipeline (one round
+    trip, BEGIN included), the row-count checks, then COMMIT."""
+    try:
+        tx = Transaction(connection, pipelined=True)
+        with connection.pipeline():
+            yield tx
+        tx.check()
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise

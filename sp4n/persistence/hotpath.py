@@ -1,0 +1,212 @@
+"""The statements every command runs (load a complaint, save a change), prepared for one engine.
+
+They are SQLAlchemy Core statements on sp4n's tables, compiled once by :mod:`driver` for the
+engine's dialect; the UPDATE of a complaint is compiled once per set of changed fields.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, insert, select, update
+
+from sp4n.errors import ConcurrencyConflict
+from sp4n.persistence import tables as t
+from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot
+from sp4n.persistence.driver import Prepared, Query, Transaction
+from sp4n.persistence.records import ClockLedger, Event, TimerStatus
+from sp4n.persistence.rows import COMPLAINT_FIELDS, EVENT_FIELDS, complaint_from, ledger_from_join
+
+_CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.clocks.c]
+# one round trip: the complaint's columns, repeated beside each of its clocks (or once, with nulls)
+LOAD_COMPLAINT = (
+    select(t.complaints, *_CLOCK_COLUMNS)
+    .select_from(t.complaints.outerjoin(t.clocks, t.clocks.c.complaint_id == t.complaints.c.id))
+    .where(t.complaints.c.id == bindparam("cid"))
+)
+_CLOCK_VALUES = tuple(c.name for c in t.clocks.c if c.name not in ("complaint_id", "name"))
+_ALWAYS_WRITTEN = ("version", "last_seq", "last_hash")
+
+
+def upsert(dialect: str, table: Any, keys: list[str], update_cols: Any) -> Any:
+    """INSERT ... ON CONFLICT, which both SQLite and PostgreSQL speak."""
+    stmt: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+    if not update_cols:
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
+
+
+class HotPath:
+    """Load and save of one engine's store, on the driver's connection."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect.name
+        self._engine = engine
+        self.load_query = Query(LOAD_COMPLAINT, engine)
+        self._first_clock_column = len(t.complaints.c)
+        self._clock_name = self.load_query.index("clock_name")
+        self.insert_complaint = Prepared(insert(t.complaints), engine)
+        self.upsert_clocks = Prepared(upsert(dialect, t.clocks, ["complaint_id", "name"], _CLOCK_VALUES), engine)
+        self.insert_timers = Prepared(upsert(dialect, t.timers, ["id"], ()), engine)
+        self.close_pending_timer = Prepared(
+            update(t.timers)
+            .where(and_(t.timers.c.id == bindparam("b_id"), t.timers.c.status == TimerStatus.PENDING.value))
+            .values(
+                status=bindparam("b_status", type_=t.timers.c.status.type),
+                closed_at=bindparam("b_at", type_=t.timers.c.closed_at.type),
+                lateness_seconds=bindparam("b_late", type_=t.timers.c.lateness_seconds.type),
+            ),
+            engine,
+        )
+        self.insert_event = Prepared(insert(t.events), engine)
+        self.insert_idempotency = Prepared(insert(t.idempotency), engine)
+        self.version_query = Query(select(t.complaints.c.version).where(t.complaints.c.id == bindparam("cid")), engine)
+        self.update_complaint = lru_cache(maxsize=64)(self._update_complaint)
+
+    def _update_complaint(self, columns: tuple[str, ...]) -> Prepared:
+        c = t.complaints.c
+        return Prepared(
+            update(t.complaints)
+            .where(and_(c.id == bindparam("b_id"), c.version == bindparam("b_expected")))
+            .values({name: bindparam(name, type_=c[name].type) for name in columns}),
+            self._engine,
+        )
+
+    # ------------------------------------------------------------------ load
+
+    def snapshot(self, cursor: Any, complaint_id: str) -> Snapshot | None:
+        """The complaint with its clocks and chain head, or None when there is no such complaint."""
+        query, split = self.load_query, self._first_clock_column
+        rows = query.run(cursor, {"cid": complaint_id})
+        if not rows:
+            return None
+        row = query.decode(rows[0], 0, split)  # the complaint's columns are repeated on every row
+        clocks = [query.decode(r, split) for r in rows if r[self._clock_name] is not None]
+        ledgers = {c["clock_name"]: ledger_from_join(c) for c in clocks}
+        return Snapshot(complaint_from(row), ledgers, row["last_seq"], row["last_hash"])
+
+    def stored_version(self, connection: Any, complaint_id: str) -> int | None:
+        """The version a complaint is stored at (None if there is none)."""
+        rows = self.version_query.run(connection.cursor(), {"cid": complaint_id})
+        return int(rows[0][0]) if rows else None
+
+    # ------------------------------------------------------------------ save
+
+    def write_complaint(self, tx: Transaction, change: ChangeSet) -> None:
+        """Insert a new complaint, or update it if it is still at the version the change expects."""
+        complaint = change.complaint
+        values = {f: getattr(complaint, f) for f in COMPLAINT_FIELDS}
+        if change.events:
+            values["last_seq"] = change.events[-1].seq
+            values["last_hash"] = change.events[-1].hash
+        if change.expected_version == 0:
+            values.setdefault("last_seq", 0)
+            values.setdefault("last_hash", "")
+            tx.execute(self.insert_complaint, [values])
+            return
+        del values["id"]
+        if change.fields is not None:
+            keep = {*_ALWAYS_WRITTEN, *change.fields}
+            values = {k: v for k, v in values.items() if k in keep}
+        columns = tuple(sorted(values))
+        values["b_id"] = complaint.id
+        values["b_expected"] = change.expected_version
+        tx.execute(
+            self.update_complaint(columns),
+            [values],
+            one_row=lambda connection: ConcurrencyConflict(
+                complaint.id, change.expected_version, self.stored_version(connection, complaint.id)
+            ),
+        )
+
+    def write_clocks(self, tx: Transaction, ledgers: list[ClockLedger]) -> None:
+        """Insert or update clock ledgers."""
+        if ledgers:
+            tx.execute(
+                self.upsert_clocks,
+                [
+                    {
+                        "complaint_id": c.complaint_id,
+                        "name": c.name,
+                        "budget": str(c.budget),
+                        "status": c.status.value,
+                        "generation": c.generation,
+                        "consumed": c.consumed,
+                        "running_since": c.running_since,
+                        "extended_by": c.extended_by,
+                        "started_at": c.started_at,
+                    }
+                    for c in ledgers
+                ],
+            )
+
+    def write_timers(self, tx: Transaction, change: ChangeSet) -> None:
+        """Close timers (a fired one must still be pending) and arm new ones."""
+        stale = []
+        for close in change.close_timers:
+            row = {
+                "b_id": close.timer_id,
+                "b_status": close.status.value,
+                "b_at": close.closed_at,
+                "b_late": close.lateness_seconds,
+            }
+            if close.must_be_pending:
+                tx.execute(
+                    self.close_pending_timer,
+                    [row],
+                    one_row=lambda _: ConcurrencyConflict(change.complaint.id, change.expected_version, None),
+                )
+            else:
+                stale.append(row)
+        if stale:
+            tx.execute(self.close_pending_timer, stale)
+        if change.add_timers:
+            tx.execute(
+                self.insert_timers,
+                [
+                    {
+                        "id": tm.id,
+                        "complaint_id": tm.complaint_id,
+                        "clock": tm.clock,
+                        "generation": tm.generation,
+                        "rung": tm.rung,
+                        "due_at": tm.due_at,
+                        "priority": tm.priority,
+                        "status": tm.status.value,
+                        "closed_at": None,
+                        "lateness_seconds": None,
+                        "lease_owner": None,
+                        "lease_expires": None,
+                    }
+                    for tm in change.add_timers
+                ],
+            )
+
+    def write_events(self, tx: Transaction, events: list[Event]) -> None:
+        """Append events (the database writes their outbox rows, by trigger)."""
+        if events:
+            tx.execute(self.insert_event, [{f: getattr(e, f) for f in EVENT_FIELDS} for e in events])
+
+    def write_idempotency(self, tx: Transaction, record: IdempotencyRecord | None) -> None:
+        """Keep what a command with an idempotency key did."""
+        if record is not None:
+            tx.execute(
+                self.insert_idempotency,
+                [
+                    {
+                        "key": record.key,
+                        "fingerprint": record.fingerprint,
+                        "complaint_id": record.complaint_id,
+                        "result": record.result,
+                    }
+                ],
+            )
