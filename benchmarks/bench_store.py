@@ -53,7 +53,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,6 +73,7 @@ from sp4n.persistence.migrate import upgrade
 from sp4n.persistence.records import TimerStatus
 from sp4n.persistence.sql import SqlStore, create_sql_engine
 from sp4n.testing import DEFAULT_START, ManualClock, Scenario
+from sp4n.testing.postgres import postgres_schema
 from sp4n.workflow import Actor, Engine
 
 POSTGRES_ENV = "SP4N_BENCH_POSTGRES_URL"
@@ -134,8 +134,7 @@ class Databases:
     def __init__(self, postgres_url: str | None) -> None:
         self.directory = tempfile.mkdtemp(prefix="sp4n-bench-store-")
         self.postgres_url = postgres_url
-        self._admin: SqlEngine | None = None
-        self._schemas: dict[str, str] = {}
+        self._schemas: dict[str, contextlib.ExitStack] = {}
         self._files: dict[str, str] = {}
 
     def backends(self) -> list[str]:
@@ -150,12 +149,9 @@ class Databases:
             self._files[url] = path
         else:
             assert self.postgres_url is not None
-            name = f"bench_store_{label}_{uuid.uuid4().hex[:8]}"
-            with self.admin().begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {name}"))
-            parsed = make_url(self.postgres_url).update_query_dict({"options": f"-csearch_path={name}"})
-            url = parsed.render_as_string(hide_password=False)
-            self._schemas[url] = name
+            stack = contextlib.ExitStack()
+            url = stack.enter_context(postgres_schema(self.postgres_url, prefix=f"bench_store_{label}"))
+            self._schemas[url] = stack
         engine = create_sql_engine(url)
         try:
             upgrade(engine)
@@ -163,18 +159,10 @@ class Databases:
             engine.dispose()
         return url
 
-    def admin(self) -> SqlEngine:
-        """An engine on the PostgreSQL database itself (to create and drop schemas)."""
-        if self._admin is None:
-            assert self.postgres_url is not None
-            self._admin = create_sql_engine(self.postgres_url)
-        return self._admin
-
     def discard(self, url: str) -> None:
         """Remove one database now."""
         if url in self._schemas:
-            with self.admin().begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {self._schemas.pop(url)} CASCADE"))
+            self._schemas.pop(url).close()
         elif url in self._files:
             path = self._files.pop(url)
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -187,8 +175,6 @@ class Databases:
             for url in list(self._schemas):
                 self.discard(url)
         finally:
-            if self._admin is not None:
-                self._admin.dispose()
             shutil.rmtree(self.directory, ignore_errors=True)
 
 

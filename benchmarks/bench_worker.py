@@ -19,18 +19,15 @@ import multiprocessing as mp
 import os
 import sys
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
-
-import sqlalchemy
 
 from sp4n.clock import SystemClock
 from sp4n.persistence.sql import open_store
 from sp4n.states import build_sop, builtin_sop
 from sp4n.testing import ManualClock
+from sp4n.testing.postgres import postgres_schema
 from sp4n.workflow import Actor, Engine
 from sp4n.workflow.worker import DeadlineWorker
 
@@ -48,22 +45,6 @@ def bench_sop() -> Any:
     national["id"] = "national_bench"
     national.pop("extends", None)
     return build_sop(national, source="bench_worker")
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A URL on a new, empty schema, dropped afterwards."""
-    name = f"bench_worker_{uuid.uuid4().hex[:10]}"
-    admin = sqlalchemy.create_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {name}"))
-    url = sqlalchemy.engine.make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sqlalchemy.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        admin.dispose()
 
 
 def file_complaints(url: str, n: int) -> list[str]:
@@ -93,7 +74,7 @@ def _worker_process(url: str, start: Any, done: Any) -> None:
 
 def throughput(base_url: str, n: int, workers: int) -> float:
     """Timers fired per second by ``workers`` worker processes on a fresh schema."""
-    with fresh_schema(base_url) as url:
+    with postgres_schema(base_url, prefix="bench_worker") as url:
         file_complaints(url, n)
         ctx = mp.get_context("spawn")
         start, done = ctx.Event(), ctx.Queue()
@@ -114,7 +95,7 @@ def throughput(base_url: str, n: int, workers: int) -> float:
 
 def per_timer_costs(base_url: str, n: int) -> tuple[float, float]:
     """Seconds per breach fired by a sweep, and per ``escalate`` fired directly, in one process."""
-    with fresh_schema(base_url) as url:
+    with postgres_schema(base_url, prefix="bench_worker") as url:
         file_complaints(url, n)  # the complaints the sweep will escalate
         direct = file_complaints(url, n)
         engine = Engine(sops=(), database_url=url)

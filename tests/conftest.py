@@ -7,12 +7,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from sp4n.testing.postgres import postgres_schema
 
 POSTGRES_ENV = "SP4N_TEST_POSTGRES_URL"
 
@@ -43,19 +44,8 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     Each test gets its own ``search_path``, so tests (and their worker processes) never see each
     other's rows, and nothing is left behind in the shared ``test`` database.
     """
-    import sqlalchemy
-
-    name = f"sp4n_test_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {name}"))
-    url = sqlalchemy.engine.make_url(postgres_url).update_query_dict({"options": f"-csearch_path={name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sqlalchemy.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        admin.dispose()
+    with postgres_schema(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture
