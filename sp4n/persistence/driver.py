@@ -89,14 +89,17 @@ class Query:
 class Transaction:
     """Statements of one save on a DBAPI connection.
 
-    When the statements are pipelined (PostgreSQL), row counts are known only once all of them
-    went through, so checks on them wait for :meth:`check`, before COMMIT; otherwise each check
-    runs at once, and the statements after a failed one are not sent.
+    Deferred (PostgreSQL), the statements are only collected while the change is written, and
+    :meth:`send` sends them back to back in one pipeline: the server gets them together, not one
+    at a time between the client's own work. Row counts are then known once all went through,
+    so :meth:`check` runs before COMMIT. Otherwise (SQLite) each statement runs at once and each
+    check with it, and the statements after a failed one are not run.
     """
 
-    def __init__(self, connection: Any, *, pipelined: bool) -> None:
+    def __init__(self, connection: Any, *, deferred: bool) -> None:
         self._connection = connection
-        self._pipelined = pipelined
+        self._deferred = deferred
+        self._queued: list[tuple[str, list[Any], Callable[[Any], Exception] | None]] = []
         self._checks: list[tuple[Any, Callable[[Any], Exception]]] = []
 
     def execute(
@@ -109,15 +112,27 @@ class Transaction:
         """Run ``statement`` once per row (one row: a plain execute). With ``one_row``, the
         transaction fails unless exactly one row was affected, with the error ``one_row`` makes
         (given the connection, to look up what it needs in the same transaction)."""
-        cursor = self._connection.cursor()
-        if len(rows) == 1:
-            cursor.execute(statement.sql, statement.params(rows[0]))
+        params = [statement.params(r) for r in rows]
+        if self._deferred:
+            self._queued.append((statement.sql, params, one_row))
+            return
+        self._run(self._connection.cursor(), statement.sql, params, one_row)
+        self.check()
+
+    def send(self) -> None:
+        """Send the deferred statements (inside a pipeline, they go out together)."""
+        shared = self._connection.cursor()
+        queued, self._queued = self._queued, []
+        for sql, params, one_row in queued:
+            self._run(shared if one_row is None else self._connection.cursor(), sql, params, one_row)
+
+    def _run(self, cursor: Any, sql: str, params: list[Any], one_row: Callable[[Any], Exception] | None) -> None:
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
         else:
-            cursor.executemany(statement.sql, [statement.params(r) for r in rows])
+            cursor.executemany(sql, params)
         if one_row is not None:
             self._checks.append((cursor, one_row))
-            if not self._pipelined:
-                self.check()
 
     def check(self) -> None:
         """Raise the first registered error whose statement did not affect exactly one row."""
@@ -133,7 +148,7 @@ def sqlite_transaction(connection: Any) -> Iterator[Transaction]:
     write lock up front, so writers queue on it instead of failing halfway through."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        tx = Transaction(connection, pipelined=False)
+        tx = Transaction(connection, deferred=False)
         yield tx
         tx.check()
         connection.execute("COMMIT")
@@ -145,14 +160,33 @@ def sqlite_transaction(connection: Any) -> Iterator[Transaction]:
 
 @contextmanager
 def postgres_transaction(connection: Any) -> Iterator[Transaction]:
-    """A write transaction on a psycopg 3 connection: the statements in one pipeline (one round
-    trip, BEGIN included), the row-count checks, then COMMIT."""
+    """A write transaction on a psycopg 3 connection: the statements, collected first, go in one
+    pipeline (one round trip, BEGIN included); then the row-count checks, then COMMIT."""
     try:
-        tx = Transaction(connection, pipelined=True)
+        tx = Transaction(connection, deferred=True)
+        yield tx
         with connection.pipeline():
-            yield tx
+            tx.send()
         tx.check()
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
+
+
+@contextmanager
+def postgres_autocommit(connection: Any) -> Iterator[None]:
+    """Reads without a transaction on a psycopg 3 connection that otherwise runs them (the
+    switch is a flag of the client: nothing is sent to the server)."""
+    connection.autocommit = True
+    try:
+        yield
+    finally:
+        if not connection.closed:
+            connection.autocommit = False
+
+
+@contextmanager
+def no_transaction(_connection: Any) -> Iterator[None]:
+    """Reads on a sqlite3 connection in autocommit mode: nothing to switch."""
+    yield
