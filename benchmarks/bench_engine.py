@@ -16,27 +16,19 @@ The exit code is 0 unless ``--check`` is given and the target is missed.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
 
 from transitions import Machine
 
 from sp4n.states import builtin_sop
 from sp4n.testing import Scenario
 
+from lifecycle import STEPS, timed
+
 TARGET = 3.0
-STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("verify", {"classification": "pengaduan", "category": "kesehatan"}),
-    ("distribute", {"agency": "dinas_kesehatan"}),
-    ("follow_up", {"response": "Sudah ditangani"}),
-    ("reply", {"message": "Belum selesai"}),
-    ("follow_up", {"response": "Sudah diperbaiki"}),
-    ("close", {}),
-)
 
 
 class _Subject:
@@ -44,17 +36,7 @@ class _Subject:
 
 
 def _best(fn: Callable[[], None], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return min(times)
+    return min(timed(fn) for _ in range(repeats))
 
 
 def bare_machine_run(n: int) -> Callable[[], None]:

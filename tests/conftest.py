@@ -67,9 +67,11 @@ def load_benchmark() -> Callable[[str], ModuleType]:
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+        sys.path.insert(0, str(BENCHMARKS))  # a script imports the modules beside it, as when it is run
         try:
             spec.loader.exec_module(module)
         finally:
+            sys.path.remove(str(BENCHMARKS))
             del sys.modules[spec.name]
         return module
 
