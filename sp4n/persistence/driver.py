@@ -20,13 +20,15 @@ from sqlalchemy import Engine
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from sp4n.errors import Sp4nError, StoreError
+
 Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
     """One statement compiled for a dialect, with the bind processor of each of its parameters."""
 
-    __slots__ = ("_names", "_positional", "_processors", "sql")
+    __slots__ = ("_constants", "_names", "_positional", "_processors", "sql")
 
     def __init__(self, statement: ClauseElement, engine: Engine) -> None:
         dialect = engine.dialect
@@ -36,26 +38,38 @@ class Prepared:
         self._positional = bool(dialect.positional)
         binds = {name: bind for bind, name in compiled.bind_names.items()}
         self._names = tuple(compiled.positiontup or ()) if self._positional else tuple(binds)
+        # the statement's own constants (status = 'pending'), converted once
+        self._constants: dict[str, Any] = {}
         processors: list[Processor] = []
         for name in self._names:
             bind = binds[name]
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if not bind.required:  # a constant of the statement (status = 'pending')
-                processors.append(_constant(bind.value if process is None else process(bind.value)))
-            else:
-                processors.append(process)
+            if not bind.required:
+                self._constants[name] = bind.value if process is None else process(bind.value)
+                process = None
+            processors.append(process)
         self._processors = tuple(processors)
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        """The driver's parameters for ``values`` (keyed by bind name)."""
-        converted = [
-            values[n] if p is None else p(values.get(n)) for n, p in zip(self._names, self._processors, strict=True)
-        ]
+        """The driver's parameters for ``values`` (keyed by bind name); a value the column type
+        cannot convert is a StoreError naming it."""
+        constants = self._constants
+        converted = []
+        for name, process in zip(self._names, self._processors, strict=True):
+            if name in constants:
+                converted.append(constants[name])
+                continue
+            value = values[name]
+            if process is None:
+                converted.append(value)
+                continue
+            try:
+                converted.append(process(value))
+            except Sp4nError:
+                raise
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise StoreError(f"{name}={value!r} cannot be stored: {exc}") from exc
         return converted if self._positional else dict(zip(self._names, converted, strict=True))
-
-
-def _constant(value: Any) -> Callable[[Any], Any]:
-    return lambda _: value
 
 
 class Query:
@@ -127,10 +141,15 @@ class Transaction:
             self._run(shared if one_row is None else self._connection.cursor(), sql, params, one_row)
 
     def _run(self, cursor: Any, sql: str, params: list[Any], one_row: Callable[[Any], Exception] | None) -> None:
-        if len(params) == 1:
-            cursor.execute(sql, params[0])
-        else:
-            cursor.executemany(sql, params)
+        try:
+            if len(params) == 1:
+                cursor.execute(sql, params[0])
+            else:
+                cursor.executemany(sql, params)
+        except (TypeError, ValueError, OverflowError) as exc:  # the driver could not adapt a value
+            if isinstance(exc, Sp4nError):
+                raise
+            raise StoreError(f"a value for {' '.join(sql.split()[:3])} cannot be stored: {exc}") from exc
         if one_row is not None:
             self._checks.append((cursor, one_row))
 
@@ -182,8 +201,14 @@ def postgres_autocommit(connection: Any) -> Iterator[None]:
     try:
         yield
     finally:
-        if not connection.closed:
-            connection.autocommit = False
+        try:
+            if not connection.closed:
+                connection.autocommit = False
+        except Exception:
+            # never hand the pool a connection that commits statement by statement: a closed
+            # one fails its reset on return, and the pool replaces it
+            connection.close()
+            raise
 
 
 @contextmanager

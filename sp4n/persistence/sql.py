@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, select, tuple_, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, exists, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from sp4n.errors import (
@@ -203,13 +203,18 @@ class SqlStore:
             pooled = engine.raw_connection()
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
+        except self._dbapi.Error as exc:  # raised by the driver's connect (the pool does not wrap it)
+            raise translate_driver(exc, self._dbapi, self.url) from exc
         try:
             yield pooled.driver_connection
         except self._dbapi.IntegrityError:
             raise  # save() tells an idempotency key from a conflict
         except self._dbapi.Error as exc:
             if self.engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None):
+                # as SQLAlchemy does on a disconnect: the pool's other connections are as
+                # stale as this one (a server restart), so all are replaced, not one per command
                 pooled.invalidate(exc)
+                engine.dispose()
             if "database is locked" in str(exc):
                 raise ConcurrencyConflict("(database)", -1, None) from exc
             raise translate_driver(exc, self._dbapi, self.url) from exc
@@ -387,33 +392,35 @@ class SqlStore:
 
         PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
         workers claim disjoint batches without waiting for each other; SQLite serializes writers.
-        A candidate is left out when an earlier due timer of its complaint is pending outside the
-        batch (leased, or being claimed, by another worker): a complaint's timers fire in order.
+        A complaint's timers fire in order: a timer is not claimed while an earlier due timer of
+        its complaint is leased by another worker, nor (checked once the candidates are locked)
+        while one is being claimed by another worker at the same moment. Order is compared in
+        SQL, with the database's own collation, as the ORDER BY sorts.
         """
-        tm = t.timers
-        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
+        tm, other = t.timers, t.timers.alias("other")
         due = and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now)
         order = (tm.c.due_at, tm.c.priority, tm.c.id)
-        query = select(tm.c.id, tm.c.complaint_id, *order[:2]).where(and_(due, free)).order_by(*order).limit(limit)
+        earlier_due = and_(
+            other.c.complaint_id == tm.c.complaint_id,
+            other.c.status == TimerStatus.PENDING.value,
+            other.c.due_at <= now,
+            tuple_(other.c.due_at, other.c.priority, other.c.id) < tuple_(*order),
+        )
+        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
+        waiting = exists().where(and_(earlier_due, other.c.lease_expires > now))
+        query = select(tm.c.id).where(and_(due, free, ~waiting)).order_by(*order).limit(limit)
         if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=tm)
         with self._begin() as conn:
-            candidates = conn.execute(query).all()
+            candidates = [r.id for r in conn.execute(query)]
             if not candidates:
                 return []
-            chosen = {r.id for r in candidates}
-            complaints = list({r.complaint_id for r in candidates})
-            first_outside: dict[str, tuple[datetime, int, str]] = {}
-            others = select(tm.c.id, tm.c.complaint_id, *order[:2]).where(and_(due, tm.c.complaint_id.in_(complaints)))
-            for r in conn.execute(others):
-                key, current = (r.due_at, r.priority, r.id), first_outside.get(r.complaint_id)
-                if r.id not in chosen and (current is None or key < current):
-                    first_outside[r.complaint_id] = key
-            ids = [
-                r.id
-                for r in candidates
-                if r.complaint_id not in first_outside or (r.due_at, r.priority, r.id) < first_outside[r.complaint_id]
-            ]
+            # an earlier timer outside the batch that no lease showed: being claimed right now
+            behind = select(tm.c.id).where(
+                and_(tm.c.id.in_(candidates), exists().where(and_(earlier_due, other.c.id.not_in(candidates))))
+            )
+            blocked = {r.id for r in conn.execute(behind)}
+            ids = [i for i in candidates if i not in blocked]
             if not ids:
                 return []
             conn.execute(update(tm).where(tm.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))

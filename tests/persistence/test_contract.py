@@ -403,6 +403,10 @@ def test_a_timer_is_not_claimed_while_an_earlier_one_of_its_complaint_is_leased(
     now = T0 + 9 * h
 
     assert [tm.id for tm in store.claim_due("A", now, LEASE, 1)] == [warning.id]
+    # the waiting breach does not use up a batch of one: the next complaint's timer comes instead
+    assert [tm.id for tm in store.claim_due("B", now, LEASE, 1)] == [other.id]
+    assert store.claim_due("C", now, LEASE, 10) == []
+    store.release_timers("B", [other.id])
     assert [tm.id for tm in store.claim_due("B", now, LEASE, 10)] == [other.id]  # not the breach
     store.release_timers("A", [warning.id])
     assert [tm.id for tm in store.claim_due("B", now, LEASE, 10)] == [warning.id, breach.id]  # both, in order
