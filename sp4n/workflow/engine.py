@@ -419,14 +419,18 @@ class Engine:
     # ------------------------------------------------------------------ queries
 
     def get(self, complaint_id: str, actor: Actor | None = None) -> ComplaintView:
-        """The complaint as ``actor`` may see it (``None``: the public)."""
+        """The complaint as ``actor`` may see it (``None``: the public). Outside their scope (another
+        citizen's report, another agency's), an actor sees what the public sees; a confidential
+        report outside their scope is refused with the reason."""
         complaint = self.store.load(complaint_id).complaint
-        if actor is None and complaint.confidential:
-            raise ComplaintNotVisible(complaint_id)
         if actor is not None:
             problem = scope_problem(complaint, actor)
             if problem is not None:
-                raise PermissionDenied(complaint_id, "view", str(actor), problem)
+                if complaint.confidential:
+                    raise PermissionDenied(complaint_id, "view", str(actor), problem)
+                actor = None
+        if actor is None and complaint.confidential:
+            raise ComplaintNotVisible(complaint_id)
         compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
         return make_view(complaint, compiled.sop, actor.role if actor else None)
 

@@ -465,9 +465,19 @@ def test_the_admin_may_make_a_report_anonymous_when_verifying() -> None:
     assert s.engine.get(cid, s.agency_admin()).reporter_name == HIDDEN
 
 
-def test_another_reporter_cannot_see_a_report() -> None:
+def test_another_citizen_or_agency_sees_a_report_as_the_public_does() -> None:
     s = scenario()
-    cid = s.submit()
+    cid = s.submit(agency=AGENCY)
+    public = s.engine.get(cid, None)
+    assert s.engine.get(cid, Actor.reporter("warga-2")) == public
+    assert s.engine.get(cid, Actor.agency_admin("admin-disdik", "dinas_pendidikan")) == public
+    assert public.reporter_id is None
+    assert s.engine.get(cid, s.reporter).reporter_id == "warga-1"  # their own report, in full
+
+
+def test_another_citizen_cannot_see_a_confidential_report() -> None:
+    s = scenario()
+    cid = s.submit(confidential=True)
     message = "complaint 'c1': reporter 'warga-2' may not fire 'view': a reporter may act only on their own reports"
     with pytest.raises(PermissionDenied, match=exactly(message)):
         s.engine.get(cid, Actor.reporter("warga-2"))
