@@ -41,7 +41,13 @@ def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -
     """The SOP's transition for ``trigger`` from the complaint's state, or TransitionNotAllowed."""
     definition = compiled.transitions.get((trigger, complaint.state))
     if definition is None:
-        raise TransitionNotAllowed(complaint.id, trigger, complaint.state, compiled.triggers_from[complaint.state])
+        # what a person may fire instead: triggers only deadlines fire (as system) are left out
+        allowed = tuple(
+            t
+            for t in compiled.triggers_from[complaint.state]
+            if set(compiled.transitions[(t, complaint.state)].roles) - {Role.SYSTEM}
+        )
+        raise TransitionNotAllowed(complaint.id, trigger, complaint.state, allowed)
     return definition
 
 
