@@ -5,19 +5,26 @@ is lost; :meth:`Outbox.drain` hands them to a handler at least once. A drainer l
 takes, so concurrent drainers never hold the same item at the same time; an item whose handler
 fails stays pending (with its error) for the next drain. Handlers must be idempotent: after a
 crash between delivery and the record of it, an item is delivered again.
+
+Reports made anonymous (anonim) keep their reporter out of what leaves the system: in the items
+of such a complaint, the ``actor_id`` of the reporter's own events is replaced by ``"anonim"``
+and named in ``payload["masked"]``. The stored event keeps it (the hash chain covers it), so a
+receiver that checks ``hash`` must put the masked fields aside.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.records import OutboxItem
+from sp4n.states.model import Role
 
 if TYPE_CHECKING:
     from sp4n.workflow.engine import Engine
@@ -54,7 +61,7 @@ class Outbox:
             raise InvalidArgumentError("lease", lease, "a positive timedelta")
         owner = owner or f"drainer-{uuid.uuid4().hex[:12]}"
         store = self.engine.store
-        items = store.claim_outbox(owner, self.engine.now(), lease, limit)
+        items = self._for_delivery(store.claim_outbox(owner, self.engine.now(), lease, limit))
         delivered = failed = 0
         for item in items:
             try:
@@ -69,5 +76,23 @@ class Outbox:
         return DrainResult(delivered, failed)
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
-        """Items not delivered yet, oldest first."""
-        return self.engine.store.pending_outbox(limit)
+        """Items not delivered yet, oldest first, as a handler would get them."""
+        return self._for_delivery(self.engine.store.pending_outbox(limit))
+
+    def _for_delivery(self, items: Sequence[OutboxItem]) -> list[OutboxItem]:
+        """The items, with the reporters of anonymous complaints masked (see the module's doc)."""
+        ids = sorted({i.complaint_id for i in items})
+        anonymous = {c.id for c in self.engine.store.complaints(ids) if c.anonymous} if ids else set()
+        return [mask_reporter(i) if i.complaint_id in anonymous else i for i in items]
+
+
+MASKED_REPORTER = "anonim"
+"""What an anonymous complaint's reporter is called in outbox items."""
+
+
+def mask_reporter(item: OutboxItem) -> OutboxItem:
+    """The item with the reporter's id masked, if the event is the reporter's own."""
+    if item.payload.get("actor_role") != Role.REPORTER.value:
+        return item
+    payload = {**item.payload, "actor_id": MASKED_REPORTER, "masked": ["actor_id"]}
+    return dataclasses.replace(item, payload=payload)

@@ -622,6 +622,27 @@ def test_a_failing_handler_leaves_its_item_pending_with_the_error(db_url: str) -
         assert row.delivered_at == s.clock.now()
 
 
+def test_an_anonymous_reporter_is_masked_in_what_leaves_the_system(db_url: str) -> None:
+    with scenario_on(db_url) as s:
+        named = s.submit("Laporan biasa")
+        anonim = s.submit("Laporan anonim", anonymous=True)
+        later = s.submit("Dianonimkan saat verifikasi")
+        s.fire(later, "verify", ADMIN, anonymous=True, **VERIFY)  # the admin hides the reporter later
+        delivered: list[OutboxItem] = []
+        s.engine.outbox.drain(delivered.append, 10)
+        sent = {(i.complaint_id, i.payload["kind"]): i.payload for i in delivered}
+        assert sent[(named, "submitted")]["actor_id"] == "warga-1"
+        assert "masked" not in sent[(named, "submitted")]
+        for cid in (anonim, later):
+            payload = sent[(cid, "submitted")]
+            masked = ("anonim", "reporter", ["actor_id"])
+            assert (payload["actor_id"], payload["actor_role"], payload["masked"]) == masked
+        assert sent[(later, "transition")]["actor_id"] == ADMIN.id  # staff are not masked
+        # the stored history keeps who it was: the hash chain covers it
+        assert s.engine.history(anonim)[0].actor_id == "warga-1"
+        assert verify_history(s.engine.store) == []
+
+
 def test_concurrent_drainers_never_hold_one_item_at_once(db_url: str) -> None:
     with scenario_on(db_url) as s:
         for i in range(16):
