@@ -202,14 +202,12 @@ def refused_commands(s: Scenario, cid: str) -> list[tuple[Callable[[], object], 
         (
             lambda: s.engine.fire(cid, "follow_up", s.national_admin, response="x"),
             TransitionNotAllowed,
-            "complaint 'c1': trigger 'follow_up' is not allowed in state 'received'; "
-            "allowed: verify, hold, archive",
+            "complaint 'c1': trigger 'follow_up' is not allowed in state 'received'; allowed: verify, hold, archive",
         ),
         (
             lambda: s.engine.fire(cid, "teleport", s.national_admin),
             TransitionNotAllowed,
-            "complaint 'c1': trigger 'teleport' is not allowed in state 'received'; "
-            "allowed: verify, hold, archive",
+            "complaint 'c1': trigger 'teleport' is not allowed in state 'received'; allowed: verify, hold, archive",
         ),
         (
             lambda: s.engine.fire(cid, "verify", s.reporter, classification="pengaduan", category="kesehatan"),
