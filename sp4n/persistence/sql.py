@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, exists, select, tuple_, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from sp4n.errors import (
@@ -48,6 +48,9 @@ from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, 
 from sp4n.persistence.rows import complaint_from, event_from, outbox_from, timer_from
 
 __all__ = ["SqlStore", "create_sql_engine", "open_store", "safe_url"]
+
+_CLAIM_ROUNDS = 4
+"""Reads of candidates per claim, when some are held up by earlier timers of their complaints."""
 
 # (the benchmark explains this query's plan)
 DUE_TIMERS = (
@@ -392,40 +395,58 @@ class SqlStore:
 
         PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
         workers claim disjoint batches without waiting for each other; SQLite serializes writers.
-        A complaint's timers fire in order: a timer is not claimed while an earlier due timer of
-        its complaint is leased by another worker, nor (checked once the candidates are locked)
-        while one is being claimed by another worker at the same moment. Order is compared in
-        SQL, with the database's own collation, as the ORDER BY sorts.
+        A complaint's timers fire in order: a candidate is left out while an earlier due timer of
+        its complaint is pending outside the batch (leased, or being claimed, by another
+        worker), and further candidates are read, a few rounds at most, to fill the batch.
         """
-        tm, other = t.timers, t.timers.alias("other")
+        tm = t.timers
         due = and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now)
-        order = (tm.c.due_at, tm.c.priority, tm.c.id)
-        earlier_due = and_(
-            other.c.complaint_id == tm.c.complaint_id,
-            other.c.status == TimerStatus.PENDING.value,
-            other.c.due_at <= now,
-            tuple_(other.c.due_at, other.c.priority, other.c.id) < tuple_(*order),
-        )
         free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
-        waiting = exists().where(and_(earlier_due, other.c.lease_expires > now))
-        query = select(tm.c.id).where(and_(due, free, ~waiting)).order_by(*order).limit(limit)
-        if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=tm)
+        order = (tm.c.due_at, tm.c.priority, tm.c.id)
+        ids: list[str] = []
+        seen: list[str] = []
         with self._begin() as conn:
-            candidates = [r.id for r in conn.execute(query)]
-            if not candidates:
-                return []
-            # an earlier timer outside the batch that no lease showed: being claimed right now
-            behind = select(tm.c.id).where(
-                and_(tm.c.id.in_(candidates), exists().where(and_(earlier_due, other.c.id.not_in(candidates))))
-            )
-            blocked = {r.id for r in conn.execute(behind)}
-            ids = [i for i in candidates if i not in blocked]
+            for _ in range(_CLAIM_ROUNDS):
+                query = select(tm.c.id, tm.c.complaint_id).where(and_(due, free)).order_by(*order).limit(limit)
+                if seen:
+                    query = query.where(tm.c.id.not_in(seen))
+                if self.dialect == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                candidates = conn.execute(query).all()
+                if not candidates:
+                    break
+                seen += [r.id for r in candidates]
+                ids += self._in_order(conn, due, order, ids, candidates)
+                if len(ids) >= limit:
+                    break
+            ids = ids[:limit]
             if not ids:
                 return []
             conn.execute(update(tm).where(tm.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
             rows = conn.execute(select(tm).where(tm.c.id.in_(ids)).order_by(*order)).all()
         return [timer_from(r._mapping) for r in rows]
+
+    @staticmethod
+    def _in_order(
+        conn: Connection, due: Any, order: tuple[Any, ...], kept: list[str], candidates: Sequence[Any]
+    ) -> list[str]:
+        """The candidates that no earlier due timer of their complaint outside the batch holds up,
+        in the database's own order (its collation decides ties, as in the ORDER BY)."""
+        tm = t.timers
+        batch = set(kept) | {r.id for r in candidates}
+        complaints = list({r.complaint_id for r in candidates})
+        held_up: set[str] = set()
+        free_to_go: set[str] = set()
+        for r in conn.execute(
+            select(tm.c.id, tm.c.complaint_id).where(and_(due, tm.c.complaint_id.in_(complaints))).order_by(*order)
+        ):
+            if r.complaint_id in held_up:
+                continue
+            if r.id in batch:
+                free_to_go.add(r.id)
+            else:
+                held_up.add(r.complaint_id)
+        return [r.id for r in candidates if r.id in free_to_go]
 
     def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:
         """Give back leases ``owner`` holds on timers it did not close."""
