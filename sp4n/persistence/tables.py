@@ -33,7 +33,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -168,7 +168,8 @@ timers = Table(
     Column("lateness_seconds", Float),
     Column("lease_owner", String(128)),
     Column("lease_expires", UtcDateTime),
-    Index("ix_sp4n_timers_status_due_at", "status", "due_at"),
+    # the order claims and due-timer reads ask for: no sort among the timers due at one instant
+    Index("ix_sp4n_timers_status_due_at_priority_id", "status", "due_at", "priority", "id"),
     Index("ix_sp4n_timers_complaint_id", "complaint_id"),
 )
 

@@ -15,8 +15,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from sp4n.cli import main
+from sp4n.errors import SchemaOutdated
 from sp4n.persistence import tables as t
 from sp4n.persistence.migrate import current_revision, downgrade, upgrade
+from sp4n.persistence.sql import open_store
 
 from .backends import db_url_fixture, empty_url_fixture, scenario_on, sql_engine, tracked_engines  # noqa: F401
 
@@ -101,6 +103,34 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     with scenario_on(db_url) as s:  # the rebuilt schema works
         cid = s.submit()
         assert s.state(cid) == "received"
+
+
+def test_a_0001_database_with_complaints_upgrades_to_the_claim_order_index(db_url: str) -> None:
+    with sql_engine(db_url) as engine:
+        assert downgrade(engine, "0001") == "0001"
+        assert "ix_sp4n_timers_status_due_at" in {i["name"] for i in inspect(engine).get_indexes("sp4n_timers")}
+    with pytest.raises(SchemaOutdated, match="sp4n db upgrade"):
+        open_store(db_url, upgrade=False)
+    with sql_engine(db_url) as engine:
+        with engine.begin() as conn:  # a complaint stored under 0001
+            conn.execute(
+                text(
+                    "INSERT INTO sp4n_complaints (id, tracking_number, sop_id, sop_version, state, zone, submitted_at,"
+                    " updated_at, title, description, channel, anonymous, confidential, attributes, version, last_seq,"
+                    " last_hash) VALUES ('k1', 'T-1', 'national', 'v', 'received', 'WIB', '2026-03-02 02:00:00',"
+                    " '2026-03-02 02:00:00', 'Jalan', '', 'web', false, false, '{}', 0, 0, '')"
+                )
+            )
+        assert upgrade(engine) == "0002"
+        indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("sp4n_timers")}
+        assert indexes["ix_sp4n_timers_status_due_at_priority_id"] == ["status", "due_at", "priority", "id"]
+        assert "ix_sp4n_timers_status_due_at" not in indexes
+        assert differences(engine) == []
+    store = open_store(db_url, upgrade=False)
+    try:
+        assert store.load("k1").complaint.title == "Jalan"
+    finally:
+        store.close()
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_url: str) -> None:
