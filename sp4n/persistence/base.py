@@ -152,6 +152,10 @@ class Store(Protocol):
         """End a lease: delivered (``delivered_at``) or failed (``error``, the item stays pending)."""
         ...
 
+    def prune_outbox(self, delivered_before: datetime) -> int:
+        """Remove outbox items delivered before ``delivered_before``; how many went."""
+        ...
+
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
     ) -> None:

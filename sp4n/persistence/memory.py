@@ -220,6 +220,16 @@ class MemoryStore:
             if delivered_at is not None:
                 item.delivered_at = delivered_at
 
+    def prune_outbox(self, delivered_before: datetime) -> int:
+        """Remove items delivered before ``delivered_before``."""
+        with self._lock:
+            gone = [
+                k for k, i in self._outbox.items() if i.delivered_at is not None and i.delivered_at < delivered_before
+            ]
+            for key in gone:
+                del self._outbox[key]
+            return len(gone)
+
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
     ) -> None:

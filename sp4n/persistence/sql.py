@@ -390,6 +390,15 @@ class SqlStore:
                 )
             )
 
+    def prune_outbox(self, delivered_before: datetime) -> int:
+        """Remove outbox items delivered before ``delivered_before`` (their events stay)."""
+        o = t.outbox
+        with self._begin() as conn:
+            result = conn.execute(
+                delete(o).where(and_(o.c.delivered_at.is_not(None), o.c.delivered_at < delivered_before))
+            )
+            return int(result.rowcount)
+
     def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
         """Lease up to ``limit`` due pending timers that no live lease holds, earliest first.
 

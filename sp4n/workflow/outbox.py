@@ -75,6 +75,16 @@ class Outbox:
                 store.finish_outbox(item.id, owner, self.engine.now(), None)
         return DrainResult(delivered, failed)
 
+    def prune(self, older_than: timedelta) -> int:
+        """Remove the items delivered more than ``older_than`` ago, and say how many.
+
+        Delivered items are only a record of delivery: the events they carried stay in the
+        history. Without pruning, the outbox keeps one row per event for good.
+        """
+        if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+            raise InvalidArgumentError("older_than", older_than, "a timedelta of zero or more")
+        return self.engine.store.prune_outbox(self.engine.now() - older_than)
+
     def pending(self, limit: int = 100) -> list[OutboxItem]:
         """Items not delivered yet, oldest first, as a handler would get them."""
         return self._for_delivery(self.engine.store.pending_outbox(limit))

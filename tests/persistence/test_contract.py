@@ -543,6 +543,19 @@ def test_outbox_pending_claim_and_finish(store: Store) -> None:
     assert [item.id for item in store.pending_outbox(10)] == ["k2/1"]
 
 
+def test_pruning_removes_only_items_delivered_before_the_instant(store: Store) -> None:
+    for i in range(3):
+        new_complaint(store, f"k{i}", at=T0 + timedelta(seconds=i))
+    store.mark_delivered(["k0/1"], T0 + timedelta(hours=1))
+    store.mark_delivered(["k1/1"], T0 + timedelta(hours=3))  # k2/1 stays pending
+    assert store.prune_outbox(T0 + timedelta(hours=1)) == 0  # delivered at the instant: kept
+    assert store.prune_outbox(T0 + timedelta(hours=2)) == 1
+    assert store.prune_outbox(T0 + timedelta(days=9)) == 1
+    assert store.prune_outbox(T0 + timedelta(days=9)) == 0
+    assert [item.id for item in store.pending_outbox(10)] == ["k2/1"]
+    assert [e.seq for e in store.history("k0")] == [1]  # the events stay
+
+
 # ------------------------------------------------------------------------------ definitions
 
 

@@ -643,6 +643,26 @@ def test_an_anonymous_reporter_is_masked_in_what_leaves_the_system(db_url: str) 
         assert verify_history(s.engine.store) == []
 
 
+def test_delivered_items_are_pruned_after_a_while(db_url: str) -> None:
+    with scenario_on(db_url) as s:
+        first = s.submit("Laporan lama")
+        old = s.engine.outbox.drain(lambda item: None, 100).delivered
+        s.advance(days=30)  # its deadlines fire meanwhile: more events, more items
+        s.submit("Laporan baru")
+        recent = s.engine.outbox.drain(lambda item: None, 100).delivered
+        assert old >= 1
+        assert recent >= 2
+        assert s.engine.outbox.prune(timedelta(days=7)) == old  # those delivered 30 days ago
+        assert s.engine.outbox.prune(timedelta(0)) == 0  # delivered at this very instant: kept
+        s.advance(minutes=1)
+        assert s.engine.outbox.prune(timedelta(0)) == recent
+        assert outbox_rows(db_url) == {}
+        assert len(s.engine.history(first)) > 1  # the history keeps every event
+        for bad in (timedelta(days=-1), 7):
+            with pytest.raises(InvalidArgumentError, match=r"^older_than=.* is invalid: expected a timedelta of zero"):
+                s.engine.outbox.prune(bad)  # type: ignore[arg-type]
+
+
 def test_concurrent_drainers_never_hold_one_item_at_once(db_url: str) -> None:
     with scenario_on(db_url) as s:
         for i in range(16):
