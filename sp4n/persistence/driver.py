@@ -7,7 +7,8 @@ statements of those two operations are compiled once from the Core tables, with 
 own dialect; their values pass through the columns' own type processors (the rows are exactly
 what Core would write, and read back the same); and they run on the pooled DBAPI connection.
 On PostgreSQL a save is one psycopg pipeline: the writes go in one round trip, COMMIT in a
-second. Everything else in the store goes through SQLAlchemy as usual.
+second; a load runs on the same pooled connection in autocommit. Everything else in the store
+goes through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
