@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
-from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
+from sp4n.errors import ConcurrencyConflict, DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
 
 READ_ONLY = "sp4n_read_only"
 """Execution option of the connections that only read."""
@@ -81,16 +81,18 @@ def own_error(exc: SQLAlchemyError) -> Exception | None:
     return orig if isinstance(orig, Sp4nError) else None
 
 
-def translate(exc: SQLAlchemyError, url: str) -> StoreError:
-    """sp4n's error for a database error that is not a conflict the caller can retry."""
+def translate(exc: Exception, url: str, dbapi: Any = None) -> StoreError:
+    """sp4n's error for a database error that is not a conflict the caller can retry: one that
+    SQLAlchemy raised, or (given the driver's module) one the DBAPI driver raised itself, on the
+    store's hot path."""
     if isinstance(exc, OperationalError):
         return DatabaseUnavailable(safe_url(url), str(exc.orig) if exc.orig else str(exc))
-    return StoreError(f"database error on {safe_url(url)}: {exc}")
-
-
-def translate_driver(exc: Exception, dbapi: Any, url: str) -> StoreError:
-    """sp4n's error for an error the DBAPI driver raised itself (on the store's hot path, which
-    runs on the driver's connection), when it is not a conflict the caller can retry."""
-    if isinstance(exc, dbapi.OperationalError):
+    if dbapi is not None and isinstance(exc, dbapi.OperationalError):
         return DatabaseUnavailable(safe_url(url), str(exc))
     return StoreError(f"database error on {safe_url(url)}: {exc}")
+
+
+def busy_conflict(exc: Exception) -> ConcurrencyConflict | None:
+    """The conflict to report when SQLite gave up waiting for its write lock (the caller may
+    retry), or None for any other error."""
+    return ConcurrencyConflict("(database)", -1, None) if "database is locked" in str(exc) else None

@@ -30,11 +30,11 @@ from sp4n.persistence import tables as t
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
 from sp4n.persistence.connect import (
     READ_ONLY,
+    busy_conflict,
     create_sql_engine,
     own_error,
     safe_url,
     translate,
-    translate_driver,
 )
 from sp4n.persistence.driver import (
     Transaction,
@@ -110,9 +110,7 @@ class SqlStore:
         except (IntegrityError, ConcurrencyConflict, IdempotencyConflict, StoreError):
             raise
         except OperationalError as exc:
-            if "database is locked" in str(exc):
-                raise ConcurrencyConflict("(database)", -1, None) from exc
-            raise translate(exc, self.url) from exc
+            raise busy_conflict(exc) or translate(exc, self.url) from exc
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
 
@@ -177,7 +175,7 @@ class SqlStore:
         """The complaint, its clocks and the head of its event chain."""
         # on the connections that save, so that a process talks to one server process; on
         # PostgreSQL in autocommit (no BEGIN, no ROLLBACK: the save re-checks the version)
-        with self._driver(self.engine) as connection, self._autocommit(connection):
+        with self._driver() as connection, self._autocommit(connection):
             snapshot = self._hot.snapshot(connection.cursor(), complaint_id)
         if snapshot is None:
             raise ComplaintNotFound(complaint_id)
@@ -186,7 +184,7 @@ class SqlStore:
     def save(self, change: ChangeSet) -> None:
         """Apply one change in one transaction, or nothing of it."""
         try:
-            with self._driver(self.engine) as connection, self._transaction(connection) as tx:
+            with self._driver() as connection, self._transaction(connection) as tx:
                 self._write_complaint(tx, change)
                 self._write_clocks(tx, change.clocks)
                 self._write_timers(tx, change)
@@ -196,18 +194,19 @@ class SqlStore:
             if change.idempotency is not None and "idempotency" in str(exc).lower():
                 raise IdempotencyConflict(change.idempotency.key) from exc
             # another command appended the same event number first: report where it left the complaint
-            actual = self._stored_version(change.complaint.id)
+            with self._driver() as connection, self._autocommit(connection):
+                actual = self._hot.stored_version(connection, change.complaint.id)
             raise ConcurrencyConflict(change.complaint.id, change.expected_version, actual) from exc
 
     @contextmanager
-    def _driver(self, engine: Engine) -> Iterator[Any]:
-        """A pooled connection of ``engine`` as the driver's own; the driver's errors become sp4n's."""
+    def _driver(self) -> Iterator[Any]:
+        """A pooled connection as the driver's own; the driver's errors become sp4n's."""
         try:
-            pooled = engine.raw_connection()
+            pooled = self.engine.raw_connection()
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
         except self._dbapi.Error as exc:  # raised by the driver's connect (the pool does not wrap it)
-            raise translate_driver(exc, self._dbapi, self.url) from exc
+            raise translate(exc, self.url, self._dbapi) from exc
         try:
             yield pooled.driver_connection
         except self._dbapi.IntegrityError:
@@ -217,19 +216,10 @@ class SqlStore:
                 # as SQLAlchemy does on a disconnect: the pool's other connections are as
                 # stale as this one (a server restart), so all are replaced, not one per command
                 pooled.invalidate(exc)
-                engine.dispose()
-            if "database is locked" in str(exc):
-                raise ConcurrencyConflict("(database)", -1, None) from exc
-            raise translate_driver(exc, self._dbapi, self.url) from exc
+                self.engine.dispose()
+            raise busy_conflict(exc) or translate(exc, self.url, self._dbapi) from exc
         finally:
             pooled.close()
-
-    def _stored_version(self, complaint_id: str) -> int | None:
-        with self._read() as conn:
-            version: int | None = conn.execute(
-                select(t.complaints.c.version).where(t.complaints.c.id == complaint_id)
-            ).scalar()
-        return version
 
     # the steps of a save (separate, so that a test can make any one of them fail)
 
