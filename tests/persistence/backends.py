@@ -13,14 +13,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
 
-from sp4n.persistence import MemoryStore, Store
+from sp4n.persistence import Complaint, MemoryStore, Store
 from sp4n.persistence import tables as t
 from sp4n.persistence.sql import SqlStore, create_sql_engine, open_store
 from sp4n.testing import ManualClock, Scenario
@@ -32,6 +32,38 @@ AGENCY = "dinas_kesehatan"
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+T0 = datetime(2026, 3, 2, 2, 0, 0, 123456, tzinfo=UTC)
+"""An instant of the store tests: Monday 2 March 2026, 09:00:00.123456 WIB."""
+
+
+def full_complaint(cid: str = "k1", submitted_at: datetime = T0) -> Complaint:
+    """A complaint with every field set to something other than its default."""
+    return Complaint(
+        id=cid,
+        tracking_number=f"SP4N-20260302-{cid.upper()}",
+        sop_id="national",
+        sop_version="0123456789abcdef",
+        state="distributed",
+        zone="Asia/Makassar",
+        submitted_at=submitted_at,
+        updated_at=submitted_at + timedelta(hours=3, microseconds=1),
+        title="Jalan rusak — Désa Sukamaju",
+        description='Lubang besar\ndi depan SD Negeri 3 "Harapan"',
+        channel="whatsapp",
+        classification="pengaduan",
+        category="infrastruktur",
+        reporter_id="warga-7",
+        reporter_name="Siti Nurhaliza",
+        anonymous=True,
+        confidential=True,
+        agency="dinas_pu",
+        unit="bidang_jalan",
+        official="kepala_dinas",
+        attributes={"kecamatan": "Cibeunying Kaler", "rt": "003", "catatan": "ñ ü 日本"},
+        version=1,
+    )
+
 
 PROCESS_TIMEOUT = 60.0
 """Seconds a test waits for a worker process (start-up included) before it gives up on it."""

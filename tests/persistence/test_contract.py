@@ -34,38 +34,9 @@ from sp4n.states import Sop
 from sp4n.states.loader import builtin_sop
 from sp4n.workflow import Actor
 
-from .backends import AGENCY, scenario, store_fixture, utc_datetimes  # noqa: F401
+from .backends import AGENCY, T0, full_complaint, scenario, store_fixture, utc_datetimes  # noqa: F401
 
-T0 = datetime(2026, 3, 2, 2, 0, 0, 123456, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-
-def full_complaint(cid: str = "k1", submitted_at: datetime = T0) -> Complaint:
-    """A complaint with every field set to something other than its default."""
-    return Complaint(
-        id=cid,
-        tracking_number=f"SP4N-20260302-{cid.upper()}",
-        sop_id="national",
-        sop_version="0123456789abcdef",
-        state="distributed",
-        zone="Asia/Makassar",
-        submitted_at=submitted_at,
-        updated_at=submitted_at + timedelta(hours=3, microseconds=1),
-        title="Jalan rusak — Désa Sukamaju",
-        description='Lubang besar\ndi depan SD Negeri 3 "Harapan"',
-        channel="whatsapp",
-        classification="pengaduan",
-        category="infrastruktur",
-        reporter_id="warga-7",
-        reporter_name="Siti Nurhaliza",
-        anonymous=True,
-        confidential=True,
-        agency="dinas_pu",
-        unit="bidang_jalan",
-        official="kepala_dinas",
-        attributes={"kecamatan": "Cibeunying Kaler", "rt": "003", "catatan": "ñ ü 日本"},
-        version=1,
-    )
 
 
 def full_ledgers(cid: str = "k1") -> list[ClockLedger]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
 from sp4n.errors import DatabaseUnavailable, StoreError
-from sp4n.persistence import ChangeSet, Complaint
+from sp4n.persistence import ChangeSet
 from sp4n.persistence import tables as t
 from sp4n.persistence.sql import open_store, safe_url
 from sp4n.workflow import Actor
@@ -19,12 +18,12 @@ from sp4n.workflow import Actor
 from .backends import (  # noqa: F401
     db_url_fixture,
     dump,
+    full_complaint,
     scenario_on,
     sql_engine,
 )
 
 ADMIN = Actor.national_admin("admin-nasional")
-T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 VERIFY = {"classification": "pengaduan", "category": "kesehatan"}
 
 
@@ -133,18 +132,7 @@ def test_a_connection_the_server_dropped_fails_one_command_and_the_retry_goes_th
 def test_a_value_the_database_cannot_take_is_a_clear_error_and_nothing_is_written(db_url: str) -> None:
     store = open_store(db_url)
     try:
-        complaint = Complaint(
-            id="k1",
-            tracking_number="LAPOR-1",
-            sop_id="national",
-            sop_version="v1",
-            state="received",
-            zone="WIB",
-            submitted_at=T0,
-            updated_at=T0,
-            title="Jalan rusak",
-            attributes={"rt": {4, 5}},  # type: ignore[dict-item]
-        )
+        complaint = replace(full_complaint(), attributes={"rt": {4, 5}})
         with pytest.raises(StoreError, match=r"cannot be stored: Object of type set is not JSON serializable$"):
             store.save(ChangeSet(complaint, 0))
         assert store.complaints() == []

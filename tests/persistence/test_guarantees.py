@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -34,7 +35,7 @@ from sp4n.errors import (
     SchemaOutdated,
     SopNotFoundError,
 )
-from sp4n.persistence import ChangeSet, ClockLedger, ClockStatus, Complaint, OutboxItem, TimerStatus
+from sp4n.persistence import ChangeSet, ClockLedger, ClockStatus, OutboxItem, TimerStatus
 from sp4n.persistence import tables as t
 from sp4n.persistence.audit import AuditProblem, verify_history
 from sp4n.persistence.migrate import downgrade, upgrade
@@ -57,6 +58,7 @@ from .backends import (  # noqa: F401
     dump,
     empty_url_fixture,
     extend_many,
+    full_complaint,
     overlapping,
     process_group,
     race_fire,
@@ -849,17 +851,11 @@ WIB, WIT = timezone(timedelta(hours=7)), timezone(timedelta(hours=9))
 
 def test_instants_are_stored_in_utc_and_come_back_aware(db_url: str) -> None:
     submitted = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=WIB)
-    complaint = Complaint(
-        id="k1",
-        tracking_number="T-1",
-        sop_id="national",
-        sop_version="v",
-        state="received",
+    complaint = replace(
+        full_complaint(),
         zone="Asia/Jayapura",
         submitted_at=submitted,
         updated_at=datetime(2026, 3, 2, 23, 30, 0, 1, tzinfo=WIT),
-        title="t",
-        version=1,
     )
     ledger = ClockLedger("k1", "verification", Duration.parse("3 working days"), ClockStatus.RUNNING)
     ledger.running_since = ledger.started_at = submitted
@@ -914,18 +910,7 @@ def test_instants_come_back_in_utc_whatever_the_session_time_zone(postgres_schem
 
 def test_naive_datetimes_are_refused_at_the_store_boundary(db_url: str) -> None:
     naive = datetime(2026, 3, 2, 9, 0)
-    complaint = Complaint(
-        id="k1",
-        tracking_number="T-1",
-        sop_id="national",
-        sop_version="v",
-        state="received",
-        zone="Asia/Jakarta",
-        submitted_at=naive,
-        updated_at=naive,
-        title="t",
-        version=1,
-    )
+    complaint = replace(full_complaint(), submitted_at=naive, updated_at=naive)
     store = open_store(db_url)
     try:
         with pytest.raises(NaiveDatetimeError) as info:
