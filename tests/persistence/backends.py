@@ -24,11 +24,15 @@ from sp4n.persistence import Complaint, MemoryStore, Store
 from sp4n.persistence import tables as t
 from sp4n.persistence.sql import SqlStore, create_sql_engine, open_store
 from sp4n.testing import ManualClock, Scenario
+from sp4n.workflow import Actor
 
 START = "2026-03-02T09:00:00+07:00"
 """Monday 2 March 2026, 09:00 WIB: a plain working week."""
 
 AGENCY = "dinas_kesehatan"
+ADMIN = Actor.national_admin("admin-nasional")
+VERIFY = {"classification": "pengaduan", "category": "kesehatan"}
+"""The data of a verify command."""
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -226,7 +230,6 @@ def _worker_engine(url: str) -> Any:
 
 def race_fire(url: str, complaint_id: str, trigger: str, data: dict[str, Any], barrier: Any, results: Any) -> None:
     """Fire ``trigger`` as a national admin; both racers load the complaint before either saves."""
-    from sp4n.workflow import Actor
 
     engine = _worker_engine(url)
     try:
@@ -249,7 +252,6 @@ def race_fire(url: str, complaint_id: str, trigger: str, data: dict[str, Any], b
 def extend_many(url: str, complaint_id: str, name: str, count: int, barrier: Any, results: Any) -> None:
     """Extend the completion clock ``count`` times by one working day, retrying lost races."""
     from sp4n.errors import ConcurrencyConflict
-    from sp4n.workflow import Actor
     from sp4n.workflow.retry import retry_on_conflict
 
     engine = _worker_engine(url)

@@ -13,18 +13,16 @@ from sp4n.errors import DatabaseUnavailable, StoreError
 from sp4n.persistence import ChangeSet
 from sp4n.persistence import tables as t
 from sp4n.persistence.sql import open_store, safe_url
-from sp4n.workflow import Actor
 
 from .backends import (  # noqa: F401
+    ADMIN,
+    VERIFY,
     db_url_fixture,
     dump,
     full_complaint,
     scenario_on,
     sql_engine,
 )
-
-ADMIN = Actor.national_admin("admin-nasional")
-VERIFY = {"classification": "pengaduan", "category": "kesehatan"}
 
 
 def raw_rows(url: str, table: str, key: str, value: str) -> list[dict[str, Any]]:

@@ -48,8 +48,10 @@ from sp4n.workflow.clocks import ledger_due
 from sp4n.workflow.outbox import DrainResult
 
 from .backends import (  # noqa: F401
+    ADMIN,
     AGENCY,
     START,
+    VERIFY,
     Gate,
     counter_ids,
     db_url_fixture,
@@ -68,8 +70,6 @@ from .backends import (  # noqa: F401
     utc_datetimes,
 )
 
-ADMIN = Actor.national_admin("admin-nasional")
-VERIFY = {"classification": "pengaduan", "category": "kesehatan"}
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:5499/test"
 
 
