@@ -103,8 +103,9 @@ def _office_seconds(cal: WorkingCalendar, instant: datetime) -> int:
     return cum[i] + int(min(max(since_open, 0), day_total))
 
 
-def rung_instant(due: Due, rung: RungDef) -> datetime:
-    """When a rung comes: at the due instant, or ``before`` / ``after`` it."""
+def rung_instant(due: Due, rung: RungDef, cal: WorkingCalendar) -> datetime:
+    """When a rung comes: at the due instant, or ``before`` / ``after`` it (on ``cal``, the
+    calendar the due instant was counted on)."""
     if rung.before is not None:
         return due.before(rung.before)
     if rung.after is not None:
@@ -252,7 +253,7 @@ class ClockPlanner:
             entry["due_at"] = due.at.isoformat()
             entry["budget"] = str(ledger.budget)
             for rung in clock.rungs:
-                at = rung_instant(due, rung)
+                at = rung_instant(due, rung, self.cal)
                 if rung.before is not None and at <= now:
                     continue  # a warning that would come before (or as) the run begins says nothing
                 plan.add_timers.append(

@@ -46,7 +46,7 @@ class DeadlineRunner:
             if ledger is None or ledger.status is ClockStatus.STOPPED:
                 continue
             due = ledger_due(cal, compiled.sop.counting, ledger)
-            rungs = tuple((r.name, rung_instant(due, r)) for r in clock.rungs) if due else ()
+            rungs = tuple((r.name, rung_instant(due, r, cal)) for r in clock.rungs) if due else ()
             out.append(
                 Deadline(
                     clock=clock.name,

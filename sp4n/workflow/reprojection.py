@@ -45,8 +45,8 @@ def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) ->
             was, now_due = ledger_due(before_cal, policy, ledger), ledger_due(after_cal, policy, ledger)
             if was is None or now_due is None:
                 continue
-            old_rungs = [rung_instant(was, r) for r in clock.rungs]
-            new_rungs = [rung_instant(now_due, r) for r in clock.rungs]
+            old_rungs = [rung_instant(was, r, before_cal) for r in clock.rungs]
+            new_rungs = [rung_instant(now_due, r, after_cal) for r in clock.rungs]
             if was.at != now_due.at or old_rungs != new_rungs:
                 moved.append(
                     {
