@@ -7,7 +7,7 @@ command that fails any guard has changed nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,13 +135,12 @@ def parse_extension(
 
 @dataclass
 class CommandContext:
-    """Everything a change needs besides the snapshot."""
+    """Everything deciding a change needs besides the snapshot: the SOP, calendars, now, zones."""
 
     compiled: CompiledSop
     calendar_for: Callable[[str], WorkingCalendar]
     now: datetime
-    zone_for_agency: Mapping[str, str]
-    default_zone: str = "Asia/Jakarta"
+    zone_of: Callable[[str | None], str]
 
     def planner(self, zone: str) -> ClockPlanner:
         """A clock planner on the calendar of ``zone`` under the SOP's counting policy."""
@@ -173,7 +172,7 @@ def apply_transition(
             setattr(updated, name.value, data[name.value])
     if updated.agency != complaint.agency and updated.agency:
         # a complaint counts in the zone of the agency that holds it
-        updated.zone = ctx.zone_for_agency.get(updated.agency, ctx.default_zone)
+        updated.zone = ctx.zone_of(updated.agency)
     updated.state = after
     updated.updated_at = ctx.now
     updated.version = expected + 1
@@ -189,7 +188,18 @@ def apply_transition(
     payload = dict(data)
     if payload_extra:
         payload.update(payload_extra)
-    event = make_event(ctx, updated, prev, kind, actor, definition.trigger, before, after, payload, plan)
+    event = make_event(
+        ctx,
+        updated,
+        prev,
+        kind=kind,
+        actor=actor,
+        trigger=definition.trigger,
+        source=before,
+        dest=after,
+        payload=payload,
+        plan=plan,
+    )
     closes = list(plan.close_timers)
     if timer_close is not None:
         closes.insert(0, timer_close)
@@ -208,13 +218,14 @@ def make_event(
     ctx: CommandContext,
     complaint: Complaint,
     prev: tuple[int, str],
+    *,
     kind: str,
     actor: Actor,
-    trigger: str | None,
-    source: str | None,
-    dest: str | None,
-    payload: dict[str, Any],
-    plan: ClockPlan | None,
+    trigger: str | None = None,
+    source: str | None = None,
+    dest: str | None = None,
+    payload: dict[str, Any] | None = None,
+    plan: ClockPlan | None = None,
 ) -> Event:
     """A sealed event that follows ``prev`` (seq and hash of the chain's head) in the hash chain."""
     event = Event(
@@ -227,7 +238,7 @@ def make_event(
         trigger=trigger,
         source=source,
         dest=dest,
-        payload=payload,
+        payload=payload if payload is not None else {},
         clock_changes=plan.changes if plan else [],
         calendar_version=ctx.calendar_for(complaint.zone).version,
         sop_version=complaint.sop_version,

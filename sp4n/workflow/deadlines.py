@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sp4n.errors import ConcurrencyConflict, Sp4nError
 from sp4n.persistence.base import ChangeSet, TimerClose
@@ -17,29 +17,26 @@ from sp4n.persistence.records import ClockStatus, Timer, TimerStatus
 from sp4n.states.model import LatePolicy, RungAction
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.clocks import ledger_due, rung_instant
-from sp4n.workflow.commands import apply_transition, find_transition, make_event
+from sp4n.workflow.commands import CommandContext, apply_transition, find_transition, make_event
+from sp4n.workflow.runtime import Loaded, Runtime
 from sp4n.workflow.views import Deadline, Firing
-
-if TYPE_CHECKING:
-    from sp4n.workflow.engine import Engine
 
 log = logging.getLogger("sp4n.deadlines")
 
 
 class DeadlineRunner:
-    """The deadline side of an engine."""
+    """The deadline side of an engine: reading clocks, and firing due timers."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
 
     def deadlines(self, complaint_id: str) -> list[Deadline]:
         """Running and paused clocks of a complaint, with their Due and rung instants."""
-        engine = self.engine
-        snapshot = engine.store.load(complaint_id)
+        rt = self.runtime
+        loaded = rt.load(complaint_id)
+        snapshot, compiled = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
-        compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
-        ctx = engine.context(compiled, engine.now())
-        cal = ctx.calendar_for(complaint.zone)
+        cal = rt.context(compiled, rt.now()).calendar_for(complaint.zone)
         out: list[Deadline] = []
         for clock in compiled.sop.clocks:
             ledger = snapshot.clocks.get(clock.name)
@@ -65,10 +62,10 @@ class DeadlineRunner:
 
     def run_due(self, limit: int) -> list[Firing]:
         """Process every timer due by now, earliest first, until none is left (or ``limit``)."""
-        now = self.engine.now()
+        now = self.runtime.now()
         processed: list[Firing] = []
         while len(processed) < limit:
-            batch = self.engine.store.due_timers(now, min(100, limit - len(processed)))
+            batch = self.runtime.store.due_timers(now, min(100, limit - len(processed)))
             if not batch:
                 break
             for timer in batch:
@@ -81,7 +78,7 @@ class DeadlineRunner:
             try:
                 return self._fire_once(timer, now)
             except ConcurrencyConflict:
-                current = self.engine.store.timer(timer.id)
+                current = self.runtime.store.timer(timer.id)
                 if current is None or current.status is not TimerStatus.PENDING or attempt == attempts - 1:
                     if current is not None and current.status is TimerStatus.PENDING:
                         reason = f"its complaint kept changing ({attempts} attempts); retried later"
@@ -91,10 +88,10 @@ class DeadlineRunner:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fire_once(self, timer: Timer, now: datetime) -> Firing:
-        engine = self.engine
-        snapshot = engine.store.load(timer.complaint_id)
+        rt = self.runtime
+        loaded = rt.load(timer.complaint_id)
+        snapshot, compiled = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
-        compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
         ledger = snapshot.clocks.get(timer.clock)
         rung = compiled.rungs.get((timer.clock, timer.rung))
         lateness = max(0.0, (now - timer.due_at).total_seconds())
@@ -104,10 +101,9 @@ class DeadlineRunner:
             or ledger.generation != timer.generation
             or ledger.status is not ClockStatus.RUNNING
         ):
-            engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now))
+            rt.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now))
             return firing_of(timer, now, "stale", lateness=lateness)
-        ctx = engine.context(compiled, now)
-        prev = (snapshot.last_seq, snapshot.last_hash)
+        ctx = rt.context(compiled, now)
         info: dict[str, Any] = {
             "clock": timer.clock,
             "rung": timer.rung,
@@ -115,19 +111,18 @@ class DeadlineRunner:
             "due_at": timer.due_at.isoformat(),
             "lateness_seconds": lateness,
         }
-        late = lateness > engine.late_grace.total_seconds()
+        late = lateness > rt.late_grace.total_seconds()
         if late and rung.late is LatePolicy.MISS:
-            return self._record(ctx, snapshot, timer, now, "deadline_missed", info, TimerStatus.MISSED, prev, "missed")
+            return self._record(ctx, loaded, timer, "deadline_missed", info, TimerStatus.MISSED, "missed")
         if rung.action is RungAction.EMIT:
-            kind = rung.event or f"{timer.clock}.{timer.rung}"
-            info["event"] = kind
-            return self._record(ctx, snapshot, timer, now, "deadline", info, TimerStatus.FIRED, prev, "emitted")
+            info["event"] = rung.event or f"{timer.clock}.{timer.rung}"
+            return self._record(ctx, loaded, timer, "deadline", info, TimerStatus.FIRED, "emitted")
         assert rung.trigger is not None  # validated: a fire rung names a trigger
         try:
             definition = find_transition(compiled, complaint, rung.trigger)
         except Sp4nError as exc:
             log.warning("timer %s cannot fire %r: %s", timer.id, rung.trigger, exc)
-            engine.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now, lateness))
+            rt.store.close_stale_timer(TimerClose(timer.id, TimerStatus.STALE, now, lateness))
             return firing_of(timer, now, "failed", trigger=rung.trigger, lateness=lateness, error=str(exc))
         close = TimerClose(timer.id, TimerStatus.FIRED, now, lateness, must_be_pending=True)
         change = apply_transition(
@@ -136,44 +131,48 @@ class DeadlineRunner:
             snapshot.clocks,
             definition,
             SYSTEM,
-            {},
-            prev,
+            dict(rung_data(rung)),
+            loaded.prev,
             kind="deadline_transition",
             timer_close=close,
             payload_extra=info,
         )
-        engine.store.save(change)
-        engine.publish(change.events)
+        rt.commit(change)
         if late:
             log.info("timer %s fired %s late by %.0f s", timer.id, rung.trigger, lateness)
         return firing_of(timer, now, "fired", trigger=rung.trigger, lateness=lateness)
 
     def _record(
         self,
-        ctx: Any,
-        snapshot: Any,
+        ctx: CommandContext,
+        loaded: Loaded,
         timer: Timer,
-        now: datetime,
         kind: str,
         info: dict[str, Any],
         status: TimerStatus,
-        prev: Any,
         outcome: Any,
     ) -> Firing:
-        complaint = snapshot.complaint.copy()
+        """Record a rung that moves nothing (a notice, or a missed deadline) as an event."""
+        complaint = loaded.snapshot.complaint.copy()
         expected = complaint.version
         complaint.version += 1
-        event = make_event(ctx, complaint, prev, kind, SYSTEM, None, complaint.state, complaint.state, info, None)
+        state = complaint.state
+        event = make_event(ctx, complaint, loaded.prev, kind=kind, actor=SYSTEM, source=state, dest=state, payload=info)
+        lateness = info["lateness_seconds"]
         change = ChangeSet(
             complaint=complaint,
             expected_version=expected,
-            close_timers=[TimerClose(timer.id, status, now, info["lateness_seconds"], must_be_pending=True)],
+            close_timers=[TimerClose(timer.id, status, ctx.now, lateness, must_be_pending=True)],
             events=[event],
             fields=(),  # only the version and the chain head move
         )
-        self.engine.store.save(change)
-        self.engine.publish(change.events)
-        return firing_of(timer, now, outcome, lateness=info["lateness_seconds"])
+        self.runtime.commit(change)
+        return firing_of(timer, ctx.now, outcome, lateness=lateness)
+
+
+def rung_data(rung: Any) -> dict[str, Any]:
+    """The data a rung's trigger is fired with (``data`` in the SOP)."""
+    return dict(getattr(rung, "data", None) or {})
 
 
 def firing_of(

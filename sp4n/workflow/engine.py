@@ -12,19 +12,18 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
-from sp4n.calendars.days import DayKind
-from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.records import Complaint, Event
-from sp4n.states.model import Role, Sop
+from sp4n.states.model import Role, RoutingRule, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
     CommandContext,
     apply_transition,
@@ -36,24 +35,28 @@ from sp4n.workflow.commands import (
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
+from sp4n.workflow.deadlines import rung_data as rule_data
+from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
+from sp4n.workflow.reprojection import reproject
+from sp4n.workflow.runtime import Runtime, Subscriber, Zones
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
-
-if TYPE_CHECKING:
-    from sp4n.workflow.worker import DeadlineWorker
+from sp4n.workflow.worker import DeadlineWorker
 
 log = logging.getLogger("sp4n.engine")
 
 _SUBMITTERS = frozenset({Role.REPORTER, Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
-
-Subscriber = Callable[[Event], None]
 
 DEFAULT_DATABASE_URL = "sqlite:///sp4n.db"
 """The embedded default: a SQLite file in the working directory."""
 
 
 class Engine:
-    """Runs complaints through their SOPs on a working calendar, with an injected clock."""
+    """Runs complaints through their SOPs on a working calendar, with an injected clock.
+
+    A complaint counts in its agency's zone (``agency_zones``), else in ``default_zone``, which is
+    the calendar's zone unless given (and then must be the calendar's zone).
+    """
 
     def __init__(
         self,
@@ -64,7 +67,7 @@ class Engine:
         store: Store | None = None,
         database_url: str | None = None,
         agency_zones: Mapping[str, str] | None = None,
-        default_zone: str = "Asia/Jakarta",
+        default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
     ) -> None:
@@ -76,6 +79,7 @@ class Engine:
 
             store = open_store(database_url or DEFAULT_DATABASE_URL)
         self.store: Store = store
+        self.worker: DeadlineWorker | None = None
         try:
             self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory)
         except BaseException:
@@ -88,29 +92,61 @@ class Engine:
         sops: Iterable[Sop | str | Path],
         calendar: WorkingCalendar | None,
         clock: Clock | None,
-        default_zone: str,
+        default_zone: str | None,
         agency_zones: Mapping[str, str] | None,
         late_grace: timedelta,
         id_factory: Callable[[], str] | None,
     ) -> None:
         from sp4n.states.loader import resolve_sop
 
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        self.registry = SopRegistry(fallback=self._stored_sop)
-        self.calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
-        self.default_zone = zone_name(default_zone, "default_zone")
-        self.agency_zones = {k: zone_name(v, f"agency_zones[{k!r}]") for k, v in (agency_zones or {}).items()}
-        self.late_grace = late_grace
+        clock = clock if clock is not None else SystemClock()
+        calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
+        zones = Zones.build(calendar.zone, default_zone, agency_zones)
+        self.runtime = Runtime(
+            store=self.store,
+            registry=SopRegistry(fallback=self._stored_sop),
+            calendars=CalendarBook(self.store, calendar, lambda: self.runtime.now()),
+            zones=zones,
+            clock=clock,
+            late_grace=late_grace,
+        )
         self._new_id = id_factory or (lambda: uuid.uuid4().hex)
-        self._calendars: dict[tuple[str, bool], WorkingCalendar] = {}
-        self._subscribers: list[Subscriber] = []
-        self.deadlines_runner = DeadlineRunner(self)
-        self.outbox = Outbox(self)
-        self.worker: DeadlineWorker | None = None
+        self.deadlines_runner = DeadlineRunner(self.runtime)
+        self.outbox = Outbox(self.runtime)
         for sop in sops:
             self.register(resolve_sop(sop))
 
     # ------------------------------------------------------------------ configuration
+
+    @property
+    def clock(self) -> Clock:
+        """The injected clock."""
+        return self.runtime.clock
+
+    @property
+    def registry(self) -> SopRegistry:
+        """Every SOP version this engine knows."""
+        return self.runtime.registry
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The active calendar (in its own zone; complaints count on its variant in theirs)."""
+        return self.runtime.calendars.active
+
+    @property
+    def default_zone(self) -> str:
+        """The zone of a complaint whose agency has none."""
+        return self.runtime.zones.default
+
+    @property
+    def agency_zones(self) -> Mapping[str, str]:
+        """The zone of each agency that has one."""
+        return self.runtime.zones.by_agency
+
+    @property
+    def late_grace(self) -> timedelta:
+        """How late a timer may fire and still count as on time."""
+        return self.runtime.late_grace
 
     def register(self, sop: Sop) -> CompiledSop:
         """Make an SOP version available (and keep it in the store, so complaints pinned to it can
@@ -124,40 +160,22 @@ class Engine:
 
     def stored_calendar(self, version: str) -> WorkingCalendar | None:
         """A calendar version an event refers to, as stored (to explain an old due date)."""
-        from sp4n.calendars.serialize import calendar_from_dict
-
-        for cal in self._calendars.values():
-            if cal.version == version:
-                return cal
-        content = self.store.load_definition("calendar", (version,))
-        return calendar_from_dict(content) if content is not None else None
+        return self.runtime.calendars.stored(version)
 
     def migrate(
         self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
     ) -> list[ComplaintView]:
         """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
-        from sp4n.workflow.migration import migrate
-
-        return migrate(self, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
+        return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
         """Switch to a new calendar and re-project the running clocks it moves (see
         :mod:`sp4n.workflow.reprojection`); returns the ids of the complaints re-armed."""
-        from sp4n.workflow.reprojection import reproject
-
-        old_base, old_cache = self.calendar, dict(self._calendars)
-
-        def before(zone: str, joint_leave: bool) -> WorkingCalendar:
-            return old_cache.get((zone, joint_leave)) or calendar_variant(old_base, zone, joint_leave)
-
-        self.calendar = calendar
-        self._calendars = {}
-        return reproject(self, before)
+        before = self.runtime.calendars.switch(calendar)
+        return reproject(self.runtime, before)
 
     def start_worker(self, **options: Any) -> DeadlineWorker:
         """Run a deadline worker inside this process (options as :class:`DeadlineWorker`)."""
-        from sp4n.workflow.worker import DeadlineWorker
-
         if self.worker is not None and self.worker.running:
             raise InvalidData("worker", self.worker.owner, "one worker per engine; stop_worker() first")
         self.worker = DeadlineWorker(self, **options)
@@ -166,9 +184,8 @@ class Engine:
 
     def stop_worker(self, wait: bool = True) -> None:
         """Stop the in-process deadline worker, finishing the timer at hand."""
-        worker = getattr(self, "worker", None)  # absent when the engine failed to start
-        if worker is not None:
-            worker.stop(wait=wait)
+        if self.worker is not None:
+            self.worker.stop(wait=wait)
 
     def close(self) -> None:
         """Stop the worker and release the store's resources (database connections)."""
@@ -179,40 +196,15 @@ class Engine:
 
     def calendar_for(self, zone: str, joint_leave: bool = True) -> WorkingCalendar:
         """The engine's calendar in ``zone``, without joint leave days if the SOP says so."""
-        key = (zone, joint_leave)
-        cal = self._calendars.get(key)
-        if cal is None:
-            cal = calendar_variant(self.calendar, zone, joint_leave)
-            from sp4n.calendars.serialize import calendar_to_dict
-
-            self.store.save_definition("calendar", (cal.version,), cal.name, calendar_to_dict(cal), self.now())
-            self._calendars[key] = cal
-        return cal
+        return self.runtime.calendars.for_zone(zone, joint_leave)
 
     def now(self) -> datetime:
         """The injected clock's now, checked to be aware."""
-        return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
-
-    def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
-        """What a change of a complaint on ``compiled`` at ``now`` needs."""
-        joint_leave = compiled.sop.calendar.joint_leave
-        return CommandContext(
-            compiled, lambda z: self.calendar_for(z, joint_leave), now, self.agency_zones, self.default_zone
-        )
+        return self.runtime.now()
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
-
-    def publish(self, events: Iterable[Event]) -> None:
-        """Hand committed events to subscribers; a failing subscriber is logged, not raised."""
-        for event in events:
-            for callback in list(self._subscribers):
-                try:
-                    callback(event)
-                except Exception:
-                    log.exception("subscriber %r failed on event %s/%s", callback, event.complaint_id, event.seq)
+        return self.runtime.subscribe(callback)
 
     # ------------------------------------------------------------------ commands
 
@@ -259,13 +251,15 @@ class Engine:
         now = self.now()
         complaint = self._new_complaint(compiled, actor, fields, now)
         rule = self._route(compiled, complaint)
-        ctx = self.context(compiled, now)
+        ctx = self.runtime.context(compiled, now)
         initial = compiled.sop.initial_state.id
         plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, now)
         payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
         if rule is not None:
             payload["routed_by"] = rule.name
-        event = make_event(ctx, complaint, (0, ""), "submitted", actor, None, None, initial, payload, plan)
+        event = make_event(
+            ctx, complaint, (0, ""), kind="submitted", actor=actor, dest=initial, payload=payload, plan=plan
+        )
         change = ChangeSet(
             complaint=complaint,
             expected_version=0,
@@ -274,16 +268,16 @@ class Engine:
             events=[event],
         )
         if rule is not None and rule.trigger is not None:
-            change = self._with_routing(ctx, compiled, change, rule.trigger, rule.name)
+            change = self._with_routing(ctx, compiled, change, rule)
         return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
 
     @staticmethod
-    def _with_routing(
-        ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, trigger: str, rule: str
-    ) -> ChangeSet:
-        """The submission and the routing rule's transition, as ONE change (a retry sees both)."""
+    def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, rule: RoutingRule) -> ChangeSet:
+        """The submission and the routing rule's transition (fired with the rule's ``data``), as
+        ONE change (a retry sees both)."""
         complaint = submitted.complaint
-        definition = find_transition(compiled, complaint, trigger)
+        assert rule.trigger is not None
+        definition = find_transition(compiled, complaint, rule.trigger)
         head = submitted.events[-1]
         routed = apply_transition(
             ctx,
@@ -291,7 +285,7 @@ class Engine:
             {c.name: c for c in submitted.clocks},
             definition,
             SYSTEM,
-            {"routing_rule": rule},
+            {**rule_data(rule), "routing_rule": rule.name},
             (head.seq, head.hash),
         )
         closed = {c.timer_id for c in routed.close_timers}
@@ -317,7 +311,7 @@ class Engine:
     def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
         cid = self._new_id()
         agency = fields["agency"] or (actor.agency if actor.role is not Role.REPORTER else None)
-        zone = self.agency_zones.get(agency or "", self.default_zone)
+        zone = self.runtime.zones.of(agency)
         local = now.astimezone(self.calendar_for(zone).tzinfo)
         return Complaint(
             id=cid,
@@ -342,7 +336,8 @@ class Engine:
             version=1,
         )
 
-    def _route(self, compiled: CompiledSop, complaint: Complaint) -> Any:
+    def _route(self, compiled: CompiledSop, complaint: Complaint) -> RoutingRule | None:
+        """The SOP's first routing rule that matches the complaint, applied to it (or None)."""
         text = f"{complaint.title} {complaint.description}".lower()
         for rule in compiled.sop.routing:
             by_category = complaint.category is not None and complaint.category in rule.categories
@@ -350,7 +345,7 @@ class Engine:
             if by_category or by_keyword:
                 complaint.agency = rule.agency
                 complaint.official = rule.official
-                complaint.zone = self.agency_zones.get(rule.agency, self.default_zone)
+                complaint.zone = self.runtime.zones.of(rule.agency)
                 return rule
         return None
 
@@ -363,15 +358,12 @@ class Engine:
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, {"trigger": trigger, **data})
         if replay is not None:
             return replay
-        snapshot = self.store.load(complaint_id)
-        complaint = snapshot.complaint
-        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
+        loaded = self.runtime.load(complaint_id)
+        compiled, complaint = loaded.compiled, loaded.snapshot.complaint
         definition = find_transition(compiled, complaint, trigger)
         check_guards(compiled, complaint, definition, actor, data)
-        ctx = self.context(compiled, self.now())
-        change = apply_transition(
-            ctx, complaint, snapshot.clocks, definition, actor, data, (snapshot.last_seq, snapshot.last_hash)
-        )
+        ctx = self.runtime.context(compiled, self.now())
+        change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
         return self._commit(
             change, compiled, actor, idempotency_key, "fire", complaint_id, {"trigger": trigger, **data}
         )
@@ -392,14 +384,13 @@ class Engine:
                 key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
             )
         try:
-            self.store.save(change)
+            self.runtime.commit(change)
         except IdempotencyConflict:
             # a retry of the same command raced this one and won: answer as it did
             replay = self._replay(key, command, complaint_id, actor, fields)
             if replay is None:
                 raise
             return replay
-        self.publish(change.events)
         return view
 
     def _replay(
@@ -461,14 +452,6 @@ class Engine:
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
         return self.store.next_due_at()
-
-
-def calendar_variant(base: WorkingCalendar, zone: str, joint_leave: bool) -> WorkingCalendar:
-    """``base`` in ``zone``, with or without its joint-leave days (as an SOP's calendar policy asks)."""
-    cal = base if zone == base.zone else base.replace(zone=zone)
-    if not joint_leave:
-        cal = cal.replace(days=[d for d in cal.days if d.kind is not DayKind.JOINT_LEAVE])
-    return cal
 
 
 def _assignable(name: str) -> Any:

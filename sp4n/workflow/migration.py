@@ -9,23 +9,20 @@ the migration, and a ``migrated`` event records both versions and the mapping.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from sp4n.errors import InvalidData, PermissionDenied
 from sp4n.persistence.base import ChangeSet
 from sp4n.states.model import Role
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.commands import make_event
+from sp4n.workflow.runtime import Runtime
 from sp4n.workflow.views import ComplaintView, make_view
-
-if TYPE_CHECKING:
-    from sp4n.workflow.engine import Engine
 
 _MIGRATED = "__migrated__"
 
 
 def migrate(
-    engine: Engine,
+    rt: Runtime,
     complaint_ids: Iterable[str],
     *,
     sop_id: str,
@@ -36,14 +33,15 @@ def migrate(
     """Move complaints to ``sop_id`` at ``version``; states not in ``state_map`` keep their name."""
     if actor.role is not Role.NATIONAL_ADMIN:
         raise PermissionDenied("(migration)", "migrate", str(actor), "only a national_admin migrates complaints")
-    target = engine.registry.get(sop_id, version)
+    target = rt.registry.get(sop_id, version)
     states = {s.id for s in target.sop.states}
     for old, new in state_map.items():
         if new not in states:
             raise InvalidData(f"state_map[{old!r}]", new, f"a state of {sop_id}@{version}: {', '.join(sorted(states))}")
     views = []
     for complaint_id in complaint_ids:
-        snapshot = engine.store.load(complaint_id)
+        loaded = rt.load(complaint_id)
+        snapshot, source = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
         if complaint.sop_id != sop_id:
             raise InvalidData("sop_id", sop_id, f"the SOP of complaint {complaint_id!r}, which is {complaint.sop_id!r}")
@@ -52,18 +50,17 @@ def migrate(
             raise InvalidData(
                 "state_map", dict(state_map), f"a mapping for state {complaint.state!r}, which {version} does not have"
             )
-        source = engine.registry.get(complaint.sop_id, complaint.sop_version)
-        now = engine.now()
+        now = rt.now()
         updated = complaint.copy()
         expected = updated.version
         updated.version += 1
         updated.updated_at = now
-        old_ctx = engine.context(source, now)
+        old_ctx = rt.context(source, now)
         ledgers = dict(snapshot.clocks)
         stop = old_ctx.planner(updated.zone).plan(updated, ledgers, _MIGRATED, now)
         updated.sop_version = version
         updated.state = new_state
-        new_ctx = engine.context(target, now)
+        new_ctx = rt.context(target, now)
         start = new_ctx.planner(updated.zone).plan(updated, ledgers, new_state, now)
         payload = {
             "from_version": complaint.sop_version,
@@ -76,14 +73,13 @@ def migrate(
         event = make_event(
             new_ctx,
             updated,
-            (snapshot.last_seq, snapshot.last_hash),
-            "migrated",
-            actor,
-            None,
-            complaint.state,
-            new_state,
-            payload,
-            stop,
+            loaded.prev,
+            kind="migrated",
+            actor=actor,
+            source=complaint.state,
+            dest=new_state,
+            payload=payload,
+            plan=stop,
         )
         change = ChangeSet(
             complaint=updated,
@@ -93,7 +89,6 @@ def migrate(
             close_timers=stop.close_timers,
             events=[event],
         )
-        engine.store.save(change)
-        engine.publish(change.events)
+        rt.commit(change)
         views.append(make_view(updated, target.sop, actor.role))
     return views

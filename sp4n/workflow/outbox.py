@@ -20,14 +20,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.records import OutboxItem
 from sp4n.states.model import Role
-
-if TYPE_CHECKING:
-    from sp4n.workflow.engine import Engine
+from sp4n.workflow.runtime import Runtime
 
 log = logging.getLogger("sp4n.outbox")
 
@@ -43,8 +40,8 @@ class DrainResult:
 class Outbox:
     """The outbox of an engine's store."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
 
     def drain(
         self,
@@ -60,8 +57,8 @@ class Outbox:
         if lease <= timedelta(0):
             raise InvalidArgumentError("lease", lease, "a positive timedelta")
         owner = owner or f"drainer-{uuid.uuid4().hex[:12]}"
-        store = self.engine.store
-        items = self._for_delivery(store.claim_outbox(owner, self.engine.now(), lease, limit))
+        store = self.runtime.store
+        items = self._for_delivery(store.claim_outbox(owner, self.runtime.now(), lease, limit))
         delivered = failed = 0
         for item in items:
             try:
@@ -72,7 +69,7 @@ class Outbox:
                 store.finish_outbox(item.id, owner, None, f"{type(exc).__name__}: {exc}")
             else:
                 delivered += 1
-                store.finish_outbox(item.id, owner, self.engine.now(), None)
+                store.finish_outbox(item.id, owner, self.runtime.now(), None)
         return DrainResult(delivered, failed)
 
     def prune(self, older_than: timedelta) -> int:
@@ -83,16 +80,16 @@ class Outbox:
         """
         if not isinstance(older_than, timedelta) or older_than < timedelta(0):
             raise InvalidArgumentError("older_than", older_than, "a timedelta of zero or more")
-        return self.engine.store.prune_outbox(self.engine.now() - older_than)
+        return self.runtime.store.prune_outbox(self.runtime.now() - older_than)
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
         """Items not delivered yet, oldest first, as a handler would get them."""
-        return self._for_delivery(self.engine.store.pending_outbox(limit))
+        return self._for_delivery(self.runtime.store.pending_outbox(limit))
 
     def _for_delivery(self, items: Sequence[OutboxItem]) -> list[OutboxItem]:
         """The items, with the reporters of anonymous complaints masked (see the module's doc)."""
         ids = sorted({i.complaint_id for i in items})
-        anonymous = {c.id for c in self.engine.store.complaints(ids) if c.anonymous} if ids else set()
+        anonymous = {c.id for c in self.runtime.store.complaints(ids) if c.anonymous} if ids else set()
         return [mask_reporter(i) if i.complaint_id in anonymous else i for i in items]
 
 

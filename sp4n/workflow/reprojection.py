@@ -10,7 +10,7 @@ Nothing that already fired is touched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.persistence.base import ChangeSet
@@ -18,22 +18,20 @@ from sp4n.persistence.records import ClockStatus
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.clocks import ClockPlanner, ledger_due, rung_instant
 from sp4n.workflow.commands import make_event
-
-if TYPE_CHECKING:
-    from sp4n.workflow.engine import Engine
+from sp4n.workflow.runtime import Runtime
 
 
-def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) -> list[str]:
+def reproject(rt: Runtime, before: Callable[[str, bool], WorkingCalendar]) -> list[str]:
     """Re-arm the clocks whose instants moved between the calendars ``before`` gives (by zone and
     joint-leave policy) and the engine's new ones; returns the ids of the complaints that changed."""
     changed: list[str] = []
-    for complaint_id in engine.store.complaints_with_pending_timers():
-        snapshot = engine.store.load(complaint_id)
+    for complaint_id in rt.store.complaints_with_pending_timers():
+        loaded = rt.load(complaint_id)
+        snapshot, compiled = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
-        compiled = engine.registry.get(complaint.sop_id, complaint.sop_version)
         joint_leave = compiled.sop.calendar.joint_leave
         before_cal = before(complaint.zone, joint_leave)
-        after_cal = engine.calendar_for(complaint.zone, joint_leave)
+        after_cal = rt.calendars.for_zone(complaint.zone, joint_leave)
         if before_cal.version == after_cal.version:
             continue
         policy = compiled.sop.counting
@@ -59,7 +57,7 @@ def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) ->
                 )
         if not moved:
             continue
-        now = engine.now()
+        now = rt.now()
         updated = complaint.copy()
         expected = updated.version
         updated.version += 1
@@ -71,18 +69,17 @@ def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) ->
             now,
             rearm=tuple(m["clock"] for m in moved),
         )
-        ctx = engine.context(compiled, now)
+        ctx = rt.context(compiled, now)
         event = make_event(
             ctx,
             updated,
-            (snapshot.last_seq, snapshot.last_hash),
-            "calendar_reprojected",
-            SYSTEM,
-            None,
-            complaint.state,
-            complaint.state,
-            {"clocks": moved},
-            plan,
+            loaded.prev,
+            kind="calendar_reprojected",
+            actor=SYSTEM,
+            source=complaint.state,
+            dest=complaint.state,
+            payload={"clocks": moved},
+            plan=plan,
         )
         change = ChangeSet(
             complaint=updated,
@@ -93,7 +90,6 @@ def reproject(engine: Engine, before: Callable[[str, bool], WorkingCalendar]) ->
             events=[event],
             fields=(),  # only the version and the chain head move
         )
-        engine.store.save(change)
-        engine.publish(change.events)
+        rt.commit(change)
         changed.append(complaint_id)
     return changed

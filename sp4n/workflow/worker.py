@@ -18,18 +18,16 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from sp4n.clock import SystemClock
 from sp4n.errors import InvalidArgumentError, Sp4nError
 from sp4n.persistence.records import Timer
-from sp4n.workflow.deadlines import firing_of
+from sp4n.workflow.deadlines import DeadlineRunner, firing_of
+from sp4n.workflow.runtime import Runtime
 from sp4n.workflow.views import Firing
-
-if TYPE_CHECKING:
-    from sp4n.workflow.engine import Engine
 
 log = logging.getLogger("sp4n.worker")
 
@@ -46,12 +44,23 @@ class WorkerStats:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
+class DeadlineHost(Protocol):
+    """What a worker works for: an :class:`~sp4n.workflow.engine.Engine`, or anything with its
+    runtime and deadline runner."""
+
+    @property
+    def runtime(self) -> Runtime: ...
+
+    @property
+    def deadlines_runner(self) -> DeadlineRunner: ...
+
+
 class DeadlineWorker:
     """Sweeps an engine's due timers in the background (or one sweep at a time, in tests)."""
 
     def __init__(
         self,
-        engine: Engine,
+        engine: DeadlineHost,
         *,
         batch: int = 100,
         interval: float = 5.0,
@@ -64,7 +73,8 @@ class DeadlineWorker:
             raise InvalidArgumentError("interval", interval, "a positive number of seconds")
         if lease <= timedelta(0):
             raise InvalidArgumentError("lease", lease, "a positive timedelta")
-        self.engine = engine
+        self.runtime = engine.runtime
+        self.runner = engine.deadlines_runner
         self.batch = batch
         self.interval = interval
         self.lease = lease
@@ -82,10 +92,11 @@ class DeadlineWorker:
     def sweep(self) -> list[Firing]:
         """Claim and fire due timers until none is left or the worker is stopping."""
         with self._sweep_lock:
+            self.runtime.refresh()  # a calendar another process applied counts from this sweep on
             processed: list[Firing] = []
             while not self._stopping.is_set():
-                now = self.engine.now()
-                timers = self.engine.store.claim_due(self.owner, now, self.lease, self.batch)
+                now = self.runtime.now()
+                timers = self.runtime.store.claim_due(self.owner, now, self.lease, self.batch)
                 if not timers:
                     break
                 done: list[str] = []
@@ -100,15 +111,15 @@ class DeadlineWorker:
                 finally:
                     left = [t.id for t in timers if t.id not in set(done)]
                     if left:
-                        self.engine.store.release_timers(self.owner, left)
+                        self.runtime.store.release_timers(self.owner, left)
             self.stats.sweeps += 1
             return processed
 
     def _fire_one(self, timer: Timer) -> Firing:
         """Fire one timer; an error is logged and reported, so it cannot hold up the timers behind it."""
-        now = self.engine.now()
+        now = self.runtime.now()
         try:
-            return self.engine.deadlines_runner.fire_timer(timer, now)
+            return self.runner.fire_timer(timer, now)
         except Exception as exc:
             log.exception("timer %s could not be processed; retried when its lease expires", timer.id)
             return firing_of(timer, now, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -174,12 +185,12 @@ class DeadlineWorker:
         if scheduler is None or self._stopping.is_set():
             return
         try:
-            nxt = self.engine.next_due_at()
+            nxt = self.runtime.store.next_due_at()
         except Sp4nError:
             return
         if nxt is None:
             return
-        delay = (nxt - self.engine.now()).total_seconds()
+        delay = (nxt - self.runtime.now()).total_seconds()
         if 0 < delay < self.interval:
             # APScheduler runs on the wall clock; the engine's clock may be another (a test's)
             run_date = SystemClock().now() + timedelta(seconds=delay)

@@ -1,0 +1,131 @@
+"""The runtime every change of a complaint goes through: load, decide, commit.
+
+A command, a timer firing, a routing rule, a migration or a re-projection each loads a snapshot,
+decides what changes (pure: :mod:`sp4n.workflow.commands` returns a ChangeSet and does no I/O)
+and commits it (one version-checked save, then the events go to subscribers). The
+:class:`Runtime` holds what that needs (store, SOP registry, calendars, zones, clock,
+subscribers) so the modules of the workflow take it, not the whole Engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sp4n.calendars.zones import require_aware, zone_name
+from sp4n.clock import Clock
+from sp4n.errors import InvalidData
+from sp4n.persistence.base import ChangeSet, Snapshot, Store
+from sp4n.persistence.records import Event
+from sp4n.workflow.calendars import CalendarBook
+from sp4n.workflow.commands import CommandContext
+from sp4n.workflow.compiled import CompiledSop, SopRegistry
+
+log = logging.getLogger("sp4n.engine")
+
+Subscriber = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Which zone a complaint counts in: its agency's zone, else the default zone."""
+
+    default: str
+    by_agency: Mapping[str, str]
+
+    @classmethod
+    def build(cls, calendar_zone: str, default_zone: str | None, agency_zones: Mapping[str, str] | None) -> Zones:
+        """Check the zones given to an engine: ``default_zone`` (if given) must be the calendar's."""
+        by_agency = {k: zone_name(v, f"agency_zones[{k!r}]") for k, v in (agency_zones or {}).items()}
+        if default_zone is None:
+            return cls(calendar_zone, by_agency)
+        default = zone_name(default_zone, "default_zone")
+        if default != calendar_zone:
+            raise InvalidData(
+                "default_zone",
+                default_zone,
+                f"the zone of the calendar ({calendar_zone}); give a calendar in {default} "
+                f"(WorkingCalendar.indonesia({default!r})) or leave default_zone out",
+            )
+        return cls(default, by_agency)
+
+    def of(self, agency: str | None) -> str:
+        """The zone of ``agency`` (the default zone when it has none, or for no agency)."""
+        return self.by_agency.get(agency or "", self.default)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A complaint's snapshot and the SOP version it is pinned to."""
+
+    snapshot: Snapshot
+    compiled: CompiledSop
+
+    @property
+    def prev(self) -> tuple[int, str]:
+        """Sequence number and hash of the head of the complaint's event chain."""
+        return (self.snapshot.last_seq, self.snapshot.last_hash)
+
+
+class Runtime:
+    """Store, SOP registry, calendars, zones, clock and subscribers: what every change needs."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        registry: SopRegistry,
+        calendars: CalendarBook,
+        zones: Zones,
+        clock: Clock,
+        late_grace: timedelta,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.calendars = calendars
+        self.zones = zones
+        self.clock = clock
+        self.late_grace = late_grace
+        self._subscribers: list[Subscriber] = []
+
+    def now(self) -> datetime:
+        """The injected clock's now, checked to be aware, in UTC."""
+        return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
+
+    def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
+        """What deciding a change of a complaint on ``compiled`` at ``now`` needs."""
+        joint_leave = compiled.sop.calendar.joint_leave
+        calendars = self.calendars
+        return CommandContext(compiled, lambda z: calendars.for_zone(z, joint_leave), now, self.zones.of)
+
+    def load(self, complaint_id: str) -> Loaded:
+        """A complaint's snapshot with the SOP version it is pinned to."""
+        snapshot = self.store.load(complaint_id)
+        complaint = snapshot.complaint
+        return Loaded(snapshot, self.registry.get(complaint.sop_id, complaint.sop_version))
+
+    def commit(self, change: ChangeSet) -> None:
+        """Save ``change`` (version-checked, in one transaction), then hand its events on."""
+        self.store.save(change)
+        self.publish(change.events)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Hand committed events to subscribers; a failing subscriber is logged, not raised."""
+        for event in events:
+            for callback in list(self._subscribers):
+                try:
+                    callback(event)
+                except Exception:
+                    log.exception("subscriber %r failed on event %s/%s", callback, event.complaint_id, event.seq)
+
+    def refresh(self) -> bool:
+        """Take up the calendar and SOP versions other processes made active (see
+        :mod:`sp4n.workflow.calendars`); returns whether anything changed."""
+        return self.calendars.refresh()
