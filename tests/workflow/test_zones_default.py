@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sp4n import WorkingCalendar
-from sp4n.workflow import Actor, Engine
 from sp4n.errors import InvalidData, UnknownZoneError
 from sp4n.persistence.memory import MemoryStore
 from sp4n.testing import ManualClock, Scenario
+from sp4n.workflow import Actor, Engine
 
 ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
