@@ -4,6 +4,7 @@ Pure functions of dates and instants; nothing here reads the clock or touches st
 """
 
 from sp4n.calendars.calendar import WorkingCalendar as WorkingCalendar
+from sp4n.calendars.calendar import indonesia_calendar as indonesia_calendar
 from sp4n.calendars.days import DayKind as DayKind
 from sp4n.calendars.days import NonWorkingDay as NonWorkingDay
 from sp4n.calendars.days import OfficeHours as OfficeHours
@@ -13,7 +14,6 @@ from sp4n.calendars.duration import DurationUnit as DurationUnit
 from sp4n.calendars.ics import apply_ics as apply_ics
 from sp4n.calendars.ics import calendar_to_ics as calendar_to_ics
 from sp4n.calendars.indonesia import default_years as default_years
-from sp4n.calendars.indonesia import indonesia_calendar as indonesia_calendar
 from sp4n.calendars.overrides import OverrideSet as OverrideSet
 from sp4n.calendars.overrides import Removal as Removal
 from sp4n.calendars.overrides import apply_overrides as apply_overrides

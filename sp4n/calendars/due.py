@@ -12,51 +12,18 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Literal
 
-from sp4n.calendars.days import (
-    KIND_LABELS,
-    WEEKDAY_LABELS_EN,
-    WEEKDAY_LABELS_ID,
-    DayKind,
-    NonWorkingDay,
-)
+from sp4n.calendars.core import CalendarCore
+from sp4n.calendars.days import NonWorkingDay
 from sp4n.calendars.duration import Duration, DurationUnit
+from sp4n.calendars.explain import explain_due
+from sp4n.calendars.language import Lang
+from sp4n.calendars.language import format_date as format_date
+from sp4n.calendars.language import kind_label as kind_label
+from sp4n.calendars.language import zone_label as zone_label
 from sp4n.calendars.policy import AfterHours, CountingPolicy, ReceiptDay
-from sp4n.calendars.zones import ZONE_ABBREVIATIONS, require_aware
+from sp4n.calendars.zones import require_aware
 from sp4n.errors import DateOutOfRangeError
-
-if TYPE_CHECKING:
-    from sp4n.calendars.calendar import WorkingCalendar
-
-_MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +44,7 @@ class Due:
     window: tuple[date, date]
     calendar_version: str
     zone: str
-    _calendar: WorkingCalendar = field(repr=False)
+    _calendar: CalendarCore = field(repr=False)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Due) and (self.at, self.local_date, self.calendar_version, self.duration) == (
@@ -138,15 +105,19 @@ class Due:
         """The instant ``offset`` after this due instant (for follow-up rungs), in UTC."""
         return _shift(self, Duration.parse(offset, "offset"), 1)
 
-    def explain(self, lang: Literal["id", "en"] = "en") -> str:
-        """A readable account of why this is the due date, in Indonesian ("id") or English ("en")."""
-        from sp4n.calendars.explain import explain_due
+    def explain(self, lang: Lang = "en", *, start: str | None = None) -> str:
+        """A readable account of why this is the due date, wholly in Indonesian ("id") or English ("en").
 
-        return explain_due(self, lang)
+        ``start`` names what started the count: None or "submitted" for the receipt of a report
+        ("Diterima" / "Received"), "resumed" for a resumption, or the trigger that started the
+        clock ("distribute", "verify", "follow_up", ...); an unknown one reads "Mulai dihitung" /
+        "Counting started".
+        """
+        return explain_due(self, lang, start)
 
 
 def compute_due(
-    cal: WorkingCalendar,
+    cal: CalendarCore,
     start: datetime,
     duration: Duration | str,
     policy: CountingPolicy,
@@ -213,12 +184,12 @@ def compute_due(
     return due
 
 
-def _check_covered(cal: WorkingCalendar, d: date) -> None:
+def _check_covered(cal: CalendarCore, d: date) -> None:
     if not cal.first_date <= d <= cal.last_date:
         raise DateOutOfRangeError("result", d, cal.first_date, cal.last_date)
 
 
-def _end_of_day(cal: WorkingCalendar, d: date) -> datetime:
+def _end_of_day(cal: CalendarCore, d: date) -> datetime:
     return _midnight_after(cal.tzinfo, d)
 
 
@@ -228,7 +199,7 @@ def _midnight_after(tz: tzinfo, d: date) -> datetime:
     return datetime.combine(d + timedelta(days=1), time(0), tz).astimezone(UTC)
 
 
-def _effective_start(cal: WorkingCalendar, local: datetime, policy: CountingPolicy) -> datetime:
+def _effective_start(cal: CalendarCore, local: datetime, policy: CountingPolicy) -> datetime:
     """The local instant counting starts from, after the after-hours policy."""
     if policy.after_hours is AfterHours.SAME_DAY:
         return local
@@ -241,7 +212,7 @@ def _effective_start(cal: WorkingCalendar, local: datetime, policy: CountingPoli
     return datetime.combine(nxt, opening.opens if opening else time(0), cal.tzinfo)
 
 
-def _add_working_seconds(cal: WorkingCalendar, local: datetime, seconds: int) -> datetime:
+def _add_working_seconds(cal: CalendarCore, local: datetime, seconds: int) -> datetime:
     """The instant when ``seconds`` of office time have passed since ``local``."""
     if seconds == 0:
         return local.astimezone(UTC)
@@ -287,21 +258,3 @@ def _shift(due: Due, offset: Duration, sign: int) -> datetime:
     if day_based:
         return _end_of_day(cal, shifted)
     return datetime.combine(shifted, local.timetz()).astimezone(UTC)
-
-
-def format_date(d: date, lang: Literal["id", "en"]) -> str:
-    """'Kamis, 26 Maret 2026' or 'Thursday 26 March 2026'."""
-    if lang == "id":
-        return f"{WEEKDAY_LABELS_ID[d.weekday()]}, {d.day} {_MONTHS_ID[d.month - 1]} {d.year}"
-    return f"{WEEKDAY_LABELS_EN[d.weekday()]} {d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
-
-
-def zone_label(zone: str) -> str:
-    """WIB, WITA, WIT for Indonesia's zones, else the IANA name."""
-    return ZONE_ABBREVIATIONS.get(zone, zone)
-
-
-def kind_label(kind: DayKind, lang: Literal["id", "en"]) -> str:
-    """The label of a day kind in one language."""
-    label_id, label_en = KIND_LABELS[kind]
-    return label_id if lang == "id" else label_en

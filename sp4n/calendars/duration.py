@@ -25,20 +25,15 @@ class DurationUnit(StrEnum):
     CALENDAR_DAYS = "calendar days"
 
 
-_UNIT_WORDS: dict[str, DurationUnit] = {
-    "working day": DurationUnit.WORKING_DAYS,
-    "working days": DurationUnit.WORKING_DAYS,
-    "hari kerja": DurationUnit.WORKING_DAYS,
-    "working hour": DurationUnit.WORKING_HOURS,
-    "working hours": DurationUnit.WORKING_HOURS,
-    "jam kerja": DurationUnit.WORKING_HOURS,
-    "hour": DurationUnit.HOURS,
-    "hours": DurationUnit.HOURS,
-    "jam": DurationUnit.HOURS,
-    "calendar day": DurationUnit.CALENDAR_DAYS,
-    "calendar days": DurationUnit.CALENDAR_DAYS,
-    "hari kalender": DurationUnit.CALENDAR_DAYS,
+UNIT_LABELS: dict[DurationUnit, tuple[str, str, str]] = {
+    DurationUnit.WORKING_DAYS: ("hari kerja", "working day", "working days"),
+    DurationUnit.WORKING_HOURS: ("jam kerja", "working hour", "working hours"),
+    DurationUnit.HOURS: ("jam", "hour", "hours"),
+    DurationUnit.CALENDAR_DAYS: ("hari kalender", "calendar day", "calendar days"),
 }
+"""Each unit in Indonesian, and in English for one and for more than one."""
+
+_UNIT_WORDS: dict[str, DurationUnit] = {word: unit for unit, words in UNIT_LABELS.items() for word in words}
 
 _PATTERN = re.compile(r"^\s*(-?\d+)\s+([a-z ]+?)\s*$")
 _KNOWN = "working days, working hours, hours, calendar days (or hari kerja, jam kerja, jam, hari kalender)"
@@ -80,10 +75,8 @@ class Duration(BaseModel):
         return cls(value=parts["value"], unit=parts["unit"])
 
     def __str__(self) -> str:
-        unit = self.unit.value
-        if self.value == 1:
-            unit = unit.replace("days", "day").replace("hours", "hour")
-        return f"{self.value} {unit}"
+        _, singular, plural = UNIT_LABELS[self.unit]
+        return f"{self.value} {singular if self.value == 1 else plural}"
 
     def __repr__(self) -> str:
         return f"Duration({str(self)!r})"

@@ -1,100 +1,140 @@
-"""Readable accounts of a due date, in Indonesian and English."""
+"""Readable accounts of a due date, wholly in Indonesian or wholly in English.
+
+:meth:`Due.explain <sp4n.calendars.Due.explain>` calls :func:`explain_due`; this module knows a
+due date only by the attributes it reads (:class:`Explained`), so it need not import ``due``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from datetime import date, datetime
+from typing import Protocol
 
-from sp4n.calendars.days import DayKind
-from sp4n.calendars.duration import DurationUnit
-from sp4n.calendars.policy import ReceiptDay
+from sp4n.calendars.days import DayKind, NonWorkingDay
+from sp4n.calendars.duration import Duration, DurationUnit
+from sp4n.calendars.language import (
+    Lang,
+    amount_text,
+    check_lang,
+    format_date,
+    format_instant,
+    is_receipt,
+    kind_label,
+    pick,
+    start_label,
+    zone_label,
+)
+from sp4n.calendars.policy import CountingPolicy, ReceiptDay
 
-if TYPE_CHECKING:
-    from sp4n.calendars.due import Due
 
-_UNITS_ID = {
-    DurationUnit.WORKING_DAYS: "hari kerja",
-    DurationUnit.WORKING_HOURS: "jam kerja",
-    DurationUnit.HOURS: "jam",
-    DurationUnit.CALENDAR_DAYS: "hari kalender",
-}
+class Explained(Protocol):
+    """What an explanation reads of a due date (a :class:`~sp4n.calendars.Due` has all of it)."""
+
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def counted_from(self) -> datetime: ...
+    @property
+    def local_at(self) -> datetime: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def local_date(self) -> date: ...
+    @property
+    def duration(self) -> Duration: ...
+    @property
+    def policy(self) -> CountingPolicy: ...
+    @property
+    def zone(self) -> str: ...
+    @property
+    def calendar_version(self) -> str: ...
+    @property
+    def skipped(self) -> tuple[NonWorkingDay, ...]: ...
+    @property
+    def estimated(self) -> bool: ...
+    @property
+    def unconfirmed_years(self) -> tuple[int, ...]: ...
 
 
-def explain_due(due: Due, lang: Literal["id", "en"]) -> str:
-    """Lines that say from when, what was counted, what was skipped, and when it ends."""
-    from sp4n.calendars.due import format_date, kind_label, zone_label
+def explain_due(due: Explained, lang: Lang, start: str | None = None) -> str:
+    """Lines that say from when, what was counted, what was skipped, and when it ends.
 
-    if lang not in ("id", "en"):
-        from sp4n.errors import InvalidArgumentError
-
-        raise InvalidArgumentError("lang", lang, "'id' or 'en'")
+    ``start`` is what started the count (see :func:`~sp4n.calendars.language.start_label`):
+    None or "submitted" for a receipt, a trigger such as "distribute" or "resumed" otherwise.
+    """
+    lang = check_lang(lang)
     tz = due.local_at.tzinfo
-    zone = zone_label(due.zone)
-    start = due.start.astimezone(tz)
+    begun = due.start.astimezone(tz)
     counted = due.counted_from.astimezone(tz)
     end = due.local_at
-    en = lang == "en"
-    amount = str(due.duration) if en else f"{due.duration.value} {_UNITS_ID[due.duration.unit]}"
-    lines = [
-        (
-            f"Received {format_date(start.date(), lang)} {start:%H:%M} {zone}; counting {amount}."
-            if en
-            else f"Diterima {format_date(start.date(), lang)} pukul {start:%H:%M} {zone}; dihitung {amount}."
-        ),
-    ]
-    if counted != start:
+    label = start_label(start, lang)
+    amount = amount_text(due.duration.value, due.duration.unit, lang)
+    lines = [f"{label} {format_instant(begun, due.zone, lang)}; {pick(lang, 'dihitung', 'counting')} {amount}."]
+    if counted != begun:
         lines.append(
-            f"Received outside office hours: counted from {format_date(counted.date(), lang)} {counted:%H:%M}."
-            if en
-            else f"Diterima di luar jam kerja: dihitung sejak {format_date(counted.date(), lang)} "
-            f"pukul {counted:%H:%M}."
+            pick(lang, f"{label} di luar jam kerja: dihitung sejak ", f"{label} outside office hours: counted from ")
+            + f"{format_date(counted.date(), lang)} {pick(lang, 'pukul ', '')}{counted:%H:%M}."
         )
     unit = due.duration.unit
     if unit in (DurationUnit.WORKING_DAYS, DurationUnit.CALENDAR_DAYS):
-        included = due.policy.receipt_day is ReceiptDay.INCLUDED
-        if en:
-            lines.append("Day 1 is the day of receipt." if included else "Day 1 is the day after the day of receipt.")
-        else:
-            lines.append(
-                "Hari ke-1 adalah hari penerimaan." if included else "Hari ke-1 adalah hari setelah hari penerimaan."
-            )
-    skipped = due.skipped
-    holidays = [d for d in skipped if d.kind is not DayKind.WEEKEND]
-    weekends = len(skipped) - len(holidays)
-    if skipped:
-        head = "Not counted:" if en else "Tidak dihitung:"
-        lines.append(head)
-        for d in holidays:
-            mark = (" (estimated date)" if en else " (tanggal perkiraan)") if d.estimated else ""
-            lines.append(f"  - {format_date(d.date, lang)}: {d.name} [{kind_label(d.kind, lang)}]{mark}")
-        if weekends:
-            lines.append(f"  - {weekends} weekend day(s)" if en else f"  - {weekends} hari akhir pekan")
+        lines.append(_day_one(due.policy.receipt_day is ReceiptDay.INCLUDED, is_receipt(start), lang))
+    lines.extend(_skipped(due.skipped, lang))
+    zone = zone_label(due.zone)
     if unit in (DurationUnit.WORKING_DAYS, DurationUnit.CALENDAR_DAYS):
         after = end.date()
         lines.append(
-            f"Due at the end of {format_date(due.local_date, lang)} "
-            f"(passes at {after:%Y-%m-%d} 00:00 {zone}, {due.at:%Y-%m-%d %H:%M} UTC)."
-            if en
-            else f"Batas waktu: akhir hari {format_date(due.local_date, lang)} "
-            f"(lewat pada {after:%Y-%m-%d} pukul 00:00 {zone}, {due.at:%Y-%m-%d %H:%M} UTC)."
+            pick(lang, "Batas waktu: akhir hari ", "Due at the end of ")
+            + f"{format_date(due.local_date, lang)} ("
+            + pick(lang, f"lewat pada {after:%Y-%m-%d} pukul 00:00", f"passes at {after:%Y-%m-%d} 00:00")
+            + f" {zone}, {due.at:%Y-%m-%d %H:%M} UTC)."
         )
     else:
         lines.append(
-            f"Due at {format_date(end.date(), lang)} {end:%H:%M} {zone} ({due.at:%Y-%m-%d %H:%M} UTC)."
-            if en
-            else f"Batas waktu: {format_date(end.date(), lang)} pukul {end:%H:%M} {zone} ({due.at:%Y-%m-%d %H:%M} UTC)."
+            pick(lang, "Batas waktu: ", "Due at ")
+            + f"{format_instant(end, due.zone, lang)} ({due.at:%Y-%m-%d %H:%M} UTC)."
         )
     if due.estimated:
         lines.append(
-            "Warning: rests on estimated holiday dates, which may still move."
-            if en
-            else "Perhatian: bergantung pada tanggal libur perkiraan yang masih dapat bergeser."
+            pick(
+                lang,
+                "Perhatian: bergantung pada tanggal libur perkiraan yang masih dapat bergeser.",
+                "Warning: rests on estimated holiday dates, which may still move.",
+            )
         )
     if due.unconfirmed_years:
         years = ", ".join(str(y) for y in due.unconfirmed_years)
         lines.append(
-            f"Warning: no confirmed joint-leave (cuti bersama) data for {years}."
-            if en
-            else f"Perhatian: belum ada data cuti bersama yang ditetapkan untuk tahun {years}."
+            pick(
+                lang,
+                f"Perhatian: belum ada data cuti bersama yang ditetapkan untuk tahun {years}.",
+                f"Warning: no confirmed joint-leave (cuti bersama) data for {years}.",
+            )
         )
-    lines.append(f"Calendar version {due.calendar_version}." if en else f"Versi kalender {due.calendar_version}.")
+    lines.append(pick(lang, "Versi kalender", "Calendar version") + f" {due.calendar_version}.")
     return "\n".join(lines)
+
+
+def _day_one(included: bool, receipt: bool, lang: Lang) -> str:
+    """Which day is day 1, named for what started the count."""
+    day = (
+        pick(lang, "hari penerimaan", "the day of receipt")
+        if receipt
+        else pick(lang, "hari mulai dihitung", "the day counting started")
+    )
+    if included:
+        return pick(lang, f"Hari ke-1 adalah {day}.", f"Day 1 is {day}.")
+    return pick(lang, f"Hari ke-1 adalah hari setelah {day}.", f"Day 1 is the day after {day}.")
+
+
+def _skipped(skipped: tuple[NonWorkingDay, ...], lang: Lang) -> list[str]:
+    """The days not counted: each dated one with its name and kind, then the number of weekend days."""
+    if not skipped:
+        return []
+    holidays = [d for d in skipped if d.kind is not DayKind.WEEKEND]
+    weekends = len(skipped) - len(holidays)
+    lines = [pick(lang, "Tidak dihitung:", "Not counted:")]
+    for d in holidays:
+        mark = pick(lang, " (tanggal perkiraan)", " (estimated date)") if d.estimated else ""
+        lines.append(f"  - {format_date(d.date, lang)}: {d.name} [{kind_label(d.kind, lang)}]{mark}")
+    if weekends:
+        lines.append(pick(lang, f"  - {weekends} hari akhir pekan", f"  - {weekends} weekend day(s)"))
+    return lines

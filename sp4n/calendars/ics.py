@@ -14,7 +14,7 @@ from typing import cast
 
 from icalendar import Calendar, Event
 
-from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.core import Cal, CalendarCore
 from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.errors import InvalidArgumentError, OverrideFileError
 
@@ -27,7 +27,7 @@ def _uid(day: NonWorkingDay) -> str:
     return f"{day.date.strftime('%Y%m%d')}-{day.kind.value}@sp4n"
 
 
-def calendar_to_ics(cal: WorkingCalendar) -> bytes:
+def calendar_to_ics(cal: CalendarCore) -> bytes:
     """The dated non-working days of ``cal`` as an iCalendar file, one all-day event per day."""
     ics = Calendar()
     ics.add("prodid", PRODID)
@@ -82,7 +82,7 @@ def _parse(origin: str, data: bytes) -> Calendar:
 
 
 def _event_days(
-    cal: WorkingCalendar, event: Event, origin: str, where: str, label: str, default_kind: DayKind
+    cal: CalendarCore, event: Event, origin: str, where: str, label: str, default_kind: DayKind
 ) -> list[NonWorkingDay]:
     """The days an all-day event covers, or the reason it cannot be imported."""
     if event.errors:
@@ -136,7 +136,7 @@ def _describe(event: Event, number: int) -> str:
     return f'VEVENT {number} ("{summary}")' if summary else f"VEVENT {number}"
 
 
-def apply_ics(cal: WorkingCalendar, source: str | bytes | Path, *, kind: DayKind = DayKind.OVERRIDE) -> WorkingCalendar:
+def apply_ics(cal: Cal, source: str | bytes | Path, *, kind: DayKind = DayKind.OVERRIDE) -> Cal:
     """A new calendar with every all-day event of an iCalendar file added as a non-working day.
 
     ``source`` is a path, or the data itself (bytes, or a str starting with ``BEGIN:``). An event's

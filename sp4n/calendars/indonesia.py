@@ -5,6 +5,9 @@ National holidays come from category ``public``, joint leave (cuti bersama) from
 took from a decree with "(perkiraan)"; those become ``estimated=True``. Joint leave is hard-coded
 per year in ``holidays``; a year without any is covered but not confirmed, and every deadline that
 crosses it says so.
+
+This module gives the data and the constructor arguments; :meth:`WorkingCalendar.indonesia`
+(and :func:`~sp4n.calendars.indonesia_calendar`) build the calendar from them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import holidays
 
-from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.core import CalendarCore
 from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS, zone_name
 
@@ -75,7 +78,11 @@ def _national_days(first: int, last: int, joint_leave: bool) -> tuple[NonWorking
     return tuple(out)
 
 
-def indonesia_calendar(
+WITHOUT_JOINT_LEAVE = {"en": ", without joint leave", "id": ", tanpa cuti bersama"}
+"""What the name of a national calendar that counts joint leave as working days ends with."""
+
+
+def indonesia_arguments(
     zone: str = "Asia/Jakarta",
     *,
     joint_leave: bool = True,
@@ -83,28 +90,31 @@ def indonesia_calendar(
     office_hours: Mapping[Any, Any] | None = None,
     weekmask: str | Sequence[bool] | Sequence[int] = "1111100",
     allow_uncovered: bool = False,
-) -> WorkingCalendar:
-    """Indonesia's national calendar in one zone (WIB, WITA, WIT or an IANA name).
-
-    ``joint_leave=False`` counts cuti bersama as working days, for front-line units that stay open.
-    ``years`` defaults to :func:`default_years`. Years without joint-leave data are covered but
-    not confirmed.
-    """
+) -> dict[str, Any]:
+    """The constructor arguments of Indonesia's national calendar in one zone, as
+    :meth:`WorkingCalendar.indonesia <sp4n.calendars.WorkingCalendar.indonesia>` documents them."""
     name = zone_name(zone)
     first, last = years if years is not None else default_years()
-    cal_years = WorkingCalendar._check_years((first, last))
+    cal_years = CalendarCore._check_years((first, last))
     confirmed = [y for y in range(cal_years[0], cal_years[1] + 1) if y in set(joint_leave_years())]
     label = ZONE_ABBREVIATIONS.get(name, name)
-    return WorkingCalendar(
-        years=cal_years,
-        zone=name,
-        weekmask=weekmask,
-        days=_national_days(cal_years[0], cal_years[1], joint_leave),
-        office_hours=office_hours,
-        confirmed_years=confirmed,
-        allow_uncovered=allow_uncovered,
-        name=f"Indonesia ({label}){'' if joint_leave else ', without joint leave'}",
-    )
+    return {
+        "years": cal_years,
+        "zone": name,
+        "weekmask": weekmask,
+        "days": _national_days(cal_years[0], cal_years[1], joint_leave),
+        "office_hours": office_hours,
+        "confirmed_years": confirmed,
+        "allow_uncovered": allow_uncovered,
+        "name": f"Indonesia ({label}){'' if joint_leave else WITHOUT_JOINT_LEAVE['en']}",
+    }
 
 
-__all__ = ["default_years", "holidays_version", "indonesia_calendar", "joint_leave_years", "last_confirmed_year"]
+__all__ = [
+    "WITHOUT_JOINT_LEAVE",
+    "default_years",
+    "holidays_version",
+    "indonesia_arguments",
+    "joint_leave_years",
+    "last_confirmed_year",
+]

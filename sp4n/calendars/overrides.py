@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.core import Cal
 from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.errors import OverrideFileError
 
@@ -233,7 +233,7 @@ def load_overrides(source: str | Path | Mapping[str, Any]) -> OverrideSet:
     return OverrideSet(origin=origin, name=name, add=tuple(added), remove=tuple(removed))
 
 
-def apply_overrides(cal: WorkingCalendar, source: str | Path | Mapping[str, Any] | OverrideSet) -> WorkingCalendar:
+def apply_overrides(cal: Cal, source: str | Path | Mapping[str, Any] | OverrideSet) -> Cal:
     """A new calendar (and so a new version) with the overrides of a file or mapping applied."""
     overrides = source if isinstance(source, OverrideSet) else load_overrides(source)
     first, last = cal.years
