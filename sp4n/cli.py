@@ -28,7 +28,9 @@ from sp4n.calendars import (
     default_years,
     indonesia_calendar,
 )
-from sp4n.calendars.days import WEEKDAY_LABELS_EN
+from sp4n.calendars.days import WEEKDAY_LABELS_EN, WEEKDAY_LABELS_ID
+from sp4n.calendars.indonesia import WITHOUT_JOINT_LEAVE
+from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday_short
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
 from sp4n.cli_db import add_db_commands
 from sp4n.cli_sop import add_sop_commands
@@ -106,13 +108,14 @@ def add_calendar_commands(groups: Subparsers) -> None:
     show = commands.add_parser("show", parents=[common], help="the non-working days of a year")
     show.add_argument("year", type=int, help="e.g. 2026")
     show.add_argument("--weekdays-only", action="store_true", help="only days that fall on working weekdays")
+    show.add_argument("--lang", choices=("id", "en"), default="en", help="language of the output (default: en)")
     show.set_defaults(handler=calendar_show)
 
     due = commands.add_parser("due", parents=[common], help="when a duration counted from an instant ends")
     due.add_argument("start", help="an ISO 8601 instant with a UTC offset, e.g. 2026-03-16T10:00+07:00")
     due.add_argument("duration", help="e.g. '3 working days', '8 working hours', '24 hours', '3 hari kerja'")
     due.add_argument("--explain", action="store_true", help="say why this is the due date")
-    due.add_argument("--lang", choices=("id", "en"), default="en", help="language of --explain (default: en)")
+    due.add_argument("--lang", choices=("id", "en"), default="en", help="language of the output (default: en)")
     due.add_argument(
         "--receipt-day",
         choices=[p.value for p in ReceiptDay],
@@ -171,21 +174,24 @@ def zone_text(cal: WorkingCalendar) -> str:
     return f"{cal.zone} ({short})" if short else cal.zone
 
 
-def header(cal: WorkingCalendar) -> str:
+def header(cal: WorkingCalendar, lang: Lang = "en") -> str:
     """The line that names the calendar an answer comes from."""
+    if lang == "id":
+        name = cal.name.replace(WITHOUT_JOINT_LEAVE["en"], WITHOUT_JOINT_LEAVE["id"])
+        return f"{name}, zona {zone_text(cal)}, versi kalender {cal.version}"
     return f"{cal.name}, zone {zone_text(cal)}, calendar version {cal.version}"
 
 
-def day_rows(days: Sequence[NonWorkingDay]) -> list[str]:
+def day_rows(days: Sequence[NonWorkingDay], lang: Lang = "en") -> list[str]:
     """One aligned line per day: date, weekday, kind, name, source, estimated flag."""
     cells = [
         (
             d.date.isoformat(),
-            WEEKDAY_LABELS_EN[d.date.weekday()][:3],
-            d.kind.value,
+            weekday_short(d.date, lang),
+            pick(lang, kind_label(d.kind, lang), d.kind.value),
             d.name,
             d.source or "-",
-            "estimated" if d.estimated else "",
+            pick(lang, "perkiraan", "estimated") if d.estimated else "",
         )
         for d in days
     ]
@@ -196,54 +202,96 @@ def day_rows(days: Sequence[NonWorkingDay]) -> list[str]:
 def calendar_show(args: argparse.Namespace) -> int:
     """``sp4n calendar show YEAR``: the year's dated non-working days, with counts and status."""
     year = check_year(args.year)
+    lang: Lang = args.lang
     cal = build_calendar(args, [year])
     days = cal.non_working_days(year, weekdays_only=args.weekdays_only)
-    print(header(cal))
-    scope = "on working weekdays" if args.weekdays_only else "dated"
-    print(f"Non-working days of {year} ({scope}):")
-    for line in day_rows(days):
+    print(header(cal, lang))
+    if args.weekdays_only:
+        scope = pick(lang, "yang jatuh pada hari kerja", "on working weekdays")
+    else:
+        scope = pick(lang, "bertanggal", "dated")
+    print(pick(lang, f"Hari libur tahun {year} ({scope}):", f"Non-working days of {year} ({scope}):"))
+    for line in day_rows(days, lang):
         print(line)
     counts = Counter(d.kind for d in days)
-    per_kind = ", ".join(f"{counts[k]} {k.value}" for k in DayKind if counts[k])
+    per_kind = ", ".join(f"{counts[k]} {pick(lang, kind_label(k, lang), k.value)}" for k in DayKind if counts[k])
     estimated = sum(d.estimated for d in days)
-    print(f"{len(days)} days" + (f": {per_kind}" if per_kind else "") + f"; {estimated} estimated")
-    status = "confirmed" if year in cal.confirmed_years else "not confirmed (no joint-leave decree data yet)"
-    note = "; counted as working days (--no-joint-leave)" if args.no_joint_leave else ""
-    print(f"Joint leave {year}: {status}{note}")
+    total = pick(lang, f"{len(days)} hari", f"{len(days)} days")
+    print(total + (f": {per_kind}" if per_kind else "") + f"; {estimated} {pick(lang, 'perkiraan', 'estimated')}")
+    if year in cal.confirmed_years:
+        status = pick(lang, "sudah ditetapkan", "confirmed")
+    else:
+        status = pick(
+            lang,
+            "belum ditetapkan (belum ada data keputusan cuti bersama)",
+            "not confirmed (no joint-leave decree data yet)",
+        )
+    note = pick(lang, "; dihitung sebagai hari kerja", "; counted as working days") if args.no_joint_leave else ""
+    note += " (--no-joint-leave)" if note else ""
+    print(pick(lang, f"Cuti bersama {year}: {status}{note}", f"Joint leave {year}: {status}{note}"))
     return 0
+
+
+_DUE_LABELS = {
+    "en": ("start", "duration", "due (local)", "due (UTC)", "due date", "data"),
+    "id": ("mulai", "durasi", "batas (lokal)", "batas (UTC)", "tanggal batas", "data"),
+}
+"""The labels of the lines of ``calendar due``, in each language."""
 
 
 def calendar_due(args: argparse.Namespace) -> int:
     """``sp4n calendar due START DURATION``: the due instant, local and UTC, and the local due date."""
     start = parse_instant(args.start)
+    lang: Lang = args.lang
     policy = CountingPolicy(receipt_day=ReceiptDay(args.receipt_day), after_hours=AfterHours(args.after_hours))
     # The year around the start (its offset's date; the zone moves it by a day at most).
     cal = build_calendar(args, [max(YEAR_RANGE[0], start.year - 1), min(YEAR_RANGE[1], start.year + 1)])
     due = cal.due(start, args.duration, policy)
-    print(header(cal))
-    print(f"start        {due.start.astimezone(cal.tzinfo).isoformat(timespec='minutes')}")
-    rules = f"receipt day {policy.receipt_day.value}; after hours: {policy.after_hours.value}"
-    print(f"duration     {due.duration} ({rules})")
-    print(f"due (local)  {due.local_at.isoformat(timespec='minutes')}")
-    print(f"due (UTC)    {due.at.isoformat(timespec='minutes')}")
-    print(f"due date     {due.local_date.isoformat()} ({WEEKDAY_LABELS_EN[due.local_date.weekday()]})")
-    print(f"data         {data_status(due.confirmed, due.estimated_days, due.unconfirmed_years)}")
+    labels = _DUE_LABELS[lang]
+    width = max(len(label) for label in labels) + 2
+    weekday = (WEEKDAY_LABELS_ID if lang == "id" else WEEKDAY_LABELS_EN)[due.local_date.weekday()]
+    values = (
+        due.start.astimezone(cal.tzinfo).isoformat(timespec="minutes"),
+        f"{amount_text(due.duration.value, due.duration.unit, lang)} ({policy_text(policy, lang)})",
+        due.local_at.isoformat(timespec="minutes"),
+        due.at.isoformat(timespec="minutes"),
+        f"{due.local_date.isoformat()} ({weekday})",
+        data_status(due.confirmed, due.estimated_days, due.unconfirmed_years, lang),
+    )
+    print(header(cal, lang))
+    for label, value in zip(labels, values, strict=True):
+        print(f"{label.ljust(width)}{value}")
     if args.explain:
         print()
-        print(due.explain(args.lang))
+        print(due.explain(lang))
     return 0
 
 
-def data_status(confirmed: bool, estimated: Sequence[NonWorkingDay], unconfirmed_years: Sequence[int]) -> str:
+def policy_text(policy: CountingPolicy, lang: Lang = "en") -> str:
+    """The counting conventions of a due date, as ``calendar due`` prints them."""
+    if lang == "id":
+        receipt = "dihitung" if policy.receipt_day is ReceiptDay.INCLUDED else "tidak dihitung"
+        after = "hari yang sama" if policy.after_hours is AfterHours.SAME_DAY else "hari kerja berikutnya"
+        return f"hari penerimaan {receipt}; di luar jam kerja: {after}"
+    return f"receipt day {policy.receipt_day.value}; after hours: {policy.after_hours.value}"
+
+
+def data_status(
+    confirmed: bool, estimated: Sequence[NonWorkingDay], unconfirmed_years: Sequence[int], lang: Lang = "en"
+) -> str:
     """Whether a due date rests only on decreed dates, and if not, on what."""
     if confirmed:
-        return "confirmed"
+        return pick(lang, "sudah ditetapkan", "confirmed")
     parts = []
     if estimated:
-        parts.append("estimated dates " + ", ".join(d.date.isoformat() for d in estimated))
+        dates = ", ".join(d.date.isoformat() for d in estimated)
+        parts.append(pick(lang, f"tanggal perkiraan {dates}", f"estimated dates {dates}"))
     if unconfirmed_years:
-        parts.append("no confirmed joint leave for " + ", ".join(str(y) for y in unconfirmed_years))
-    return "not confirmed: " + "; ".join(parts)
+        years = ", ".join(str(y) for y in unconfirmed_years)
+        parts.append(
+            pick(lang, f"belum ada cuti bersama yang ditetapkan untuk {years}", f"no confirmed joint leave for {years}")
+        )
+    return pick(lang, "belum pasti: ", "not confirmed: ") + "; ".join(parts)
 
 
 def calendar_export_ics(args: argparse.Namespace) -> int:

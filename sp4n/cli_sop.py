@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sp4n.calendars.duration import Duration
+from sp4n.calendars.language import Lang, amount_text, pick
 from sp4n.errors import SopError
 from sp4n.states.loader import SUFFIXES, builtin_sop, builtin_sop_ids, load_sop
 from sp4n.states.model import ClockDef, RungDef, Sop, TransitionDef
@@ -38,6 +40,7 @@ def add_sop_commands(subparsers: Subparsers) -> None:
 
     show = commands.add_parser("show", help="states, transitions, clocks and counting policy of an SOP")
     show.add_argument("sop", metavar="FILE|ID", help=ref_help)
+    show.add_argument("--lang", choices=("id", "en"), default="en", help="language of the output (default: en)")
     show.set_defaults(handler=sop_show)
 
     diagram = commands.add_parser("diagram", help="an SOP as a mermaid state diagram")
@@ -67,78 +70,155 @@ def sop_validate(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else 0
 
 
-def _transition_line(t: TransitionDef) -> str:
-    parts = [f"  {t.trigger}: {', '.join(t.source)} -> {t.dest}  [{', '.join(t.roles)}]"]
-    if t.requires:
-        parts.append(f"requires {', '.join(t.requires)}")
-    if t.assigns:
-        parts.append(f"assigns {', '.join(t.assigns)}")
-    if t.resets:
-        parts.append(f"resets {', '.join(t.resets)}")
+_WORDS: dict[str, tuple[str, str]] = {
+    "requires": ("wajib", "requires"),
+    "assigns": ("mengisi", "assigns"),
+    "resets": ("mengulang", "resets"),
+    "extends": ("memperpanjang", "extends"),
+    "before": ("sebelum batas waktu", "before due"),
+    "after": ("setelah batas waktu", "after due"),
+    "at due": ("pada batas waktu", "at due"),
+    "fire": ("jalankan", "fire"),
+    "emit": ("catat peristiwa", "emit"),
+    "if late": ("jika terlambat", "if late"),
+    "late fire": ("tetap dijalankan", "fire"),
+    "late miss": ("dicatat terlewat", "miss"),
+    "by": ("menurut", "by"),
+    "otherwise": ("selain itu", "otherwise"),
+    "runs in": ("berjalan di", "runs in"),
+    "pauses in": ("dijeda di", "pauses in"),
+    "extension up to": ("perpanjangan hingga", "extension up to"),
+    "source": ("sumber", "source"),
+    "none given": ("tidak disebut", "none given"),
+    "certainty": ("kepastian", "certainty"),
+    "not given": ("tidak disebut", "not given"),
+    "version": ("versi", "version"),
+    "extends sop": ("turunan dari", "extends"),
+    "legal source": ("dasar hukum", "legal source"),
+    "classifications": ("klasifikasi", "classifications"),
+    "categories": ("kategori", "categories"),
+    "states": ("status", "states"),
+    "initial": ("awal", "initial"),
+    "terminal": ("akhir", "terminal"),
+    "transitions": ("transisi", "transitions"),
+    "clocks": ("jam hitung", "clocks"),
+    "none": ("tidak ada", "none"),
+    "routing": ("penerusan otomatis", "routing"),
+    "category": ("kategori", "category"),
+    "official": ("pejabat", "official"),
+    "then": ("lalu", "then"),
+    "counting": ("penghitungan", "counting"),
+    "receipt day excluded": ("hari penerimaan tidak dihitung", "receipt day excluded"),
+    "receipt day included": ("hari penerimaan dihitung", "receipt day included"),
+    "after hours same_day": ("di luar jam kerja: hari yang sama", "after hours same_day"),
+    "after hours next_working_day": ("di luar jam kerja: hari kerja berikutnya", "after hours next_working_day"),
+    "joint leave": (
+        "kalender: cuti bersama adalah hari libur",
+        "calendar: joint leave (cuti bersama) days are non-working",
+    ),
+    "no joint leave": (
+        "kalender: cuti bersama dihitung sebagai hari kerja",
+        "calendar: joint leave (cuti bersama) days are working",
+    ),
+}
+"""What ``sop show`` says in its own words, in Indonesian and English; the SOP's names (states,
+triggers, clocks, roles, fields) are identifiers and are shown as they are."""
+
+
+def _say(key: str, lang: Lang) -> str:
+    return pick(lang, *_WORDS[key])
+
+
+def _transition_line(t: TransitionDef, lang: Lang = "en") -> str:
+    label = pick(lang, t.label_id, t.label_en)
+    name = f"{t.trigger} ({label})" if lang == "id" and label else t.trigger
+    parts = [f"  {name}: {', '.join(t.source)} -> {t.dest}  [{', '.join(t.roles)}]"]
+    for key, names in (("requires", t.requires), ("assigns", t.assigns), ("resets", t.resets)):
+        if names:
+            parts.append(f"{_say(key, lang)} {', '.join(names)}")
     if t.extends:
-        parts.append(f"extends {t.extends}")
+        parts.append(f"{_say('extends', lang)} {t.extends}")
     return "; ".join(parts)
 
 
-def _rung_line(rung: RungDef) -> str:
+def _rung_line(rung: RungDef, lang: Lang = "en") -> str:
     if rung.before is not None:
-        when = f"{rung.before} before due"
+        when = f"{amount_text(rung.before.value, rung.before.unit, lang)} {_say('before', lang)}"
     elif rung.after is not None:
-        when = f"{rung.after} after due"
+        when = f"{amount_text(rung.after.value, rung.after.unit, lang)} {_say('after', lang)}"
     else:
-        when = "at due"
-    action = f"fire {rung.trigger}" if rung.trigger else "emit" + (f" {rung.event}" if rung.event else "")
-    return f"    {rung.name}: {when}: {action} (if late: {rung.late.value})"
+        when = _say("at due", lang)
+    if rung.trigger:
+        action = f"{_say('fire', lang)} {rung.trigger}"
+    else:
+        action = _say("emit", lang) + (f" {rung.event}" if rung.event else "")
+    return f"    {rung.name}: {when}: {action} ({_say('if late', lang)}: {_say(f'late {rung.late.value}', lang)})"
 
 
-def _clock_lines(clock: ClockDef) -> list[str]:
+def _clock_lines(clock: ClockDef, lang: Lang = "en") -> list[str]:
+    def text(d: Duration) -> str:
+        return amount_text(d.value, d.unit, lang)
+
     if clock.budget_by is None:
-        budget = str(clock.budget)
+        budget = text(clock.budget) if clock.budget else ""
     else:
-        chosen = ", ".join(f"{key} {value}" for key, value in clock.budgets.items())
-        budget = f"by {clock.budget_by.value}: {chosen}" + (f"; otherwise {clock.budget}" if clock.budget else "")
-    lines = [f"  {clock.name} ({clock.label_en}): {budget}", f"    runs in: {', '.join(clock.runs_in)}"]
+        chosen = ", ".join(f"{key} {text(value)}" for key, value in clock.budgets.items())
+        budget = f"{_say('by', lang)} {clock.budget_by.value}: {chosen}"
+        budget += f"; {_say('otherwise', lang)} {text(clock.budget)}" if clock.budget else ""
+    label = pick(lang, clock.label_id, clock.label_en)
+    lines = [f"  {clock.name} ({label}): {budget}", f"    {_say('runs in', lang)}: {', '.join(clock.runs_in)}"]
     if clock.pauses_in:
-        lines.append(f"    pauses in: {', '.join(clock.pauses_in)}")
+        lines.append(f"    {_say('pauses in', lang)}: {', '.join(clock.pauses_in)}")
     if clock.extension_max is not None:
-        lines.append(f"    extension up to: {clock.extension_max}")
+        lines.append(f"    {_say('extension up to', lang)}: {text(clock.extension_max)}")
     if clock.source or clock.certainty:
-        lines.append(f"    source: {clock.source or 'none given'} (certainty: {clock.certainty or 'not given'})")
-    lines.extend(_rung_line(rung) for rung in clock.rungs)
+        source = clock.source or _say("none given", lang)
+        certainty = clock.certainty or _say("not given", lang)
+        lines.append(f"    {_say('source', lang)}: {source} ({_say('certainty', lang)}: {certainty})")
+    lines.extend(_rung_line(rung, lang) for rung in clock.rungs)
     return lines
 
 
-def describe_sop(sop: Sop) -> str:
-    """The SOP as plain text, for reading in a terminal."""
-    lines = [f"SOP {sop.id}: {sop.title}", f"version: {sop.version}"]
+def describe_sop(sop: Sop, lang: Lang = "en") -> str:
+    """The SOP as plain text, for reading in a terminal, in English or Indonesian.
+
+    sp4n's own words follow ``lang``; the SOP's labels are its ``label_id`` or ``label_en``; its
+    names (states, triggers, clocks, roles, fields) and the texts it gives in one language only
+    (title, legal sources, a clock's source and certainty) are shown as written.
+    """
+    lines = [f"SOP {sop.id}: {sop.title}", f"{_say('version', lang)}: {sop.version}"]
     if sop.extends:
-        lines.append(f"extends: {sop.extends}")
-    lines.extend(f"legal source: {source}" for source in sop.legal_sources)
+        lines.append(f"{_say('extends sop', lang)}: {sop.extends}")
+    lines.extend(f"{_say('legal source', lang)}: {source}" for source in sop.legal_sources)
     if sop.classifications:
-        lines.append(f"classifications: {', '.join(sop.classifications)}")
+        lines.append(f"{_say('classifications', lang)}: {', '.join(sop.classifications)}")
     if sop.categories:
-        lines.append(f"categories: {', '.join(sop.categories)}")
-    lines.append("states:")
+        lines.append(f"{_say('categories', lang)}: {', '.join(sop.categories)}")
+    lines.append(f"{_say('states', lang)}:")
     for state in sop.states:
-        marks = [mark for mark, on in (("initial", state.initial), ("terminal", state.terminal)) if on]
+        marks = [_say(mark, lang) for mark, on in (("initial", state.initial), ("terminal", state.terminal)) if on]
         suffix = f"  [{', '.join(marks)}]" if marks else ""
-        lines.append(f"  {state.id}: {state.label_id} / {state.label_en}{suffix}")
-    lines.append("transitions:")
-    lines.extend(_transition_line(t) for t in sop.transitions)
-    lines.append("clocks:" if sop.clocks else "clocks: none")
+        labels = state.label_id if lang == "id" else f"{state.label_id} / {state.label_en}"
+        lines.append(f"  {state.id}: {labels}{suffix}")
+    lines.append(f"{_say('transitions', lang)}:")
+    lines.extend(_transition_line(t, lang) for t in sop.transitions)
+    lines.append(f"{_say('clocks', lang)}:" if sop.clocks else f"{_say('clocks', lang)}: {_say('none', lang)}")
     for clock in sop.clocks:
-        lines.extend(_clock_lines(clock))
+        lines.extend(_clock_lines(clock, lang))
     if sop.routing:
-        lines.append("routing:")
+        lines.append(f"{_say('routing', lang)}:")
     for rule in sop.routing:
-        match = ", ".join([*(f"category {c}" for c in rule.categories), *(repr(k) for k in rule.keywords)])
-        official = f" (official {rule.official})" if rule.official else ""
-        then = f", then {rule.trigger}" if rule.trigger else ""
+        match = ", ".join(
+            [*(f"{_say('category', lang)} {c}" for c in rule.categories), *(repr(k) for k in rule.keywords)]
+        )
+        official = f" ({_say('official', lang)} {rule.official})" if rule.official else ""
+        then = f", {_say('then', lang)} {rule.trigger}" if rule.trigger else ""
         lines.append(f"  {rule.name}: {match} -> {rule.agency}{official}{then}")
     counting = sop.counting
-    lines.append(f"counting: receipt day {counting.receipt_day.value}, after hours {counting.after_hours.value}")
-    joint_leave = "non-working" if sop.calendar.joint_leave else "working"
-    lines.append(f"calendar: joint leave (cuti bersama) days are {joint_leave}")
+    receipt = _say(f"receipt day {counting.receipt_day.value}", lang)
+    after = _say(f"after hours {counting.after_hours.value}", lang)
+    lines.append(f"{_say('counting', lang)}: {receipt}, {after}")
+    lines.append(_say("joint leave" if sop.calendar.joint_leave else "no joint leave", lang))
     return "\n".join(lines)
 
 
@@ -148,7 +228,7 @@ def sop_show(args: argparse.Namespace) -> int:
         sop = open_sop(args.sop)
     except SopError as exc:
         return _error(str(exc))
-    print(describe_sop(sop))
+    print(describe_sop(sop, args.lang))
     return 0
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from sp4n.calendars.due import Due, format_date, zone_label
-from sp4n.calendars.duration import Duration
+from sp4n.calendars.due import Due
+from sp4n.calendars.duration import Duration, DurationUnit
+from sp4n.calendars.language import Lang, amount_text, check_lang, format_date, format_instant, pick, zone_label
+from sp4n.calendars.zones import zone_name, zoneinfo
 from sp4n.persistence.records import ClockStatus, Complaint
 from sp4n.states.model import Role, Sop
 
@@ -99,7 +101,15 @@ def make_view(complaint: Complaint, sop: Sop, viewer: Role | None) -> ComplaintV
 
 @dataclass(frozen=True)
 class Deadline:
-    """A clock of a complaint as it stands: its budget, what is used, and when it is due."""
+    """A clock of a complaint as it stands: its budget, what is used, and when it is due.
+
+    ``consumed`` is in the budget's units (seconds for hour-based budgets). ``started_by`` is what
+    started the current run: "submitted" for the receipt of the report, "resumed" for a
+    resumption, else the trigger that started the clock ("distribute", "follow_up", ...); None
+    when not known (explained as a receipt). ``since`` is when the current run began, or when
+    the clock was paused; ``zone`` the complaint's zone, in which a paused clock's ``since`` is
+    shown.
+    """
 
     clock: str
     label_id: str
@@ -111,20 +121,98 @@ class Deadline:
     generation: int
     due: Due | None
     rungs: tuple[tuple[str, datetime], ...]
+    started_by: str | None = None
+    since: datetime | None = None
+    zone: str | None = None
 
-    def explain(self, lang: Literal["id", "en"] = "en") -> str:
-        """The clock's label and state, then the explained due date when it runs."""
-        label = self.label_en if lang == "en" else self.label_id
+    _STATUS: ClassVar[dict[ClockStatus, tuple[str, str]]] = {
+        ClockStatus.RUNNING: ("berjalan", "running"),
+        ClockStatus.PAUSED: ("dijeda", "paused"),
+        ClockStatus.STOPPED: ("berhenti", "stopped"),
+    }
+
+    def explain(self, lang: Lang = "en") -> str:
+        """The clock's label, budget and state, wholly in Indonesian ("id") or English ("en"):
+        what it used and what remains, since when it is paused, or its explained due date."""
+        lang = check_lang(lang)
+        label = f"{pick(lang, self.label_id, self.label_en)} ({self.clock})"
+        unit = self.budget.unit
         if self.due is None:
-            status = {
-                "en": f"{self.status.value}",
-                "id": {"paused": "dijeda", "stopped": "berhenti"}.get(self.status.value, self.status.value),
-            }[lang]
-            return f"{label} ({self.clock}): {status}, {self.consumed} used of {self.budget}"
-        head = f"{label} ({self.clock}), {self.budget}" + (f" + {self.extended_by}" if self.extended_by else "")
-        when = format_date(self.due.local_date, lang)
-        zone = zone_label(self.due.zone)
-        return f"{head}: due {when} ({zone})\n{self.due.explain(lang)}"
+            status = pick(lang, *self._STATUS[self.status])
+            budget = amount_text(self.budget.value, unit, lang)
+            used = self._amount(self.consumed, lang) if self._hourly else str(self.consumed)
+            lines = [
+                pick(
+                    lang,
+                    f"{label}: {status}, terpakai {used} dari {budget}",
+                    f"{label}: {status}, {used} used of {budget}",
+                )
+            ]
+        else:
+            when = f"{format_date(self.due.local_date, lang)} ({zone_label(self.due.zone)})"
+            extension = self._extension(lang)
+            lines = [
+                pick(
+                    lang,
+                    f"{label}, {amount_text(self.budget.value, unit, lang)}{extension}: batas waktu {when}",
+                    f"{label}, {self.budget}{extension}: due {when}",
+                )
+            ]
+        if self.extended_by:
+            extension, in_all = amount_text(self.extended_by, unit, lang), amount_text(self._total, unit, lang)
+            lines.append(
+                pick(
+                    lang,
+                    f"Diperpanjang {extension}: seluruhnya {in_all}.",
+                    f"Extended by {extension}: {in_all} in all.",
+                )
+            )
+        left = self._amount(max(0, self._total * (3600 if self._hourly else 1) - self.consumed), lang)
+        if self.due is None and self.since is not None:
+            what = (
+                pick(lang, "Dijeda", "Paused")
+                if self.status is ClockStatus.PAUSED
+                else pick(lang, "Berhenti", "Stopped")
+            )
+            since = self._instant(self.since, lang)
+            lines.append(pick(lang, f"{what} sejak {since}; sisa {left}.", f"{what} since {since}; {left} left."))
+        if self.due is not None:
+            if self.consumed:
+                used, total = self._amount(self.consumed, lang), amount_text(self._total, unit, lang)
+                lines.append(
+                    pick(
+                        lang,
+                        f"Terpakai sebelum berjalan kembali: {used} dari {total}; sisa {left}.",
+                        f"Used before this run: {used} of {total}; {left} left.",
+                    )
+                )
+            lines.append(self.due.explain(lang, start=self.started_by))
+        return "\n".join(lines)
+
+    @property
+    def _hourly(self) -> bool:
+        return self.budget.unit in (DurationUnit.HOURS, DurationUnit.WORKING_HOURS)
+
+    @property
+    def _total(self) -> int:
+        """The budget with its extensions, in the budget's unit."""
+        return self.budget.value + self.extended_by
+
+    def _amount(self, value: int, lang: Lang) -> str:
+        """An amount in the ledger's units (seconds for hour-based budgets) as text."""
+        return amount_text(value, self.budget.unit, lang, seconds=self._hourly)
+
+    def _extension(self, lang: Lang) -> str:
+        if not self.extended_by:
+            return ""
+        return pick(
+            lang, f" + perpanjangan {amount_text(self.extended_by, self.budget.unit, lang)}", f" + {self.extended_by}"
+        )
+
+    def _instant(self, instant: datetime, lang: Lang) -> str:
+        """``instant`` in the complaint's zone (UTC when the zone is not known)."""
+        zone = self.zone or "UTC"
+        return format_instant(instant.astimezone(zoneinfo(zone)), zone_name(zone), lang)
 
 
 @dataclass(frozen=True)
