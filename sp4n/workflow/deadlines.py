@@ -13,7 +13,7 @@ from typing import Any
 
 from sp4n.errors import ConcurrencyConflict, Sp4nError
 from sp4n.persistence.base import ChangeSet, TimerClose
-from sp4n.persistence.records import ClockStatus, Timer, TimerStatus
+from sp4n.persistence.records import ClockStatus, Event, Timer, TimerStatus
 from sp4n.states.model import LatePolicy, RungAction
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.clocks import ledger_due, rung_instant
@@ -31,12 +31,14 @@ class DeadlineRunner:
         self.runtime = runtime
 
     def deadlines(self, complaint_id: str) -> list[Deadline]:
-        """Running and paused clocks of a complaint, with their Due and rung instants."""
+        """Running and paused clocks of a complaint, with their Due, rung instants, and what
+        started (or paused) each, read from the history."""
         rt = self.runtime
         loaded = rt.load(complaint_id)
         snapshot, compiled = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
         cal = rt.context(compiled, rt.now()).calendar_for(complaint.zone)
+        causes = _last_changes(rt.store.history(complaint_id))
         out: list[Deadline] = []
         for clock in compiled.sop.clocks:
             ledger = snapshot.clocks.get(clock.name)
@@ -44,6 +46,7 @@ class DeadlineRunner:
                 continue
             due = ledger_due(cal, compiled.sop.counting, ledger)
             rungs = tuple((r.name, rung_instant(due, r, cal)) for r in clock.rungs) if due else ()
+            started_by, changed_at = causes.get(clock.name, (None, None))
             out.append(
                 Deadline(
                     clock=clock.name,
@@ -56,6 +59,9 @@ class DeadlineRunner:
                     generation=ledger.generation,
                     due=due,
                     rungs=rungs,
+                    started_by=started_by,
+                    since=changed_at if ledger.status is ClockStatus.PAUSED else ledger.running_since,
+                    zone=complaint.zone,
                 )
             )
         return out
@@ -173,6 +179,24 @@ class DeadlineRunner:
 def rung_data(rung: Any) -> dict[str, Any]:
     """The data a rung's trigger is fired with (``data`` in the SOP)."""
     return dict(getattr(rung, "data", None) or {})
+
+
+def _last_changes(history: list[Event]) -> dict[str, tuple[str | None, datetime]]:
+    """Per clock: what started its current run (``submitted``, ``resumed`` or the trigger) and
+    when its status last changed."""
+    out: dict[str, tuple[str | None, datetime]] = {}
+    for event in history:
+        for change in event.clock_changes:
+            name, kind = change.get("clock"), change.get("change")
+            if not isinstance(name, str):
+                continue
+            if kind == "resumed":
+                out[name] = ("resumed", event.at)
+            elif kind in ("started", "reset"):
+                out[name] = ("submitted" if event.kind == "submitted" else event.trigger, event.at)
+            else:
+                out[name] = (out.get(name, (None, event.at))[0], event.at)
+    return out
 
 
 def firing_of(

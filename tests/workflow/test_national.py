@@ -184,7 +184,10 @@ def test_hold_pauses_verification_and_resume_continues_it() -> None:
     s.fire(cid, "hold", reason="menunggu kelengkapan data pelapor")
     paused = deadline(s, cid, "verification")
     assert (paused.status, paused.consumed, paused.due, paused.rungs) == (ClockStatus.PAUSED, 1, None, ())
-    assert paused.explain() == "Verify and forward (verification): paused, 1 used of 3 working days"
+    assert paused.explain() == (
+        "Verify and forward (verification): paused, 1 used of 3 working days\n"
+        "Paused since Tuesday 17 March 2026 15:00 WIB; 2 working days left."
+    )
     # Nothing fires at the original warning (end of 25 March) or breach (end of 26 March).
     s.advance_to(wib(3, 27, 9))
     assert firings_of(s, cid, "verification", "warning") == []
@@ -622,3 +625,16 @@ def test_refer_to_ombudsman_needs_the_reporter_or_the_ombudsman() -> None:
     with pytest.raises(PermissionDenied, match=re.escape(message)):
         s.fire(cid, "refer_to_ombudsman", s.national_admin, reason="x")
     assert s.fire(cid, "refer_to_ombudsman", s.ombudsman, reason="atas persetujuan pelapor").state == "referred"
+
+
+def test_a_clock_is_explained_by_what_started_it() -> None:
+    s = scenario()
+    cid = s.submit()
+    assert deadline(s, cid, "verification").started_by == "submitted"
+    assert "Diterima" in deadline(s, cid, "verification").explain("id")
+    s.fire(cid, "verify", s.national_admin, classification="pengaduan", category="kesehatan")
+    s.fire(cid, "distribute", s.national_admin, agency="dinas_kesehatan")
+    first_response = deadline(s, cid, "first_response")
+    assert first_response.started_by == "distribute"
+    assert "Diterima" not in first_response.explain("id")
+    assert "Didisposisikan" in first_response.explain("id")
