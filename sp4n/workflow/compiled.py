@@ -1,7 +1,9 @@
-"""An SOP compiled for the engine: one transitions Machine and look-up tables per SOP version.
+"""An SOP compiled for the engine: look-up tables and one transitions Machine per SOP version.
 
-The Machine holds no complaint: for each command a small subject is added, triggered and
-removed again, so one Machine serves every complaint pinned to that SOP version.
+Commands move a complaint through a plain decision table, (state, trigger) -> destination,
+built from the SOP's transitions. The transitions Machine is built from the same SOP and kept
+as the reference: :meth:`CompiledSop.machine_move` asks it, and a test proves for every built-in
+SOP and every (state, trigger) pair that both give the same answer.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ class _Subject:
 
 @dataclass
 class CompiledSop:
-    """An SOP with its Machine and the tables the guards and the clock planner use."""
+    """An SOP with its Machine and the tables the guards, the moves and the clock planner use.
+
+    ``transitions`` is keyed (trigger, source); ``moves`` (source, trigger) -> destination.
+    """
 
     sop: Sop
     machine: Machine
@@ -34,6 +39,7 @@ class CompiledSop:
     triggers_from: dict[str, tuple[str, ...]]
     rungs: dict[tuple[str, str], RungDef] = field(default_factory=dict)
     clocks: dict[str, ClockDef] = field(default_factory=dict)
+    moves: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, sop: Sop) -> CompiledSop:
@@ -61,10 +67,18 @@ class CompiledSop:
             triggers_from={k: tuple(v) for k, v in triggers.items()},
             rungs=rungs,
             clocks={c.name: c for c in sop.clocks},
+            moves={(src, trigger): t.dest for (trigger, src), t in table.items()},
         )
 
     def move(self, state: str, trigger: str) -> str:
-        """Run ``trigger`` from ``state`` on the Machine and return the new state."""
+        """The state ``trigger`` leads to from ``state`` (MachineError if it cannot fire there)."""
+        dest = self.moves.get((state, trigger))
+        if dest is None:
+            raise MachineError(f"Can't trigger event {trigger} from state {state}!")
+        return dest
+
+    def machine_move(self, state: str, trigger: str) -> str:
+        """The same answer from the transitions Machine: a subject is added, triggered, removed."""
         subject = _Subject()
         self.machine.add_model(subject, initial=state)
         try:
