@@ -18,7 +18,7 @@ from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.clock import Clock, SystemClock
-from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied
+from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.records import Complaint, Event
 from sp4n.states.model import Role, RoutingRule, Sop
@@ -269,7 +269,10 @@ class Engine:
         )
         if rule is not None and rule.trigger is not None:
             change = self._with_routing(ctx, compiled, change, rule)
-        return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
+        try:
+            return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
+        except Sp4nError as exc:
+            return self._raced(exc, idempotency_key, "submit", "", actor, fields)
 
     @staticmethod
     def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, rule: RoutingRule) -> ChangeSet:
@@ -355,18 +358,20 @@ class Engine:
         """Fire ``trigger`` on a complaint as ``actor`` with the command's data."""
         if actor.role is Role.SYSTEM:
             raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
-        replay = self._replay(idempotency_key, "fire", complaint_id, actor, {"trigger": trigger, **data})
+        fields = {"trigger": trigger, **data}
+        replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
             return replay
-        loaded = self.runtime.load(complaint_id)
-        compiled, complaint = loaded.compiled, loaded.snapshot.complaint
-        definition = find_transition(compiled, complaint, trigger)
-        check_guards(compiled, complaint, definition, actor, data)
-        ctx = self.runtime.context(compiled, self.now())
-        change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
-        return self._commit(
-            change, compiled, actor, idempotency_key, "fire", complaint_id, {"trigger": trigger, **data}
-        )
+        try:
+            loaded = self.runtime.load(complaint_id)
+            compiled, complaint = loaded.compiled, loaded.snapshot.complaint
+            definition = find_transition(compiled, complaint, trigger)
+            check_guards(compiled, complaint, definition, actor, data)
+            ctx = self.runtime.context(compiled, self.now())
+            change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
+            return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
+        except Sp4nError as exc:
+            return self._raced(exc, idempotency_key, "fire", complaint_id, actor, fields)
 
     def _commit(
         self,
@@ -383,15 +388,18 @@ class Engine:
             change.idempotency = IdempotencyRecord(
                 key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
             )
-        try:
-            self.runtime.commit(change)
-        except IdempotencyConflict:
-            # a retry of the same command raced this one and won: answer as it did
-            replay = self._replay(key, command, complaint_id, actor, fields)
-            if replay is None:
-                raise
-            return replay
+        self.runtime.commit(change)
         return view
+
+    def _raced(
+        self, error: Sp4nError, key: str | None, command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]
+    ) -> ComplaintView:
+        """A command failed with ``error``: when a duplicate of it (same idempotency key) won a
+        race and moved the complaint on, answer as that one did, as a retry would; else raise."""
+        replay = self._replay(key, command, complaint_id, actor, fields) if key is not None else None
+        if replay is None:
+            raise error
+        return replay
 
     def _replay(
         self, key: str | None, command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]
