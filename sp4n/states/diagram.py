@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import JsonValue
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
 
-from sp4n.states.model import ClockDef, LatePolicy, RungDef, Sop
+from sp4n.states.model import ClockDef, LatePolicy, RungDef, RungTiming, Sop
 
 
 class _LabelledState(State):
@@ -41,6 +42,10 @@ def _budget(clock: ClockDef) -> str:
     return f"by {clock.budget_by.value}: {chosen}{fallback}"
 
 
+def _value(value: JsonValue) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _rung(rung: RungDef) -> str:
     if rung.before is not None:
         when = f"{rung.before} before due"
@@ -48,7 +53,11 @@ def _rung(rung: RungDef) -> str:
         when = f"{rung.after} after due"
     else:
         when = "at due"
+    if rung.timing is RungTiming.OPENING:
+        when += ", at opening"
     action = f"fire {rung.trigger}" if rung.trigger is not None else "emit"
+    if rung.data:
+        action += " with " + ", ".join(f"{key} {_value(value)}" for key, value in rung.data.items())
     late = ", skipped if late" if rung.late is LatePolicy.MISS else ""
     return f"{rung.name}: {when}, {action}{late}"
 

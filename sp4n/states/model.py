@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any
+from functools import cached_property
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StringConstraints
 
-from sp4n.calendars.duration import Duration
+from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.calendars.policy import CountingPolicy
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -28,6 +30,9 @@ def _as_tuple(value: Any) -> Any:
 
 
 Names = Annotated[tuple[Identifier, ...], BeforeValidator(_as_tuple)]
+
+Data = dict[Identifier, JsonValue]
+"""Command data a system-fired trigger carries (``reason``, ``unit``, ...): plain JSON values."""
 
 
 class Role(StrEnum):
@@ -64,6 +69,16 @@ class RungAction(StrEnum):
     """Record an event (a warning, a notice to a supervisor) without moving the complaint."""
     FIRE = "fire"
     """Fire a trigger of the SOP as the ``system`` actor (e.g. ``escalate``)."""
+
+
+class RungTiming(StrEnum):
+    """Whether a rung comes at its exact instant or when the office opens that day."""
+
+    OPENING = "opening"
+    """At the opening of office hours on the working day ``before`` / ``after`` names (the
+    calendar's office hours in the complaint's zone), so a warning reaches people at work."""
+    INSTANT = "instant"
+    """Exactly ``before`` / ``after`` the due instant (at midnight for day-based offsets)."""
 
 
 class LatePolicy(StrEnum):
@@ -115,7 +130,11 @@ class TransitionDef(_Model):
 class RungDef(_Model):
     """A step of a clock: an instant relative to the due instant, and what happens then.
 
-    With neither ``before`` nor ``after`` the rung is at the due instant itself.
+    With neither ``before`` nor ``after`` the rung is at the due instant itself. ``at`` says
+    whether it comes at that exact instant or at the office's opening on that working day; by
+    default an emit rung ``before`` in working days comes at the opening, every other rung at
+    its instant (see :attr:`timing`). ``data`` is the command data a fire rung's trigger
+    carries, and must hold whatever that transition ``requires``.
     """
 
     name: Identifier
@@ -123,8 +142,19 @@ class RungDef(_Model):
     after: Duration | None = None
     action: RungAction
     trigger: Identifier | None = None
+    data: Data = Field(default_factory=dict)
     event: str | None = None
+    at: RungTiming | None = None
     late: LatePolicy = LatePolicy.FIRE
+
+    @property
+    def timing(self) -> RungTiming:
+        """``at`` as written, else the default: opening for an emit rung before in working days."""
+        if self.at is not None:
+            return self.at
+        if self.action is RungAction.EMIT and self.before is not None and self.before.unit is DurationUnit.WORKING_DAYS:
+            return RungTiming.OPENING
+        return RungTiming.INSTANT
 
 
 class ClockDef(_Model):
@@ -154,7 +184,8 @@ class RoutingRule(_Model):
     """Send a new complaint straight to an agency (and official) by category or keyword.
 
     The first rule that matches a submitted complaint assigns ``agency`` and ``official``; if
-    ``trigger`` is set, the engine then fires it as ``system``.
+    ``trigger`` is set, the engine then fires it as ``system`` with ``data`` (see
+    :func:`sp4n.workflow.routing.rule_data`). Keywords match whole words and phrases.
     """
 
     name: Identifier
@@ -163,6 +194,17 @@ class RoutingRule(_Model):
     agency: str
     official: str | None = None
     trigger: Identifier | None = None
+    data: Data = Field(default_factory=dict)
+
+    @property
+    def trigger_data(self) -> dict[str, JsonValue]:
+        """The command data its trigger is fired with: the rule's ``agency`` (and ``official``),
+        then its ``data``."""
+        found: dict[str, JsonValue] = {"agency": self.agency}
+        if self.official is not None:
+            found["official"] = self.official
+        found.update(self.data)
+        return found
 
 
 class CalendarPolicy(_Model):
@@ -189,11 +231,20 @@ class Sop(_Model):
     counting: CountingPolicy = CountingPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """A hash of the resolved content: two SOPs with the same rules have the same version."""
+        """A hash of the resolved content: two SOPs with the same rules have the same version.
+
+        Computed once: the model is frozen, and hashing it on every submit was half the cost.
+        """
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with the cached version dropped so that a changed copy hashes its own content."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("version", None)
+        return copy
 
     @property
     def key(self) -> tuple[str, str]:

@@ -9,13 +9,15 @@ run in the order of :data:`CHECKS`, so later checks may rely on what earlier one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NoReturn
 
-from sp4n.calendars.duration import Duration
+from pydantic import JsonValue
+
+from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.errors import SopValidationError
 from sp4n.states import graph
-from sp4n.states.model import Assignable, ClockDef, Role, RungAction, Sop
+from sp4n.states.model import Assignable, ClockDef, Role, RungAction, RungTiming, Sop
 
 Check = Callable[[Sop, str], None]
 """A check takes the SOP and the name of its source (for the error) and raises or returns None."""
@@ -235,7 +237,8 @@ def check_budget_keys(sop: Sop, source: str) -> None:
 
 
 def check_rung_timing(sop: Sop, source: str) -> None:
-    """A rung is before, after or at the due instant, and a warning comes after the clock starts."""
+    """A rung is before, after or at the due instant, a warning comes after the clock starts, and
+    a rung at the office's opening names the working day it opens on."""
     for clock in sop.clocks:
         for rung in clock.rungs:
             where = f"clocks.{clock.name}.rungs.{rung.name}"
@@ -245,6 +248,10 @@ def check_rung_timing(sop: Sop, source: str) -> None:
             if offset is not None and offset.value <= 0:
                 field = "before" if rung.before is not None else "after"
                 _fail(source, f"{where}.{field}", f"{field} must be positive, got {offset}; omit it for a rung at due")
+            if rung.at is RungTiming.OPENING and (offset is None or offset.unit is not DurationUnit.WORKING_DAYS):
+                given = f"{'before' if rung.before is not None else 'after'} {offset}" if offset else "no offset"
+                reason = f"at: opening needs before or after in working days (got {given}); use at: instant"
+                _fail(source, f"{where}.at", reason)
             if rung.before is None:
                 continue
             for location, budget in _budgets(clock):
@@ -261,6 +268,9 @@ def check_rung_actions(sop: Sop, source: str) -> None:
             if rung.action is RungAction.EMIT:
                 if rung.trigger is not None:
                     _fail(source, where, f"action emit fires no trigger; remove {rung.trigger!r} or use action: fire")
+                if rung.data:
+                    reason = "action emit fires no trigger, so it has no use for data; remove it or use action: fire"
+                    _fail(source, f"clocks.{clock.name}.rungs.{rung.name}.data", reason)
                 continue
             if rung.trigger is None:
                 _fail(source, where, "action fire needs a trigger")
@@ -327,11 +337,17 @@ def check_routing(sop: Sop, source: str) -> None:
             _fail(source, where, "a routing rule needs categories or keywords to match")
         if any(not keyword.strip() for keyword in rule.keywords):
             _fail(source, f"{where}.keywords", "an empty keyword would match every complaint")
+        for keyword in rule.keywords:
+            if not any(char.isalnum() for char in keyword):
+                reason = f"keyword {keyword!r} has no letter or digit, so it could never match"
+                _fail(source, f"{where}.keywords", reason)
         for category in rule.categories:
             if sop.categories and category not in sop.categories:
                 reason = f"{category!r} is not a declared category (categories: {_listing(sop.categories)})"
                 _fail(source, f"{where}.categories", reason)
         if rule.trigger is None:
+            if rule.data:
+                _fail(source, f"{where}.data", "the rule fires no trigger, so it has no use for data; add a trigger")
             continue
         if rule.trigger not in sop.triggers:
             _fail(source, f"{where}.trigger", f"{rule.trigger!r} is not a trigger (triggers: {_listing(sop.triggers)})")
@@ -343,6 +359,51 @@ def check_routing(sop: Sop, source: str) -> None:
             allowed = _listing(sorted(roles))
             reason = f"trigger {rule.trigger!r} from {initial!r} does not allow role system (roles: {allowed})"
             _fail(source, f"{where}.trigger", reason)
+
+
+# --- data of system-fired triggers ---------------------------------------------------------------
+
+
+def _blank(value: JsonValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+
+
+def _check_data(
+    sop: Sop, source: str, where: str, trigger: str, states: Iterable[str], data: Mapping[str, JsonValue], whose: str
+) -> None:
+    """``data`` holds what ``trigger`` requires from each of ``states``, and declared values for
+    the classification or category it assigns; ``whose`` names the data's owner in the message."""
+    declared = {Assignable.CLASSIFICATION: sop.classifications, Assignable.CATEGORY: sop.categories}
+    for state in states:
+        transition = graph.transition_for(sop, trigger, state)
+        if transition is None:
+            continue  # reported by check_rung_actions / check_routing
+        missing = [name for name in transition.requires if _blank(data.get(name))]
+        if missing:
+            reason = (
+                f"trigger {trigger!r} from {state!r} requires {_listing(missing)}; give it in {whose} data "
+                f"(data: {{{missing[0]}: ...}})"
+            )
+            _fail(source, f"{where}.data", reason)
+        for name in transition.assigns:
+            values = declared.get(name, ())
+            value = data.get(name.value)
+            if name.value in data and values and value not in values:
+                reason = f"{name.value} {value!r} is not a declared {name.value} ({_listing(values)})"
+                _fail(source, f"{where}.data.{name.value}", reason)
+
+
+def check_system_data(sop: Sop, source: str) -> None:
+    """A trigger fired by a rung or a routing rule gets the data its transition requires there."""
+    for clock in sop.clocks:
+        for rung in clock.rungs:
+            if rung.action is RungAction.FIRE and rung.trigger is not None:
+                where = f"clocks.{clock.name}.rungs.{rung.name}"
+                _check_data(sop, source, where, rung.trigger, clock.runs_in, rung.data, "the rung's")
+    for rule in sop.routing:
+        if rule.trigger is not None:
+            where = f"routing.{rule.name}"
+            _check_data(sop, source, where, rule.trigger, (sop.initial_state.id,), rule.trigger_data, "the rule's")
 
 
 CHECKS: tuple[Check, ...] = (
@@ -365,6 +426,7 @@ CHECKS: tuple[Check, ...] = (
     check_rung_actions,
     check_transition_clocks,
     check_routing,
+    check_system_data,
 )
 """Every check, in the order they run."""
 

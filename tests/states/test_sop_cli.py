@@ -9,6 +9,7 @@ import pytest
 
 from sp4n.cli_sop import add_sop_commands
 from sp4n.states import builtin_sop, load_sop
+from sp4n.states.diagram import sop_to_mermaid
 
 BROKEN = Path(__file__).parent / "broken"
 KALSEL = Path(__file__).resolve().parents[2] / "examples" / "sop" / "kalsel-shorter.yaml"
@@ -69,10 +70,10 @@ def test_show_unknown(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_diagram_to_stdout_and_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("diagram", "batam_24h") == 0
-    assert capsys.readouterr().out == builtin_sop("batam_24h").to_mermaid()
+    assert capsys.readouterr().out == sop_to_mermaid(builtin_sop("batam_24h"))
     target = tmp_path / "batam.mmd"
     assert run("diagram", "batam_24h", "--output", str(target)) == 0
-    assert target.read_text(encoding="utf-8") == builtin_sop("batam_24h").to_mermaid()
+    assert target.read_text(encoding="utf-8") == sop_to_mermaid(builtin_sop("batam_24h"))
     assert str(target) in capsys.readouterr().out
 
 
