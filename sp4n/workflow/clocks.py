@@ -10,18 +10,19 @@ the new generation are armed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.days import DEFAULT_OFFICE_HOURS
 from sp4n.calendars.due import Due, compute_due
 from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.calendars.policy import CountingPolicy, ReceiptDay
 from sp4n.errors import InvalidData
 from sp4n.persistence.base import TimerClose
 from sp4n.persistence.records import ClockLedger, ClockStatus, Complaint, Timer, TimerStatus
-from sp4n.states.model import ClockDef, RungAction, RungDef, Sop
+from sp4n.states.model import ClockDef, RungAction, RungDef, RungTiming, Sop
 
 
 @dataclass
@@ -103,14 +104,33 @@ def _office_seconds(cal: WorkingCalendar, instant: datetime) -> int:
     return cum[i] + int(min(max(since_open, 0), day_total))
 
 
+DEFAULT_OPENING = DEFAULT_OFFICE_HOURS[0].opens
+"""When offices open (07:30 local, DOMAIN.md), for a working day the calendar gives no hours."""
+
+
 def rung_instant(due: Due, rung: RungDef, cal: WorkingCalendar) -> datetime:
     """When a rung comes: at the due instant, or ``before`` / ``after`` it (on ``cal``, the
-    calendar the due instant was counted on)."""
-    if rung.before is not None:
-        return due.before(rung.before)
-    if rung.after is not None:
-        return due.after(rung.after)
-    return due.at
+    calendar the due instant was counted on, in the complaint's zone).
+
+    A rung timed at the opening (by default an emit rung ``before`` in working days) comes when
+    the office opens on the N-th working day before (or after) the local due date, so a warning
+    "1 working day before" a deadline that ends with Thursday comes on Wednesday morning.
+    """
+    offset = rung.before if rung.before is not None else rung.after
+    if offset is None:
+        return due.at
+    if rung.timing is RungTiming.OPENING:
+        # the due date of a day-based deadline is the last day it covers; of an hour-based one,
+        # the day its instant falls on
+        day = cal.add_working_days(due.local_date, -offset.value if rung.before is not None else offset.value)
+        return office_opening(cal, day)
+    return due.before(offset) if rung.before is not None else due.after(offset)
+
+
+def office_opening(cal: WorkingCalendar, day: date) -> datetime:
+    """When the office opens on ``day`` (UTC): the calendar's hours for that weekday, else 07:30."""
+    hours = cal.office_hours.get(day.weekday())
+    return datetime.combine(day, hours.opens if hours else DEFAULT_OPENING, cal.tzinfo).astimezone(UTC)
 
 
 _CHANGES: dict[tuple[ClockStatus, ClockStatus], str] = {
