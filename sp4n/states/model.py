@@ -274,9 +274,3 @@ class Sop(_Model):
     def triggers(self) -> tuple[str, ...]:
         """Every trigger name, in order of first appearance."""
         return tuple(dict.fromkeys(t.trigger for t in self.transitions))
-
-    def to_mermaid(self) -> str:
-        """The SOP as a mermaid state diagram, with its clocks as notes (see :mod:`sp4n.states.diagram`)."""
-        from sp4n.states.diagram import sop_to_mermaid  # the diagram module imports this one
-
-        return sop_to_mermaid(self)
