@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sp4n.calendars.duration import Duration
 from sp4n.calendars.language import Lang, amount_text, pick
 from sp4n.errors import SopError
+from sp4n.states.diagram import sop_to_mermaid
 from sp4n.states.loader import SUFFIXES, builtin_sop, builtin_sop_ids, load_sop
 from sp4n.states.model import ClockDef, RungDef, Sop, TransitionDef
 
@@ -235,7 +236,7 @@ def sop_show(args: argparse.Namespace) -> int:
 def sop_diagram(args: argparse.Namespace) -> int:
     """Print (or write to ``--output``) an SOP as mermaid text."""
     try:
-        text = open_sop(args.sop).to_mermaid()
+        text = sop_to_mermaid(open_sop(args.sop))
     except SopError as exc:
         return _error(str(exc))
     if args.output is None:

@@ -137,7 +137,7 @@ class DeadlineRunner:
             snapshot.clocks,
             definition,
             SYSTEM,
-            dict(rung_data(rung)),
+            dict(rung.data),
             loaded.prev,
             kind="deadline_transition",
             timer_close=close,
@@ -174,11 +174,6 @@ class DeadlineRunner:
         )
         self.runtime.commit(change)
         return firing_of(timer, ctx.now, outcome, lateness=lateness)
-
-
-def rung_data(rung: Any) -> dict[str, Any]:
-    """The data a rung's trigger is fired with (``data`` in the SOP)."""
-    return dict(getattr(rung, "data", None) or {})
 
 
 def _last_changes(history: list[Event]) -> dict[str, tuple[str | None, datetime]]:

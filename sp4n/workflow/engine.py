@@ -35,10 +35,10 @@ from sp4n.workflow.commands import (
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
-from sp4n.workflow.deadlines import rung_data as rule_data
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.reprojection import reproject
+from sp4n.workflow.routing import match_rule
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
 from sp4n.workflow.worker import DeadlineWorker
@@ -288,7 +288,7 @@ class Engine:
             {c.name: c for c in submitted.clocks},
             definition,
             SYSTEM,
-            {**rule_data(rule), "routing_rule": rule.name},
+            {**rule.trigger_data, "routing_rule": rule.name},
             (head.seq, head.hash),
         )
         closed = {c.timer_id for c in routed.close_timers}
@@ -341,16 +341,12 @@ class Engine:
 
     def _route(self, compiled: CompiledSop, complaint: Complaint) -> RoutingRule | None:
         """The SOP's first routing rule that matches the complaint, applied to it (or None)."""
-        text = f"{complaint.title} {complaint.description}".lower()
-        for rule in compiled.sop.routing:
-            by_category = complaint.category is not None and complaint.category in rule.categories
-            by_keyword = any(k.lower() in text for k in rule.keywords)
-            if by_category or by_keyword:
-                complaint.agency = rule.agency
-                complaint.official = rule.official
-                complaint.zone = self.runtime.zones.of(rule.agency)
-                return rule
-        return None
+        rule = match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)
+        if rule is not None:
+            complaint.agency = rule.agency
+            complaint.official = rule.official
+            complaint.zone = self.runtime.zones.of(rule.agency)
+        return rule
 
     def fire(
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any

@@ -26,6 +26,13 @@ from sp4n.workflow.worker import DeadlineWorker
 from .helpers import REPORTER, WIB, end_of, exactly, to_distributed, to_followed_up, wait_until
 
 START = "2026-03-02T09:00:00+07:00"  # Monday 2 March 2026, 09:00 WIB
+
+
+def opening_of(day: date) -> datetime:
+    """07:30 WIB on ``day``: when a warning "N working days before" comes."""
+    return datetime(day.year, day.month, day.day, 7, 30, tzinfo=WIB)
+
+
 KINDS = ["memory", "sqlite"]
 
 
@@ -242,15 +249,15 @@ def test_a_second_worker_takes_the_due_timers_the_first_has_not_leased(kind: str
 def test_a_late_miss_rung_is_recorded_as_missed_and_fire_rungs_act_anyway(sqlite_url: str) -> None:
     clock = ManualClock(START)
     with engine_for("memory", sqlite_url, clock) as engine:
-        received = engine.submit(REPORTER, title="Belum diverifikasi").id  # warning end of Wed 4, breach Thu 5
+        received = engine.submit(REPORTER, title="Belum diverifikasi").id  # warning Wed 4 at opening, breach Thu 5
         followed = engine.submit(REPORTER, title="Ditindaklanjuti").id
-        to_followed_up(engine, followed)  # reminder (late: miss) end of Thu 12, auto-close end of Mon 16
+        to_followed_up(engine, followed)  # reminder (late: miss) Thu 12 at opening, auto-close end of Mon 16
         worker = DeadlineWorker(engine)
-        clock.set(end_of(date(2026, 3, 12)) + timedelta(minutes=15, seconds=1))
+        clock.set(opening_of(date(2026, 3, 12)) + timedelta(minutes=15, seconds=1))
         firings = worker.sweep()
         now = clock.now()
         assert [(f.clock, f.rung, f.outcome, f.lateness_seconds) for f in firings] == [
-            ("verification", "warning", "emitted", (now - end_of(date(2026, 3, 4))).total_seconds()),
+            ("verification", "warning", "emitted", (now - opening_of(date(2026, 3, 4))).total_seconds()),
             ("verification", "breach", "fired", (now - end_of(date(2026, 3, 5))).total_seconds()),
             ("reporter_response", "reminder", "missed", 901.0),
         ]
@@ -295,7 +302,7 @@ def test_late_grace_decides_when_a_miss_rung_is_missed(
     with engine_for("memory", sqlite_url, clock, late_grace=grace) as engine:
         cid = engine.submit(REPORTER, title="Ditindaklanjuti").id
         to_followed_up(engine, cid)
-        clock.set(end_of(date(2026, 3, 12)) + late_by)
+        clock.set(opening_of(date(2026, 3, 12)) + late_by)
         firings = DeadlineWorker(engine).sweep()
         assert [(f.rung, f.outcome) for f in firings] == [("reminder", outcome)]
         kind = "deadline" if outcome == "emitted" else "deadline_missed"
@@ -366,7 +373,7 @@ def test_a_new_joint_leave_day_reprojects_running_clocks(kind: str, sqlite_url: 
         timers = {tm.id.split("/", 1)[1]: (tm.status, tm.due_at) for tm in engine.store.timers(cid)}
         assert timers == {
             # already fired: untouched
-            "verification/1/warning": (TimerStatus.FIRED, end_of(date(2026, 3, 4))),
+            "verification/1/warning": (TimerStatus.FIRED, opening_of(date(2026, 3, 4))),
             # the old instants: stale
             "verification/1/breach": (TimerStatus.STALE, end_of(date(2026, 3, 5))),
             "ombudsman_eligibility/1/eligible": (TimerStatus.STALE, eligible.due_at),

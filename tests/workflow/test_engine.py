@@ -63,6 +63,11 @@ def end_of(day: date, zone: ZoneInfo = WIB) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), zone)
 
 
+def opening_of(day: date) -> datetime:
+    """07:30 WIB on ``day``: when a warning "N working days before" comes."""
+    return datetime.combine(day, time(7, 30), WIB)
+
+
 def exactly(message: str) -> str:
     return f"^{re.escape(message)}$"
 
@@ -906,18 +911,18 @@ def test_a_worker_that_was_down_catches_up_in_due_order() -> None:
     cid = distributed(s)
     s.fire(cid, "follow_up", s.liaison_officer(), response="Sudah ditangani")
     # Followed up Mon 2 March: auto-close at the end of Mon 16 March (day 10), reminder 2 working days
-    # before it, at the end of Thu 12 March.
+    # before it, on Thu 12 March at opening.
     s.clock.set(datetime(2026, 3, 17, 9, 0, tzinfo=WIB))
     firings = s.engine.run_due()
     assert [(f.rung, f.outcome) for f in firings] == [("reminder", "missed"), ("auto_close", "fired")]
-    assert [f.due_at for f in firings] == [end_of(date(2026, 3, 12)), end_of(date(2026, 3, 16))]
+    assert [f.due_at for f in firings] == [opening_of(date(2026, 3, 12)), end_of(date(2026, 3, 16))]
     assert firings[1].lateness_seconds == 9 * 3600
     assert s.state(cid) == "closed"
     assert s.events(cid)[-2:] == ["deadline_missed:followed_up", "deadline_transition:close"]
 
 
 def test_late_grace_is_15_minutes_by_default() -> None:
-    reminder = end_of(date(2026, 3, 12))  # reporter_response reminder (late: miss)
+    reminder = opening_of(date(2026, 3, 12))  # reporter_response reminder (late: miss)
     for lateness, outcome in ((timedelta(minutes=15), "emitted"), (timedelta(minutes=15, seconds=1), "missed")):
         s = scenario()
         cid = distributed(s)
@@ -938,7 +943,7 @@ def test_run_due_returns_firings() -> None:
         ("verification", "warning", "emitted", None),
         ("verification", "breach", "fired", "escalate"),
     ]
-    assert firings[0].lateness_seconds == 86400.0
+    assert firings[0].lateness_seconds == (end_of(date(2026, 3, 5)) - opening_of(date(2026, 3, 4))).total_seconds()
 
 
 # ---------------------------------------------------------------- time is always aware

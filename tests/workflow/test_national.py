@@ -5,7 +5,8 @@ Thursday 19 March with joint leave on Wednesday 18 and Friday 20 March, Idul Fit
 and Sunday 22 March with joint leave on Monday 23 and Tuesday 24 March, Good Friday on 3 April,
 1, 14, 15, 27 and 28 May, 1 and 16 June. Day 1 of a day-based deadline is the first working day
 after the local date of its start, and the deadline passes at the local midnight that ends its
-last day.
+last day. A warning "N working days before" comes when the office opens (07:30 WIB) on the N-th
+working day before the due date.
 
 A boundary check moves the clock to one second before a rung's instant (nothing of that rung has
 fired), then one second on (it fires exactly once), then far on (it never fires again).
@@ -33,6 +34,11 @@ AGENCY = "dinas_kesehatan"
 def end_of(day: date) -> datetime:
     """The instant a deadline on ``day`` passes: the WIB midnight that ends it."""
     return datetime.combine(day + timedelta(days=1), time(0), WIB)
+
+
+def opening_of(day: date) -> datetime:
+    """The instant the office opens on ``day``: 07:30 WIB, when warnings reach people at work."""
+    return datetime.combine(day, time(7, 30), WIB)
 
 
 def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -100,7 +106,7 @@ def test_verification_is_due_after_the_nyepi_and_idul_fitri_cluster() -> None:
     assert d.due is not None
     assert d.due.local_date == date(2026, 3, 26)
     assert d.due.at == end_of(date(2026, 3, 26))
-    assert d.rungs == (("warning", end_of(date(2026, 3, 25))), ("breach", end_of(date(2026, 3, 26))))
+    assert d.rungs == (("warning", opening_of(date(2026, 3, 25))), ("breach", end_of(date(2026, 3, 26))))
 
 
 def test_verification_explains_the_holidays_it_skipped() -> None:
@@ -134,10 +140,10 @@ def test_verification_explains_the_holidays_it_skipped() -> None:
     assert "Batas waktu: akhir hari Kamis, 26 Maret 2026" in indonesian
 
 
-def test_verification_warning_fires_at_the_end_of_wednesday_25_march() -> None:
+def test_verification_warning_fires_at_the_opening_of_wednesday_25_march() -> None:
     s = scenario()
     cid = s.submit()
-    check_boundary(s, cid, "verification", "warning", end_of(date(2026, 3, 25)), "emitted")
+    check_boundary(s, cid, "verification", "warning", opening_of(date(2026, 3, 25)), "emitted")
     assert s.state(cid) == "received"
     assert s.events(cid) == ["submitted:received", "deadline:verification.warning"]
     check_fires_once(s, cid, "verification", "warning")
@@ -188,7 +194,7 @@ def test_hold_pauses_verification_and_resume_continues_it() -> None:
         "Verify and forward (verification): paused, 1 used of 3 working days\n"
         "Paused since Tuesday 17 March 2026 15:00 WIB; 2 working days left."
     )
-    # Nothing fires at the original warning (end of 25 March) or breach (end of 26 March).
+    # Nothing fires at the original warning (25 March at opening) or breach (end of 26 March).
     s.advance_to(wib(3, 27, 9))
     assert firings_of(s, cid, "verification", "warning") == []
     assert firings_of(s, cid, "verification", "breach") == []
@@ -202,7 +208,7 @@ def test_hold_pauses_verification_and_resume_continues_it() -> None:
     assert (running.status, running.consumed, running.generation) == (ClockStatus.RUNNING, 1, 3)
     assert running.due is not None
     assert running.due.local_date == date(2026, 3, 31)
-    check_boundary(s, cid, "verification", "warning", end_of(date(2026, 3, 30)), "emitted")
+    check_boundary(s, cid, "verification", "warning", opening_of(date(2026, 3, 30)), "emitted")
     check_boundary(s, cid, "verification", "breach", end_of(date(2026, 3, 31)), "fired")
     assert s.state(cid) == "escalated"
 
@@ -297,7 +303,7 @@ def test_completion_budget_by_classification_escalates_at_the_boundary(
     assert str(d.budget) == budget
     assert d.due is not None
     assert d.due.local_date == breach
-    check_boundary(s, cid, "completion", "warning", end_of(warning), "emitted")
+    check_boundary(s, cid, "completion", "warning", opening_of(warning), "emitted")
     assert s.state(cid) == "distributed"
     check_boundary(s, cid, "completion", "breach", end_of(breach), "fired")
     assert s.state(cid) == "escalated"
@@ -358,7 +364,7 @@ def test_extend_moves_the_completion_due_date_by_the_given_working_days() -> Non
     assert timers[f"{cid}/completion/{before.generation}/breach"] is TimerStatus.STALE
     s.advance_to(end_of(date(2026, 4, 14)))
     assert firings_of(s, cid, "completion", "breach") == []
-    check_boundary(s, cid, "completion", "warning", end_of(date(2026, 4, 15)), "emitted")
+    check_boundary(s, cid, "completion", "warning", opening_of(date(2026, 4, 15)), "emitted")
     check_boundary(s, cid, "completion", "breach", end_of(date(2026, 4, 17)), "fired")
     assert s.state(cid) == "escalated"
 
@@ -487,7 +493,7 @@ def test_reporter_silence_for_10_working_days_closes_the_complaint() -> None:
     cid = followed_up(s)
     # Followed up Fri 27 March: 30, 31 March, 1, 2 April, Good Friday off, 6-10 April, Mon 13 April.
     assert deadline(s, cid, "reporter_response").due.local_date == date(2026, 4, 13)  # type: ignore[union-attr]
-    check_boundary(s, cid, "reporter_response", "reminder", end_of(date(2026, 4, 9)), "emitted")
+    check_boundary(s, cid, "reporter_response", "reminder", opening_of(date(2026, 4, 9)), "emitted")
     assert s.state(cid) == "followed_up"
     check_boundary(s, cid, "reporter_response", "auto_close", end_of(date(2026, 4, 13)), "fired")
     view = s.engine.get(cid, s.national_admin)

@@ -131,7 +131,7 @@ class Days:
         while back:
             local -= timedelta(days=1)
             back -= self.cal.is_working_day(local)
-        return datetime.combine(local + timedelta(days=1), time(0), WIB)
+        return datetime.combine(local, time(7, 30), WIB)  # a warning comes when the office opens
 
 
 class NationalSop(RuleBasedStateMachine):
@@ -360,6 +360,6 @@ def test_the_model_counts_days_like_the_sop_says() -> None:
     assert days.used(monday, datetime(2026, 3, 25, 9, 0, tzinfo=WIB)) == 2  # Tue 17, Wed 25
     ledger = Ledger("running", 1, 3, running_since=monday)
     assert days.due(ledger) == (datetime(2026, 3, 27, 0, 0, tzinfo=WIB), date(2026, 3, 26))
-    assert days.rung(ledger, "verification", "warning") == datetime(2026, 3, 26, 0, 0, tzinfo=WIB)
+    assert days.rung(ledger, "verification", "warning") == datetime(2026, 3, 25, 7, 30, tzinfo=WIB)
     assert status_in("verification", "on_hold") == "paused"
     assert ClockStatus("paused").value == "paused"

@@ -28,6 +28,11 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), WIB)
 
 
+def opening_of(day: date) -> datetime:
+    """07:30 WIB on ``day``: when a warning "N working days before" comes."""
+    return datetime.combine(day, time(7, 30), WIB)
+
+
 def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=WIB)
 
@@ -267,7 +272,7 @@ def test_kalsel_verification_is_2_working_days() -> None:
     cid = s.submit(sop="kalsel_shorter")
     d = deadline(s, cid, "verification")
     assert (str(d.budget), d.due.local_date) == ("2 working days", date(2026, 3, 4))  # type: ignore[union-attr]
-    check_boundary(s, cid, "verification", "warning", end_of(date(2026, 3, 3)), "emitted")
+    check_boundary(s, cid, "verification", "warning", opening_of(date(2026, 3, 3)), "emitted")
     check_boundary(s, cid, "verification", "breach", end_of(date(2026, 3, 4)), "fired")
     assert s.state(cid) == "escalated"
     check_fired_once(s, cid, "verification", "breach")
@@ -315,7 +320,7 @@ def test_kalsel_reporter_response_closes_after_5_working_days() -> None:
     s.advance(hours=2)
     s.fire(cid, "follow_up", response="Aspirasi diteruskan ke DPRD")
     # Followed up Mon 2 March: Tue 3, Wed 4, Thu 5, Fri 6, Mon 9 March.
-    check_boundary(s, cid, "reporter_response", "reminder", end_of(date(2026, 3, 5)), "emitted")
+    check_boundary(s, cid, "reporter_response", "reminder", opening_of(date(2026, 3, 5)), "emitted")
     check_boundary(s, cid, "reporter_response", "auto_close", end_of(date(2026, 3, 9)), "fired")
     assert s.state(cid) == "closed"
 
