@@ -11,10 +11,16 @@ so a caller can react to the facts and a person can read the message::
      |    +-- InvalidDurationError      "3 hari" or "-2 working days"
      |    +-- OverrideFileError         a malformed override or iCalendar file
      +-- SopError
- |    +-- SopValidationError        an SOP that is malformed or does not make sense
- |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
+     |    +-- SopValidationError        an SOP that is malformed or does not make sense
+     |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
      +-- WorkflowError                  (see sp4n.workflow)
-     +-- StoreError                     (see sp4n.persistence)
+     +-- StoreError                     storage could not do what was asked
+          +-- ConcurrencyConflict       the complaint changed since it was loaded (the version check)
+          +-- IdempotencyConflict       an idempotency key used again for another command
+          +-- DuplicateComplaint        a complaint id or tracking number that is already stored
+          +-- DuplicateEvent            an event number a complaint already has
+          +-- DatabaseUnavailable       the database cannot be reached or opened
+          +-- SchemaOutdated            the database is at another schema revision
 
 Errors about bad input also derive from :class:`ValueError`, so code that only knows the
 standard library still catches them.
@@ -218,6 +224,31 @@ class IdempotencyConflict(StoreError, ValueError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"idempotency key {key!r} was already used for a different command")
+
+
+class DuplicateComplaint(StoreError, ValueError):
+    """A new complaint whose id or tracking number another stored complaint already has.
+
+    Unlike a :class:`ConcurrencyConflict`, retrying the same change cannot succeed: the change
+    must carry another id (or tracking number).
+    """
+
+    def __init__(self, field: str, value: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"a complaint with {field}={value!r} is already stored; {field} must be unique")
+
+
+class DuplicateEvent(StoreError, ValueError):
+    """A change whose event numbers the complaint already has, while its version check passed:
+    the events were not numbered after the complaint's last one."""
+
+    def __init__(self, complaint_id: str, seq: int) -> None:
+        self.complaint_id = complaint_id
+        self.seq = seq
+        super().__init__(
+            f"complaint {complaint_id!r} already has event seq={seq}; number new events after its last one"
+        )
 
 
 class DatabaseUnavailable(StoreError):

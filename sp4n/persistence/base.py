@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -81,7 +82,17 @@ class Store(Protocol):
         ...
 
     def save(self, change: ChangeSet) -> None:
-        """Apply a change atomically; ConcurrencyConflict if the complaint moved meanwhile."""
+        """Apply a change atomically; ConcurrencyConflict if the complaint moved meanwhile.
+
+        Every other refusal has an error of its own, never retried: DuplicateComplaint (a new
+        complaint's id or tracking number is taken), DuplicateEvent, IdempotencyConflict.
+        """
+        ...
+
+    def reserve_serials(self, count: int) -> int:
+        """Reserve ``count`` consecutive serial numbers (of tracking numbers) for the caller alone,
+        atomically, across every process on the store; the first of them. Serials start at 1
+        and are never handed out twice, though some may never be used."""
         ...
 
     def last_event(self, complaint_id: str) -> Event | None:
@@ -165,3 +176,25 @@ class Store(Protocol):
     def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
         """A stored SOP or calendar version."""
         ...
+
+
+def check_change(change: ChangeSet) -> None:
+    """InvalidArgumentError unless every record of the change belongs to its complaint: a
+    change saves one complaint, and a row of another would be refused by a foreign key on
+    one store and stored on another."""
+    cid = change.complaint.id
+    parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
+    parts.append(("events", change.events))
+    for name, records in parts:
+        for i, record in enumerate(records):
+            if record.complaint_id != cid:
+                raise InvalidArgumentError(f"change.{name}[{i}].complaint_id", record.complaint_id, f"{cid!r}")
+    if change.idempotency is not None and change.idempotency.complaint_id != cid:
+        raise InvalidArgumentError("change.idempotency.complaint_id", change.idempotency.complaint_id, f"{cid!r}")
+
+
+def check_count(count: int) -> int:
+    """``count`` if it is a whole number of serials to reserve (at least 1), else InvalidArgumentError."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InvalidArgumentError("count", count, "a whole number of serials, at least 1")
+    return count

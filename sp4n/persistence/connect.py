@@ -3,13 +3,15 @@ the translation of database errors into sp4n's (the one boundary where foreign e
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from sp4n.errors import ConcurrencyConflict, DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
+from sp4n.persistence import tables as t
 
 READ_ONLY = "sp4n_read_only"
 """Execution option of the connections that only read."""
@@ -46,6 +48,12 @@ def create_sql_engine(url: str) -> Engine:
             "database_url", url, f"its driver installed: pip install 'sp4n[postgres]' ({exc})"
         ) from None
     raise InvalidArgumentError("database_url", url, "a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def create_read_engine(engine: Engine) -> Engine:
+    """For PostgreSQL reads, a pool of autocommit connections of their own beside ``engine``: no
+    BEGIN / ROLLBACK, and no isolation-level switch (a round trip) at every checkout."""
+    return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10, pool_recycle=1800)
 
 
 def _setup_sqlite(engine: Engine) -> None:
@@ -90,6 +98,27 @@ def translate(exc: Exception, url: str, dbapi: Any = None) -> StoreError:
     if dbapi is not None and isinstance(exc, dbapi.OperationalError):
         return DatabaseUnavailable(safe_url(url), str(exc))
     return StoreError(f"database error on {safe_url(url)}: {exc}")
+
+
+_SQLITE_KEY = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")
+_KEYS = {
+    str(key.name): (table.name, tuple(c.name for c in key.columns))
+    for table in t.metadata.sorted_tables
+    for key in [table.primary_key, *(c for c in table.constraints if isinstance(c, UniqueConstraint))]
+}
+"""Every primary and unique key of sp4n's tables by name, as PostgreSQL reports them."""
+
+
+def violated_key(exc: Exception) -> tuple[str, tuple[str, ...]] | None:
+    """(table, columns) of the primary or unique key a driver's IntegrityError reports, or None
+    for another constraint (a foreign key, a NOT NULL)."""
+    diag = getattr(exc, "diag", None)  # psycopg: the constraint by name
+    if diag is not None:
+        return _KEYS.get(str(diag.constraint_name or ""))
+    found = _SQLITE_KEY.search(str(exc))  # sqlite3: "UNIQUE constraint failed: table.column, ..."
+    if found is None:
+        return None
+    return found.group(1), tuple(c.split(".")[-1] for c in found.group(2).split(", "))
 
 
 def busy_conflict(exc: Exception) -> ConcurrencyConflict | None:

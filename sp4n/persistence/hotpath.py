@@ -29,17 +29,20 @@ _CLOCK_VALUES = tuple(c.name for c in t.clocks.c if c.name not in ("complaint_id
 _ALWAYS_WRITTEN = ("version", "last_seq", "last_hash")
 
 
-def upsert(dialect: str, table: Any, keys: list[str], update_cols: Any) -> Any:
-    """INSERT ... ON CONFLICT, which both SQLite and PostgreSQL speak."""
-    stmt: Any
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, which both SQLite and PostgreSQL speak."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt = pg_insert(table)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(table)
+    return sqlite_insert(table)
+
+
+def upsert(dialect: str, table: Any, keys: list[str], update_cols: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, or DO UPDATE of ``update_cols`` from the row proposed."""
+    stmt = dialect_insert(dialect, table)
     if not update_cols:
         return stmt.on_conflict_do_nothing(index_elements=keys)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
@@ -69,7 +72,9 @@ class HotPath:
         )
         self.insert_event = Prepared(insert(t.events), engine)
         self.insert_idempotency = Prepared(insert(t.idempotency), engine)
-        self.version_query = Query(select(t.complaints.c.version).where(t.complaints.c.id == bindparam("cid")), engine)
+        self.head_query = Query(
+            select(t.complaints.c.version, t.complaints.c.last_seq).where(t.complaints.c.id == bindparam("cid")), engine
+        )
         self.update_complaint = lru_cache(maxsize=64)(self._update_complaint)
 
     def _update_complaint(self, columns: tuple[str, ...]) -> Prepared:
@@ -96,8 +101,13 @@ class HotPath:
 
     def stored_version(self, connection: Any, complaint_id: str) -> int | None:
         """The version a complaint is stored at (None if there is none)."""
-        rows = self.version_query.run(connection.cursor(), {"cid": complaint_id})
-        return int(rows[0][0]) if rows else None
+        head = self.stored_head(connection, complaint_id)
+        return head[0] if head is not None else None
+
+    def stored_head(self, connection: Any, complaint_id: str) -> tuple[int, int] | None:
+        """The version and the last event number of a stored complaint (None if there is none)."""
+        rows = self.head_query.run(connection.cursor(), {"cid": complaint_id})
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     # ------------------------------------------------------------------ save
 

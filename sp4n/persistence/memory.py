@@ -1,8 +1,9 @@
 """MemoryStore: the store protocol in process memory, for tests, simulations and the demo.
 
 It keeps the same promises as the SQL store: a change is applied whole or not at all, the
-complaint version is checked, stored records are copies, and due timers are found through a
-heap rather than a scan.
+complaint version is checked, complaint ids and tracking numbers are unique, stored records are
+copies, and due timers are found through a heap rather than a scan. A forked child starts with
+a copy of the parent's complaints, which it no longer shares: the memory store is for one process.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sp4n.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConflict
-from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
+from sp4n.errors import ComplaintNotFound, ConcurrencyConflict, DuplicateComplaint, DuplicateEvent, IdempotencyConflict
+from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose, check_change, check_count
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -25,6 +26,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._complaints: dict[str, Complaint] = {}
+        self._tracking: dict[str, str] = {}  # tracking number -> complaint id (a unique key)
+        self._next_serial = 1
         self._clocks: dict[str, dict[str, ClockLedger]] = {}
         self._events: dict[str, list[Event]] = {}
         self._timers: dict[str, Timer] = {}
@@ -51,15 +54,25 @@ class MemoryStore:
 
     def save(self, change: ChangeSet) -> None:
         """Check the version, then apply every part of the change."""
+        check_change(change)
         with self._lock:
             cid = change.complaint.id
             current = self._complaints.get(cid)
+            if current is not None and change.expected_version == 0:
+                raise DuplicateComplaint("id", cid)
             actual = current.version if current is not None else 0
             if actual != change.expected_version:
                 raise ConcurrencyConflict(cid, change.expected_version, actual if current is not None else None)
+            tracking = change.complaint.tracking_number
+            if self._tracking.get(tracking, cid) != cid:
+                raise DuplicateComplaint("tracking_number", tracking)
             self._check_timer_closes(change.close_timers)
+            self._check_events(cid, change.events)
             if change.idempotency is not None and change.idempotency.key in self._idempotency:
                 raise IdempotencyConflict(change.idempotency.key)
+            if current is not None and current.tracking_number != tracking:
+                del self._tracking[current.tracking_number]
+            self._tracking[tracking] = cid
             self._complaints[cid] = change.complaint.copy()
             clocks = self._clocks.setdefault(cid, {})
             for ledger in change.clocks:
@@ -88,6 +101,21 @@ class MemoryStore:
                 cid = close.timer_id.split("/", 1)[0]
                 current = self._complaints.get(cid)
                 raise ConcurrencyConflict(cid, -1, current.version if current else None)
+
+    def _check_events(self, cid: str, events: list[Event]) -> None:
+        stored = self._events.get(cid)
+        last = stored[-1].seq if stored else 0
+        for event in events:
+            if event.seq <= last:
+                raise DuplicateEvent(cid, event.seq)
+
+    def reserve_serials(self, count: int) -> int:
+        """Reserve ``count`` consecutive serials; the first."""
+        check_count(count)
+        with self._lock:
+            first = self._next_serial
+            self._next_serial += count
+            return first
 
     def _close(self, close: TimerClose) -> None:
         timer = self._timers.get(close.timer_id)

@@ -5,37 +5,32 @@ the change was computed from (optimistic locking); a timer closed as fired must 
 (exactly-once firing); any failure rolls everything back. Loading a complaint and saving a
 change, which every command does, run on the driver's connection with statements compiled once
 (:mod:`sp4n.persistence.hotpath`); everything else runs through SQLAlchemy Core. Errors of
-either are translated into sp4n's at this boundary (:mod:`sp4n.persistence.connect`).
+either are translated into sp4n's at this boundary (:mod:`sp4n.persistence.connect`): a
+refused change is a ConcurrencyConflict only when its version check failed, and a key that is
+already taken has an error of its own. Connections are the process's own (:mod:`.pools`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, create_engine, delete, select, tuple_, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, delete, func, select, tuple_, update
 
 from sp4n.errors import (
     ComplaintNotFound,
     ConcurrencyConflict,
+    DuplicateComplaint,
+    DuplicateEvent,
     IdempotencyConflict,
     SchemaOutdated,
     Sp4nError,
     StoreError,
 )
 from sp4n.persistence import tables as t
-from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose
-from sp4n.persistence.connect import (
-    READ_ONLY,
-    busy_conflict,
-    create_sql_engine,
-    own_error,
-    safe_url,
-    translate,
-)
+from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose, check_change, check_count
+from sp4n.persistence.connect import create_sql_engine, safe_url, translate, violated_key
 from sp4n.persistence.driver import (
     Transaction,
     no_transaction,
@@ -43,7 +38,8 @@ from sp4n.persistence.driver import (
     postgres_transaction,
     sqlite_transaction,
 )
-from sp4n.persistence.hotpath import HotPath, upsert
+from sp4n.persistence.hotpath import HotPath, dialect_insert, upsert
+from sp4n.persistence.pools import Pools
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 from sp4n.persistence.rows import complaint_from, event_from, outbox_from, timer_from
 
@@ -59,6 +55,13 @@ DUE_TIMERS = (
     .order_by(t.timers.c.due_at, t.timers.c.priority, t.timers.c.id)
     .limit(bindparam("lim"))
 )
+_COUNTER = t.counters.c
+_RESERVE = (
+    update(t.counters)
+    .where(_COUNTER.name == bindparam("counter"))
+    .values(next_value=_COUNTER.next_value + bindparam("count"))
+    .returning(_COUNTER.next_value - bindparam("count"))
+)
 _NEXT_DUE = (
     select(t.timers.c.due_at).where(t.timers.c.status == TimerStatus.PENDING.value).order_by(t.timers.c.due_at).limit(1)
 )
@@ -71,17 +74,13 @@ class SqlStore:
         self.url = url
         self.engine = engine or create_sql_engine(url)
         self.dialect = self.engine.dialect.name
-        # PostgreSQL reads go through a pool of autocommit connections of their own: no BEGIN /
-        # ROLLBACK, and no isolation-level switch (a round trip) at every checkout
-        self._reads = (
-            create_engine(
-                self.engine.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10, pool_recycle=1800
-            )
-            if self.dialect == "postgresql"
-            else self.engine
-        )
+        self._pools = Pools(url, self.engine)
+        self._reads = self._pools.reads
+        self._begin = self._pools.begin
+        self._read = self._pools.read
+        self._driver = self._pools.driver
         self._own_engine = engine is None
-        self._dbapi: Any = self.engine.dialect.loaded_dbapi
+        self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
         self._transaction = postgres_transaction if self.dialect == "postgresql" else sqlite_transaction
         self._autocommit = postgres_autocommit if self.dialect == "postgresql" else no_transaction
@@ -98,29 +97,7 @@ class SqlStore:
 
     def close(self) -> None:
         """Release the connection pools."""
-        if self._reads is not self.engine:
-            self._reads.dispose()
-        self.engine.dispose()
-
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except (IntegrityError, ConcurrencyConflict, IdempotencyConflict, StoreError):
-            raise
-        except OperationalError as exc:
-            raise busy_conflict(exc) or translate(exc, self.url) from exc
-        except SQLAlchemyError as exc:
-            raise own_error(exc) or translate(exc, self.url) from exc
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        try:
-            with self._reads.connect().execution_options(**{READ_ONLY: True}) as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            raise own_error(exc) or translate(exc, self.url) from exc
+        self._pools.close()
 
     # ------------------------------------------------------------------ schema
 
@@ -183,6 +160,7 @@ class SqlStore:
 
     def save(self, change: ChangeSet) -> None:
         """Apply one change in one transaction, or nothing of it."""
+        check_change(change)
         try:
             with self._driver() as connection, self._transaction(connection) as tx:
                 self._write_complaint(tx, change)
@@ -191,35 +169,47 @@ class SqlStore:
                 self._write_events(tx, change.events)
                 self._write_idempotency(tx, change.idempotency)
         except self._dbapi.IntegrityError as exc:
-            if change.idempotency is not None and "idempotency" in str(exc).lower():
-                raise IdempotencyConflict(change.idempotency.key) from exc
-            # another command appended the same event number first: report where it left the complaint
-            with self._driver() as connection, self._autocommit(connection):
-                actual = self._hot.stored_version(connection, change.complaint.id)
-            raise ConcurrencyConflict(change.complaint.id, change.expected_version, actual) from exc
+            raise self._refusal(change, exc) from exc
 
-    @contextmanager
-    def _driver(self) -> Iterator[Any]:
-        """A pooled connection as the driver's own; the driver's errors become sp4n's."""
-        try:
-            pooled = self.engine.raw_connection()
-        except SQLAlchemyError as exc:
-            raise own_error(exc) or translate(exc, self.url) from exc
-        except self._dbapi.Error as exc:  # raised by the driver's connect (the pool does not wrap it)
-            raise translate(exc, self.url, self._dbapi) from exc
-        try:
-            yield pooled.driver_connection
-        except self._dbapi.IntegrityError:
-            raise  # save() tells an idempotency key from a conflict
-        except self._dbapi.Error as exc:
-            if self.engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None):
-                # as SQLAlchemy does on a disconnect: the pool's other connections are as
-                # stale as this one (a server restart), so all are replaced, not one per command
-                pooled.invalidate(exc)
-                self.engine.dispose()
-            raise busy_conflict(exc) or translate(exc, self.url, self._dbapi) from exc
-        finally:
-            pooled.close()
+    def _refusal(self, change: ChangeSet, exc: Exception) -> StoreError:
+        """Why the database refused a change, as sp4n's error: the key that is taken, or the
+        version check when that is what failed (in a PostgreSQL pipeline the statements after a
+        stale UPDATE still run, and the first event then takes a number the winner took)."""
+        complaint = change.complaint
+        key = violated_key(exc)
+        if key == ("sp4n_idempotency", ("key",)) and change.idempotency is not None:
+            return IdempotencyConflict(change.idempotency.key)
+        with self._driver() as connection, self._autocommit(connection):
+            head = self._hot.stored_head(connection, complaint.id)
+        version, last_seq = head if head is not None else (None, 0)
+        if key is not None and key[0] == "sp4n_complaints":  # (SQLite may name either key when both are)
+            if change.expected_version == 0 and head is not None:
+                return DuplicateComplaint("id", complaint.id)
+            if key[1] == ("tracking_number",):
+                return DuplicateComplaint("tracking_number", complaint.tracking_number)
+        if (version or 0) != change.expected_version:
+            return ConcurrencyConflict(complaint.id, change.expected_version, version)
+        taken = [e.seq for e in change.events if e.seq <= last_seq]
+        if key == ("sp4n_events", ("complaint_id", "seq")) and taken:
+            return DuplicateEvent(complaint.id, taken[0])
+        return translate(exc, self.url, self._dbapi)
+
+    def reserve_serials(self, count: int) -> int:
+        """Reserve ``count`` consecutive serials; the first. One UPDATE ... RETURNING of the
+        counter row: the row lock orders concurrent reservations, each in its own short
+        transaction, so none waits for a command's transaction."""
+        params = {"counter": t.TRACKING_COUNTER, "count": check_count(count)}
+        with self._begin() as conn:
+            first = conn.execute(_RESERVE, params).scalar()
+            if first is None:  # the row went (delete_everything): count on from the complaints stored
+                start = conn.execute(select(func.count()).select_from(t.complaints)).scalar_one() + 1
+                row = {"name": t.TRACKING_COUNTER, "next_value": start + count}
+                stmt = dialect_insert(self.dialect, t.counters).values(row)
+                again = stmt.on_conflict_do_update(  # another process put it back meanwhile
+                    index_elements=["name"], set_={"next_value": _COUNTER.next_value + count}
+                )
+                first = conn.execute(again.returning(_COUNTER.next_value - count)).scalar_one()
+        return int(first)
 
     # the steps of a save (separate, so that a test can make any one of them fail)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -33,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -197,3 +198,15 @@ idempotency = Table(
     Column("complaint_id", String(64), nullable=False),
     Column("result", JSON, nullable=False),
 )
+
+TRACKING_COUNTER = "tracking_number"
+"""The counter of the serials in tracking numbers (see :meth:`sp4n.persistence.Store.reserve_serials`)."""
+
+counters = Table(
+    "sp4n_counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("next_value", BigInteger, nullable=False),
+)
+"""Named counters whose numbers are handed out in blocks (``tracking_number``: the serials of
+tracking numbers); ``next_value`` is the first number not handed out yet."""

@@ -172,10 +172,10 @@ def utc_datetimes(obj: object) -> list[datetime]:
 
 
 class ProcessGroup:
-    """Worker processes started with ``spawn``, each reporting to one queue; never left running."""
+    """Worker processes started with ``spawn`` (or ``method``), each reporting to one queue; never left running."""
 
-    def __init__(self) -> None:
-        self.ctx = multiprocessing.get_context("spawn")
+    def __init__(self, method: str = "spawn") -> None:
+        self.ctx = multiprocessing.get_context(method)
         self.results = self.ctx.Queue()
         self.processes: list[Any] = []
 
@@ -214,8 +214,8 @@ class ProcessGroup:
 
 
 @contextmanager
-def process_group() -> Iterator[ProcessGroup]:
-    group = ProcessGroup()
+def process_group(method: str = "spawn") -> Iterator[ProcessGroup]:
+    group = ProcessGroup(method)
     try:
         yield group
     finally:

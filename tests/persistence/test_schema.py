@@ -121,7 +121,7 @@ def test_a_0001_database_with_complaints_upgrades_to_the_claim_order_index(db_ur
                     " '2026-03-02 02:00:00', 'Jalan', '', 'web', false, false, '{}', 0, 0, '')"
                 )
             )
-        assert upgrade(engine) == "0002"
+        assert upgrade(engine) == t.SCHEMA_REVISION
         indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("sp4n_timers")}
         assert indexes["ix_sp4n_timers_status_due_at_priority_id"] == ["status", "due_at", "priority", "id"]
         assert "ix_sp4n_timers_status_due_at" not in indexes
