@@ -95,6 +95,16 @@ class Store(Protocol):
         and are never handed out twice, though some may never be used."""
         ...
 
+    def load_many(self, complaint_ids: Sequence[str]) -> list[Snapshot]:
+        """The snapshots of the complaints that exist among ``complaint_ids`` (in one read)."""
+        ...
+
+    def save_many(self, changes: Sequence[ChangeSet]) -> None:
+        """Apply changes of distinct complaints in ONE transaction, all or none of them;
+        ConcurrencyConflict if any complaint moved meanwhile (the caller may then save them one
+        by one)."""
+        ...
+
     def last_event(self, complaint_id: str) -> Event | None:
         """The newest event of a complaint (for the hash chain)."""
         ...
@@ -177,6 +187,15 @@ class Store(Protocol):
         """A stored SOP or calendar version."""
         ...
 
+    def activate(self, kind: str, name: str, version: str, at: datetime) -> None:
+        """Make ``version`` the active one of ``kind`` ("calendar", "sop") and ``name`` for every
+        process sharing the store."""
+        ...
+
+    def active(self, kind: str) -> dict[str, str]:
+        """The active versions of ``kind``, by name."""
+        ...
+
 
 def check_change(change: ChangeSet) -> None:
     """InvalidArgumentError unless every record of the change belongs to its complaint: a
@@ -198,3 +217,16 @@ def check_count(count: int) -> int:
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise InvalidArgumentError("count", count, "a whole number of serials, at least 1")
     return count
+
+
+def distinct_complaints(changes: Sequence[ChangeSet]) -> None:
+    """InvalidArgumentError when two changes of one batch are of the same complaint (the second
+    would be checked against the version before the first)."""
+    seen: set[str] = set()
+    for i, change in enumerate(changes):
+        cid = change.complaint.id
+        if cid in seen:
+            raise InvalidArgumentError(
+                f"changes[{i}].complaint.id", cid, "a complaint not changed earlier in the batch"
+            )
+        seen.add(cid)

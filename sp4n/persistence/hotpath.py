@@ -6,6 +6,7 @@ engine's dialect; the UPDATE of a complaint is compiled once per set of changed 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,24 @@ LOAD_COMPLAINT = (
     .select_from(t.complaints.outerjoin(t.clocks, t.clocks.c.complaint_id == t.complaints.c.id))
     .where(t.complaints.c.id == bindparam("cid"))
 )
+LOAD_MANY = select(t.complaints, *_CLOCK_COLUMNS).select_from(
+    t.complaints.outerjoin(t.clocks, t.clocks.c.complaint_id == t.complaints.c.id)
+)
+"""The same join for several complaints (a WHERE on the ids is added), run through Core."""
+
+
+def snapshots_from(rows: Sequence[Mapping[Any, Any]]) -> list[Snapshot]:
+    """Snapshots from rows of :data:`LOAD_MANY`: a complaint's columns repeated beside each clock."""
+    by_id: dict[str, Snapshot] = {}
+    for row in rows:
+        snapshot = by_id.get(row["id"])
+        if snapshot is None:
+            snapshot = by_id[row["id"]] = Snapshot(complaint_from(row), {}, row["last_seq"], row["last_hash"])
+        if row["clock_name"] is not None:
+            snapshot.clocks[row["clock_name"]] = ledger_from_join(row)
+    return list(by_id.values())
+
+
 _CLOCK_VALUES = tuple(c.name for c in t.clocks.c if c.name not in ("complaint_id", "name"))
 _ALWAYS_WRITTEN = ("version", "last_seq", "last_hash")
 
@@ -75,6 +94,9 @@ class HotPath:
         self.head_query = Query(
             select(t.complaints.c.version, t.complaints.c.last_seq).where(t.complaints.c.id == bindparam("cid")), engine
         )
+        self.active_query = Query(
+            select(t.active.c.name, t.active.c.version).where(t.active.c.kind == bindparam("kind")), engine
+        )
         self.update_complaint = lru_cache(maxsize=64)(self._update_complaint)
 
     def _update_complaint(self, columns: tuple[str, ...]) -> Prepared:
@@ -108,6 +130,10 @@ class HotPath:
         """The version and the last event number of a stored complaint (None if there is none)."""
         rows = self.head_query.run(connection.cursor(), {"cid": complaint_id})
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    def active(self, connection: Any, kind: str) -> dict[str, str]:
+        """The active versions of ``kind`` (see :meth:`sp4n.persistence.Store.active`), by name."""
+        return {str(name): str(version) for name, version in self.active_query.run(connection.cursor(), {"kind": kind})}
 
     # ------------------------------------------------------------------ save
 

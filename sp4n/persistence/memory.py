@@ -16,7 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sp4n.errors import ComplaintNotFound, ConcurrencyConflict, DuplicateComplaint, DuplicateEvent, IdempotencyConflict
-from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose, check_change, check_count
+from sp4n.persistence.base import (
+    ChangeSet,
+    IdempotencyRecord,
+    Snapshot,
+    TimerClose,
+    check_change,
+    check_count,
+    distinct_complaints,
+)
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -37,6 +45,7 @@ class MemoryStore:
         self._idempotency: dict[str, IdempotencyRecord] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
         self._definitions: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+        self._active: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(complaints={len(self._complaints)})"
@@ -52,45 +61,71 @@ class MemoryStore:
             head = events[-1] if events else None
             return Snapshot(complaint.copy(), clocks, head.seq if head else 0, head.hash if head else "")
 
+    def load_many(self, complaint_ids: Sequence[str]) -> list[Snapshot]:
+        """The snapshots of those complaints that exist."""
+        with self._lock:
+            return [self.load(cid) for cid in complaint_ids if cid in self._complaints]
+
     def save(self, change: ChangeSet) -> None:
         """Check the version, then apply every part of the change."""
-        check_change(change)
+        self.save_many([change])
+
+    def save_many(self, changes: Sequence[ChangeSet]) -> None:
+        """Check every change, then apply them all (under one lock: all or nothing)."""
+        distinct_complaints(changes)
+        for change in changes:
+            check_change(change)
         with self._lock:
-            cid = change.complaint.id
-            current = self._complaints.get(cid)
-            if current is not None and change.expected_version == 0:
-                raise DuplicateComplaint("id", cid)
-            actual = current.version if current is not None else 0
-            if actual != change.expected_version:
-                raise ConcurrencyConflict(cid, change.expected_version, actual if current is not None else None)
-            tracking = change.complaint.tracking_number
-            if self._tracking.get(tracking, cid) != cid:
-                raise DuplicateComplaint("tracking_number", tracking)
-            self._check_timer_closes(change.close_timers)
-            self._check_events(cid, change.events)
-            if change.idempotency is not None and change.idempotency.key in self._idempotency:
-                raise IdempotencyConflict(change.idempotency.key)
-            if current is not None and current.tracking_number != tracking:
-                del self._tracking[current.tracking_number]
-            self._tracking[tracking] = cid
-            self._complaints[cid] = change.complaint.copy()
-            clocks = self._clocks.setdefault(cid, {})
-            for ledger in change.clocks:
-                clocks[ledger.name] = ledger.copy()
-            for close in change.close_timers:
-                self._close(close)
-            for timer in change.add_timers:
-                self._add_timer(timer)
-            events = self._events.setdefault(cid, [])
-            events.extend(e.copy() for e in change.events)
-            for event in change.events:
-                item = OutboxItem.for_event(event)
-                self._outbox[item.id] = item
-            if change.idempotency is not None:
-                record = change.idempotency
-                self._idempotency[record.key] = IdempotencyRecord(
-                    record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result)
-                )
+            taken: dict[str, str] = {}
+            for change in changes:
+                self._check(change)
+                tracking, cid = change.complaint.tracking_number, change.complaint.id
+                if taken.setdefault(tracking, cid) != cid:
+                    raise DuplicateComplaint("tracking_number", tracking)
+            for change in changes:
+                self._apply(change)
+
+    def _check(self, change: ChangeSet) -> None:
+        cid = change.complaint.id
+        current = self._complaints.get(cid)
+        if current is not None and change.expected_version == 0:
+            raise DuplicateComplaint("id", cid)
+        actual = current.version if current is not None else 0
+        if actual != change.expected_version:
+            raise ConcurrencyConflict(cid, change.expected_version, actual if current is not None else None)
+        tracking = change.complaint.tracking_number
+        if self._tracking.get(tracking, cid) != cid:
+            raise DuplicateComplaint("tracking_number", tracking)
+        self._check_timer_closes(change.close_timers)
+        self._check_events(cid, change.events)
+        if change.idempotency is not None and change.idempotency.key in self._idempotency:
+            raise IdempotencyConflict(change.idempotency.key)
+
+    def _apply(self, change: ChangeSet) -> None:
+        cid = change.complaint.id
+        current = self._complaints.get(cid)
+        tracking = change.complaint.tracking_number
+        if current is not None and current.tracking_number != tracking:
+            del self._tracking[current.tracking_number]
+        self._tracking[tracking] = cid
+        self._complaints[cid] = change.complaint.copy()
+        clocks = self._clocks.setdefault(cid, {})
+        for ledger in change.clocks:
+            clocks[ledger.name] = ledger.copy()
+        for close in change.close_timers:
+            self._close(close)
+        for timer in change.add_timers:
+            self._add_timer(timer)
+        events = self._events.setdefault(cid, [])
+        events.extend(e.copy() for e in change.events)
+        for event in change.events:
+            item = OutboxItem.for_event(event)
+            self._outbox[item.id] = item
+        if change.idempotency is not None:
+            record = change.idempotency
+            self._idempotency[record.key] = IdempotencyRecord(
+                record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result)
+            )
 
     def _check_timer_closes(self, closes: list[TimerClose]) -> None:
         for close in closes:
@@ -270,6 +305,16 @@ class MemoryStore:
         with self._lock:
             content = self._definitions.get((kind, key))
             return dict(content) if content is not None else None
+
+    def activate(self, kind: str, name: str, version: str, at: datetime) -> None:
+        """Make ``version`` the active one of ``kind`` and ``name``."""
+        with self._lock:
+            self._active[(kind, name)] = version
+
+    def active(self, kind: str) -> dict[str, str]:
+        """The active versions of ``kind``, by name."""
+        with self._lock:
+            return {name: version for (k, name), version in self._active.items() if k == kind}
 
     def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
         """Lease due pending timers that no live lease holds, earliest first; none of a complaint

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, select, update
 
 from sp4n.errors import (
     ComplaintNotFound,
@@ -29,7 +29,15 @@ from sp4n.errors import (
     StoreError,
 )
 from sp4n.persistence import tables as t
-from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot, TimerClose, check_change, check_count
+from sp4n.persistence.base import (
+    ChangeSet,
+    IdempotencyRecord,
+    Snapshot,
+    TimerClose,
+    check_change,
+    check_count,
+    distinct_complaints,
+)
 from sp4n.persistence.connect import create_sql_engine, safe_url, translate, violated_key
 from sp4n.persistence.driver import (
     Transaction,
@@ -38,10 +46,14 @@ from sp4n.persistence.driver import (
     postgres_transaction,
     sqlite_transaction,
 )
-from sp4n.persistence.hotpath import HotPath, dialect_insert, upsert
+from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
+from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
-from sp4n.persistence.rows import complaint_from, event_from, outbox_from, timer_from
+from sp4n.persistence.rows import complaint_from, event_from, timer_from
+
+_CHUNK = 500
+"""Ids in one IN list of a bulk read."""
 
 __all__ = ["SqlStore", "create_sql_engine", "open_store", "safe_url"]
 
@@ -82,6 +94,7 @@ class SqlStore:
         self._own_engine = engine is None
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
+        self._outbox = SqlOutbox(self._begin, self._read, self.dialect)
         self._transaction = postgres_transaction if self.dialect == "postgresql" else sqlite_transaction
         self._autocommit = postgres_autocommit if self.dialect == "postgresql" else no_transaction
         if check_schema:
@@ -139,6 +152,18 @@ class SqlStore:
             content = conn.execute(query).scalar_one_or_none()
         return dict(content) if content is not None else None
 
+    def activate(self, kind: str, name: str, version: str, at: datetime) -> None:
+        """Make ``version`` the active one of ``kind`` and ``name`` for every process."""
+        stmt = upsert(self.dialect, t.active, ["kind", "name"], ["version", "activated_at"])
+        with self._begin() as conn:
+            conn.execute(stmt, [{"kind": kind, "name": name, "version": version, "activated_at": at}])
+
+    def active(self, kind: str) -> dict[str, str]:
+        """The active versions of ``kind``, by name (read where commands load: each command
+        may ask, every few seconds)."""
+        with self._driver() as connection, self._autocommit(connection):
+            return self._hot.active(connection, kind)
+
     def definitions(self, kind: str) -> list[tuple[str, ...]]:
         """Keys of the stored SOP versions ((id, version)) or calendar versions ((version,))."""
         with self._read() as conn:
@@ -163,11 +188,7 @@ class SqlStore:
         check_change(change)
         try:
             with self._driver() as connection, self._transaction(connection) as tx:
-                self._write_complaint(tx, change)
-                self._write_clocks(tx, change.clocks)
-                self._write_timers(tx, change)
-                self._write_events(tx, change.events)
-                self._write_idempotency(tx, change.idempotency)
+                self._write_change(tx, change)
         except self._dbapi.IntegrityError as exc:
             raise self._refusal(change, exc) from exc
 
@@ -211,7 +232,42 @@ class SqlStore:
                 first = conn.execute(again.returning(_COUNTER.next_value - count)).scalar_one()
         return int(first)
 
-    # the steps of a save (separate, so that a test can make any one of them fail)
+    def load_many(self, complaint_ids: Sequence[str]) -> list[Snapshot]:
+        """The snapshots of those complaints that exist, read together (in chunks)."""
+        out: list[Snapshot] = []
+        for start in range(0, len(complaint_ids), _CHUNK):
+            chunk = list(complaint_ids[start : start + _CHUNK])
+            with self._read() as conn:
+                rows = conn.execute(LOAD_MANY.where(t.complaints.c.id.in_(chunk))).mappings().all()
+            out.extend(snapshots_from(rows))
+        return out
+
+    def save_many(self, changes: Sequence[ChangeSet]) -> None:
+        """Apply changes of distinct complaints in one transaction, all or none of them."""
+        distinct_complaints(changes)
+        for change in changes:
+            check_change(change)
+        if not changes:
+            return
+        try:
+            with self._driver() as connection, self._transaction(connection) as tx:
+                for change in changes:
+                    self._write_change(tx, change)
+        except self._dbapi.IntegrityError as exc:
+            # in a PostgreSQL pipeline a stale UPDATE shows up as a taken event number: a
+            # conflict when a complaint moved on, else the key's own error
+            for change in changes:
+                refusal = self._refusal(change, exc)
+                if isinstance(refusal, ConcurrencyConflict):
+                    raise refusal from exc
+            raise translate(exc, self.url, self._dbapi) from exc
+
+    def _write_change(self, tx: Transaction, change: ChangeSet) -> None:
+        self._write_complaint(tx, change)
+        self._write_clocks(tx, change.clocks)
+        self._write_timers(tx, change)
+        self._write_events(tx, change.events)
+        self._write_idempotency(tx, change.idempotency)
 
     def _write_complaint(self, tx: Transaction, change: ChangeSet) -> None:
         self._hot.write_complaint(tx, change)
@@ -309,75 +365,27 @@ class SqlStore:
         with self._read() as conn:
             return [complaint_from(r._mapping) for r in conn.execute(query)]
 
+    # the outbox: see :mod:`sp4n.persistence.outbox_rows`
+
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
         """Undelivered outbox items, oldest first."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(t.outbox)
-                .where(t.outbox.c.delivered_at.is_(None))
-                .order_by(t.outbox.c.created_at, t.outbox.c.id)
-                .limit(limit)
-            ).all()
-            return self._outbox_items(conn, rows)
-
-    @staticmethod
-    def _outbox_items(conn: Connection, rows: Sequence[Row[Any]]) -> list[OutboxItem]:
-        """Outbox rows with their payloads: the events they carry (content and hash)."""
-        if not rows:
-            return []
-        keys = [(r.complaint_id, r.event_seq) for r in rows]
-        found = conn.execute(select(t.events).where(tuple_(t.events.c.complaint_id, t.events.c.seq).in_(keys)))
-        events = {(e.complaint_id, e.seq): event_from(e._mapping) for e in found}
-        return [outbox_from(r._mapping, events[(r.complaint_id, r.event_seq)]) for r in rows]
+        return self._outbox.pending(limit)
 
     def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
         """Record delivery."""
-        with self._begin() as conn:
-            conn.execute(update(t.outbox).where(t.outbox.c.id.in_(list(item_ids))).values(delivered_at=at))
+        self._outbox.mark_delivered(item_ids, at)
 
     def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-        """Lease up to ``limit`` undelivered items no one else holds, oldest first.
-
-        On PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED``, so concurrent
-        drainers take different items; SQLite has one writer at a time.
-        """
-        o = t.outbox
-        free = and_(o.c.delivered_at.is_(None), (o.c.lease_expires.is_(None)) | (o.c.lease_expires <= now))
-        query = select(o.c.id).where(free).order_by(o.c.created_at, o.c.id).limit(limit)
-        if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        with self._begin() as conn:
-            ids = [r.id for r in conn.execute(query)]
-            if not ids:
-                return []
-            conn.execute(update(o).where(o.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
-            rows = conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.created_at, o.c.id)).all()
-            return self._outbox_items(conn, rows)
+        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
+        return self._outbox.claim(owner, now, lease, limit)
 
     def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
         """End a lease held by ``owner``: delivered, or failed with ``error`` (it stays pending)."""
-        o = t.outbox
-        with self._begin() as conn:
-            conn.execute(
-                update(o)
-                .where(and_(o.c.id == item_id, o.c.lease_owner == owner))
-                .values(
-                    delivered_at=delivered_at,
-                    last_error=error,
-                    attempts=o.c.attempts + 1,
-                    lease_owner=None,
-                    lease_expires=None,
-                )
-            )
+        self._outbox.finish(item_id, owner, delivered_at, error)
 
     def prune_outbox(self, delivered_before: datetime) -> int:
         """Remove outbox items delivered before ``delivered_before`` (their events stay)."""
-        o = t.outbox
-        with self._begin() as conn:
-            result = conn.execute(
-                delete(o).where(and_(o.c.delivered_at.is_not(None), o.c.delivered_at < delivered_before))
-            )
-            return int(result.rowcount)
+        return self._outbox.prune(delivered_before)
 
     def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
         """Lease up to ``limit`` due pending timers that no live lease holds, earliest first.

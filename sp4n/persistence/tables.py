@@ -34,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -86,6 +86,17 @@ calendars = Table(
     Column("content", JSON, nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
 )
+
+active = Table(
+    "sp4n_active",
+    metadata,
+    Column("kind", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("activated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("kind", "name"),
+)
+"""The definitions every process counts on: the active calendar, the active version of each SOP."""
 
 complaints = Table(
     "sp4n_complaints",

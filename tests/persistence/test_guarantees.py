@@ -545,6 +545,9 @@ def test_a_stored_calendar_version_explains_an_old_due_date_after_a_restart(db_u
     assert decree.version != version
     with scenario_on(db_url, start="2026-03-17T10:00:00+07:00", calendar=decree, id_factory=counter_ids("n")) as s:
         engine = s.engine
+        # a calendar given to a new engine does not replace the one active in the database
+        assert engine.calendar.version == WorkingCalendar.indonesia().version != decree.version
+        engine.apply_calendar(decree)  # this does, for every process
         stored = engine.stored_calendar(version)
         assert stored is not None
         assert stored.version == version
