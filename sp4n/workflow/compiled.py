@@ -123,6 +123,18 @@ class SopRegistry:
             raise SopNotFoundError(f"{sop_id}@{version}" if version else sop_id, known)
         return compiled
 
+    def activate(self, sop_id: str, version: str) -> bool:
+        """Make a known (or stored) version the default of its id; returns whether it changed."""
+        if self._latest.get(sop_id) == version:
+            return False
+        self.get(sop_id, version)  # SopNotFoundError when it is neither registered nor stored
+        self._latest[sop_id] = version
+        return True
+
+    def latest(self) -> dict[str, str]:
+        """The default version of each id."""
+        return dict(self._latest)
+
     def ids(self) -> tuple[str, ...]:
         """The ids of registered SOPs."""
         return tuple(self._latest)

@@ -68,6 +68,7 @@ class DeadlineRunner:
 
     def run_due(self, limit: int) -> list[Firing]:
         """Process every timer due by now, earliest first, until none is left (or ``limit``)."""
+        self.runtime.refresh_if_due()
         now = self.runtime.now()
         processed: list[Firing] = []
         while len(processed) < limit:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
@@ -40,6 +41,7 @@ from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.reprojection import reproject
 from sp4n.workflow.routing import match_rule
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
+from sp4n.workflow.tracking import TrackingNumbers
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
 from sp4n.workflow.worker import DeadlineWorker
 
@@ -100,17 +102,18 @@ class Engine:
         from sp4n.states.loader import resolve_sop
 
         clock = clock if clock is not None else SystemClock()
-        calendar = calendar if calendar is not None else WorkingCalendar.indonesia()
-        zones = Zones.build(calendar.zone, default_zone, agency_zones)
+        calendars = CalendarBook(self.store, calendar, lambda: require_aware(clock.now(), "clock.now()"))
+        zones = Zones.build((calendar or calendars.active).zone, default_zone, agency_zones)
         self.runtime = Runtime(
             store=self.store,
             registry=SopRegistry(fallback=self._stored_sop),
-            calendars=CalendarBook(self.store, calendar, lambda: self.runtime.now()),
+            calendars=calendars,
             zones=zones,
             clock=clock,
             late_grace=late_grace,
         )
         self._new_id = id_factory or (lambda: uuid.uuid4().hex)
+        self.tracking = TrackingNumbers(self.store)
         self.deadlines_runner = DeadlineRunner(self.runtime)
         self.outbox = Outbox(self.runtime)
         for sop in sops:
@@ -149,10 +152,14 @@ class Engine:
         return self.runtime.late_grace
 
     def register(self, sop: Sop) -> CompiledSop:
-        """Make an SOP version available (and keep it in the store, so complaints pinned to it can
-        be reloaded after a restart); new complaints of its id use the latest registered."""
-        self.store.save_definition("sop", sop.key, sop.title, sop.model_dump(mode="json"), self.now())
-        return self.registry.register(sop)
+        """Make an SOP version available and active: it is kept in the store (so complaints
+        pinned to it can be reloaded after a restart), and new complaints of its id, in this and
+        every other process sharing the store, are filed under it."""
+        now = self.now()
+        self.store.save_definition("sop", sop.key, sop.title, sop.model_dump(mode="json"), now)
+        compiled = self.registry.register(sop)
+        self.store.activate("sop", sop.id, sop.version, now)
+        return compiled
 
     def _stored_sop(self, sop_id: str, version: str) -> Sop | None:
         content = self.store.load_definition("sop", (sop_id, version))
@@ -169,9 +176,14 @@ class Engine:
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
-        """Switch to a new calendar and re-project the running clocks it moves (see
-        :mod:`sp4n.workflow.reprojection`); returns the ids of the complaints re-armed."""
-        before = self.runtime.calendars.switch(calendar)
+        """Make ``calendar`` the active calendar of every process sharing the store, and
+        re-project the running clocks it moves (see :mod:`sp4n.workflow.reprojection`); returns
+        the ids of the complaints re-armed. Applying the active calendar again changes nothing."""
+        calendars = self.runtime.calendars
+        if calendar.version == calendars.active.version:
+            return []
+        before = calendars.switch(calendar)
+        calendars.activate(calendar)
         return reproject(self.runtime, before)
 
     def start_worker(self, **options: Any) -> DeadlineWorker:
@@ -229,6 +241,7 @@ class Engine:
         """File a new complaint under the latest registered version of ``sop``."""
         if actor.role not in _SUBMITTERS:
             raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
+        self.runtime.refresh_if_due()
         compiled = self.registry.get(sop)
         fields = {
             "title": title,
@@ -318,7 +331,7 @@ class Engine:
         local = now.astimezone(self.calendar_for(zone).tzinfo)
         return Complaint(
             id=cid,
-            tracking_number=f"SP4N-{local:%Y%m%d}-{cid[:8].upper()}",
+            tracking_number=self.tracking.next(local.date()),
             sop_id=compiled.sop.id,
             sop_version=compiled.sop.version,
             state=compiled.sop.initial_state.id,
@@ -358,6 +371,7 @@ class Engine:
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
             return replay
+        self.runtime.refresh_if_due()
         try:
             loaded = self.runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock
-from sp4n.errors import InvalidData
+from sp4n.errors import InvalidData, SopNotFoundError
 from sp4n.persistence.base import ChangeSet, Snapshot, Store
 from sp4n.persistence.records import Event
 from sp4n.workflow.calendars import CalendarBook
@@ -26,6 +26,9 @@ from sp4n.workflow.compiled import CompiledSop, SopRegistry
 log = logging.getLogger("sp4n.engine")
 
 Subscriber = Callable[[Event], None]
+
+REFRESH_EVERY = timedelta(seconds=5)
+"""How stale a command may find the active calendar and SOP versions (a worker refreshes every sweep)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ class Runtime:
         self.zones = zones
         self.clock = clock
         self.late_grace = late_grace
+        self.refresh_every = REFRESH_EVERY
         self._subscribers: list[Subscriber] = []
+        self._refreshed_at: datetime | None = None
 
     def now(self) -> datetime:
         """The injected clock's now, checked to be aware, in UTC."""
@@ -126,6 +131,23 @@ class Runtime:
                     log.exception("subscriber %r failed on event %s/%s", callback, event.complaint_id, event.seq)
 
     def refresh(self) -> bool:
-        """Take up the calendar and SOP versions other processes made active (see
-        :mod:`sp4n.workflow.calendars`); returns whether anything changed."""
-        return self.calendars.refresh()
+        """Take up the calendar and the SOP versions that another process made active (a decree
+        applied, an SOP registered); returns whether anything changed."""
+        self._refreshed_at = self.now()
+        changed = self.calendars.refresh()
+        for sop_id, version in self.store.active("sop").items():
+            try:
+                changed = self.registry.activate(sop_id, version) or changed
+            except SopNotFoundError:
+                log.warning(
+                    "SOP %s@%s is active but not stored; new complaints stay on the version before", sop_id, version
+                )
+        return changed
+
+    def refresh_if_due(self) -> bool:
+        """:meth:`refresh` when the last one is ``refresh_every`` old (a command's way: one read
+        every few seconds, not one per command)."""
+        last = self._refreshed_at
+        if last is not None and timedelta(0) <= self.now() - last < self.refresh_every:
+            return False
+        return self.refresh()

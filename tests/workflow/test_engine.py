@@ -161,7 +161,7 @@ def test_submit_records_who_what_and_when() -> None:
     )
     assert (view.id, view.tracking_number, view.state, view.title, view.channel) == (
         "c1",
-        "SP4N-20260302-C1",
+        "SP4N-20260302-000001",
         "received",
         "Jalan rusak",
         "sms",

@@ -92,7 +92,6 @@ def test_numbers_come_from_blocks_reserved_in_the_store(store: Store) -> None:
     assert store.reserve_serials(1) == 12  # the second block (8 to 11) is the allocator's
 
 
-@pytest.mark.xfail(strict=True, reason="needs engine wiring")
 def test_two_ids_that_share_their_first_8_hex_digits_on_one_day_get_distinct_numbers(store: Store) -> None:
     """The old number was the date and the id's first 8 hex digits: the second submission of
     these two failed with a ConcurrencyConflict ("expected version 0, found None")."""
