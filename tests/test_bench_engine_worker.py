@@ -38,3 +38,13 @@ def test_worker_benchmark_reports_its_ratios(postgres_url: str) -> None:
     out = result.stdout
     assert re.search(r"ratio two / one: \d+\.\d\dx \(target >= 1.5x\) (PASS|FAIL)", out)
     assert re.search(r"ratio sweep / direct: \d+\.\d\dx \(target <= 1.5x\) (PASS|FAIL)", out)
+
+
+def test_reprojection_benchmark_reports_its_ratios(
+    load_benchmark: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load_benchmark("bench_reprojection").main(["--quick"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    ratios = [line for line in lines if re.search(r"\d+\.\d\dx \(target >= 10x\) (PASS|FAIL)$", line)]
+    assert [line.split()[0] for line in ratios] == ["SQLite", "SQLite"]
+    assert "a day inside every window" in ratios[0] and "next year's holidays" in ratios[1]

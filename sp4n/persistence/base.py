@@ -137,8 +137,9 @@ class Store(Protocol):
         """Give back leases ``owner`` holds on timers it did not close."""
         ...
 
-    def complaints_with_pending_timers(self) -> list[str]:
-        """Ids of complaints that have at least one pending timer (their clocks run)."""
+    def complaints_with_pending_timers(self, due_from: datetime | None = None) -> list[str]:
+        """Ids of complaints that have at least one pending timer (their clocks run), due at or
+        after ``due_from`` when it is given."""
         ...
 
     def close_stale_timer(self, close: TimerClose) -> bool:

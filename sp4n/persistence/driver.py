@@ -115,7 +115,7 @@ class Transaction:
         self._connection = connection
         self._deferred = deferred
         self._queued: list[tuple[str, list[Any], Callable[[Any], Exception] | None]] = []
-        self._checks: list[tuple[Any, Callable[[Any], Exception]]] = []
+        self._checks: list[tuple[Any, int, Callable[[Any], Exception]]] = []
 
     def execute(
         self,
@@ -125,8 +125,8 @@ class Transaction:
         one_row: Callable[[Any], Exception] | None = None,
     ) -> None:
         """Run ``statement`` once per row (one row: a plain execute). With ``one_row``, the
-        transaction fails unless exactly one row was affected, with the error ``one_row`` makes
-        (given the connection, to look up what it needs in the same transaction)."""
+        transaction fails unless each run affected exactly one row, with the error ``one_row``
+        makes (given the connection, to look up what it needs in the same transaction)."""
         params = [statement.params(r) for r in rows]
         if self._deferred:
             self._queued.append((statement.sql, params, one_row))
@@ -152,13 +152,13 @@ class Transaction:
                 raise
             raise StoreError(f"a value for {' '.join(sql.split()[:3])} cannot be stored: {exc}") from exc
         if one_row is not None:
-            self._checks.append((cursor, one_row))
+            self._checks.append((cursor, len(params), one_row))
 
     def check(self) -> None:
-        """Raise the first registered error whose statement did not affect exactly one row."""
+        """Raise the first registered error whose statement did not affect one row per run."""
         checks, self._checks = self._checks, []
-        for cursor, error in checks:
-            if cursor.rowcount != 1:
+        for cursor, runs, error in checks:
+            if cursor.rowcount != runs:
                 raise error(self._connection)
 
 

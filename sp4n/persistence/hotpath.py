@@ -7,7 +7,7 @@ engine's dialect; the UPDATE of a complaint is compiled once per set of changed 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, insert, select, update
@@ -137,34 +137,44 @@ class HotPath:
 
     # ------------------------------------------------------------------ save
 
-    def write_complaint(self, tx: Transaction, change: ChangeSet) -> None:
-        """Insert a new complaint, or update it if it is still at the version the change expects."""
-        complaint = change.complaint
-        values = {f: getattr(complaint, f) for f in COMPLAINT_FIELDS}
-        if change.events:
-            values["last_seq"] = change.events[-1].seq
-            values["last_hash"] = change.events[-1].hash
-        if change.expected_version == 0:
-            values.setdefault("last_seq", 0)
-            values.setdefault("last_hash", "")
-            tx.execute(self.insert_complaint, [values])
-            return
-        del values["id"]
-        if change.fields is not None:
-            keep = {*_ALWAYS_WRITTEN, *change.fields}
-            values = {k: v for k, v in values.items() if k in keep}
-        columns = tuple(sorted(values))
-        values["b_id"] = complaint.id
-        values["b_expected"] = change.expected_version
-        tx.execute(
-            self.update_complaint(columns),
-            [values],
-            one_row=lambda connection: ConcurrencyConflict(
-                complaint.id, change.expected_version, self.stored_version(connection, complaint.id)
-            ),
-        )
+    def write_complaints(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
+        """Insert the new complaints, and update each other one if it is still at the version its
+        change expects (statements of the same shape go together)."""
+        inserts: list[dict[str, Any]] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for change in changes:
+            complaint = change.complaint
+            values = {f: getattr(complaint, f) for f in COMPLAINT_FIELDS}
+            if change.events:
+                values["last_seq"] = change.events[-1].seq
+                values["last_hash"] = change.events[-1].hash
+            if change.expected_version == 0:
+                values.setdefault("last_seq", 0)
+                values.setdefault("last_hash", "")
+                inserts.append(values)
+                continue
+            del values["id"]
+            if change.fields is not None:
+                keep = {*_ALWAYS_WRITTEN, *change.fields}
+                values = {k: v for k, v in values.items() if k in keep}
+            columns = tuple(sorted(values))
+            values["b_id"] = complaint.id
+            values["b_expected"] = change.expected_version
+            updates.setdefault(columns, []).append(values)
+        if inserts:
+            tx.execute(self.insert_complaint, inserts)
+        for columns, rows in updates.items():
+            tx.execute(self.update_complaint(columns), rows, one_row=partial(self._moved_on, rows=rows))
 
-    def write_clocks(self, tx: Transaction, ledgers: list[ClockLedger]) -> None:
+    def _moved_on(self, connection: Any, rows: Sequence[Mapping[str, Any]]) -> ConcurrencyConflict:
+        """The conflict of the first complaint among ``rows`` that is not at its expected version."""
+        for row in rows:
+            stored = self.stored_version(connection, row["b_id"])
+            if stored != row["b_expected"]:
+                return ConcurrencyConflict(row["b_id"], row["b_expected"], stored)
+        return ConcurrencyConflict(rows[0]["b_id"], rows[0]["b_expected"], rows[0]["b_expected"])
+
+    def write_clocks(self, tx: Transaction, ledgers: Sequence[ClockLedger]) -> None:
         """Insert or update clock ledgers."""
         if ledgers:
             tx.execute(
@@ -185,27 +195,30 @@ class HotPath:
                 ],
             )
 
-    def write_timers(self, tx: Transaction, change: ChangeSet) -> None:
+    def write_timers(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
         """Close timers (a fired one must still be pending) and arm new ones."""
-        stale = []
-        for close in change.close_timers:
-            row = {
-                "b_id": close.timer_id,
-                "b_status": close.status.value,
-                "b_at": close.closed_at,
-                "b_late": close.lateness_seconds,
-            }
-            if close.must_be_pending:
-                tx.execute(
-                    self.close_pending_timer,
-                    [row],
-                    one_row=lambda _: ConcurrencyConflict(change.complaint.id, change.expected_version, None),
-                )
-            else:
-                stale.append(row)
+        pending: list[dict[str, Any]] = []
+        stale: list[dict[str, Any]] = []
+        for change in changes:
+            for close in change.close_timers:
+                row = {
+                    "b_id": close.timer_id,
+                    "b_status": close.status.value,
+                    "b_at": close.closed_at,
+                    "b_late": close.lateness_seconds,
+                }
+                (pending if close.must_be_pending else stale).append(row)
+        if pending:
+            first = changes[0]
+            tx.execute(
+                self.close_pending_timer,
+                pending,
+                one_row=lambda _: ConcurrencyConflict(first.complaint.id, first.expected_version, None),
+            )
         if stale:
             tx.execute(self.close_pending_timer, stale)
-        if change.add_timers:
+        armed = [tm for change in changes for tm in change.add_timers]
+        if armed:
             tx.execute(
                 self.insert_timers,
                 [
@@ -223,26 +236,27 @@ class HotPath:
                         "lease_owner": None,
                         "lease_expires": None,
                     }
-                    for tm in change.add_timers
+                    for tm in armed
                 ],
             )
 
-    def write_events(self, tx: Transaction, events: list[Event]) -> None:
+    def write_events(self, tx: Transaction, events: Sequence[Event]) -> None:
         """Append events (the database writes their outbox rows, by trigger)."""
         if events:
             tx.execute(self.insert_event, [{f: getattr(e, f) for f in EVENT_FIELDS} for e in events])
 
-    def write_idempotency(self, tx: Transaction, record: IdempotencyRecord | None) -> None:
-        """Keep what a command with an idempotency key did."""
-        if record is not None:
+    def write_idempotency(self, tx: Transaction, records: Sequence[IdempotencyRecord]) -> None:
+        """Keep what commands with an idempotency key did."""
+        if records:
             tx.execute(
                 self.insert_idempotency,
                 [
                     {
-                        "key": record.key,
-                        "fingerprint": record.fingerprint,
-                        "complaint_id": record.complaint_id,
-                        "result": record.result,
+                        "key": r.key,
+                        "fingerprint": r.fingerprint,
+                        "complaint_id": r.complaint_id,
+                        "result": r.result,
                     }
+                    for r in records
                 ],
             )

@@ -345,7 +345,13 @@ class MemoryStore:
                     timer.lease_owner = None
                     timer.lease_expires = None
 
-    def complaints_with_pending_timers(self) -> list[str]:
-        """Ids of complaints with a pending timer."""
+    def complaints_with_pending_timers(self, due_from: datetime | None = None) -> list[str]:
+        """Ids of complaints with a pending timer (due at or after ``due_from``, if given)."""
         with self._lock:
-            return sorted({t.complaint_id for t in self._timers.values() if t.status is TimerStatus.PENDING})
+            return sorted(
+                {
+                    t.complaint_id
+                    for t in self._timers.values()
+                    if t.status is TimerStatus.PENDING and (due_from is None or t.due_at >= due_from)
+                }
+            )

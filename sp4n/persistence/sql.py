@@ -185,12 +185,7 @@ class SqlStore:
 
     def save(self, change: ChangeSet) -> None:
         """Apply one change in one transaction, or nothing of it."""
-        check_change(change)
-        try:
-            with self._driver() as connection, self._transaction(connection) as tx:
-                self._write_change(tx, change)
-        except self._dbapi.IntegrityError as exc:
-            raise self._refusal(change, exc) from exc
+        self.save_many([change])
 
     def _refusal(self, change: ChangeSet, exc: Exception) -> StoreError:
         """Why the database refused a change, as sp4n's error: the key that is taken, or the
@@ -251,38 +246,37 @@ class SqlStore:
             return
         try:
             with self._driver() as connection, self._transaction(connection) as tx:
-                for change in changes:
-                    self._write_change(tx, change)
+                self._write_changes(tx, changes)
         except self._dbapi.IntegrityError as exc:
             # in a PostgreSQL pipeline a stale UPDATE shows up as a taken event number: a
             # conflict when a complaint moved on, else the key's own error
-            for change in changes:
-                refusal = self._refusal(change, exc)
-                if isinstance(refusal, ConcurrencyConflict):
-                    raise refusal from exc
+            refusals = [self._refusal(change, exc) for change in changes]
+            conflict = next((r for r in refusals if isinstance(r, ConcurrencyConflict)), None)
+            if conflict is not None or len(refusals) == 1:
+                raise (conflict or refusals[0]) from exc
             raise translate(exc, self.url, self._dbapi) from exc
 
-    def _write_change(self, tx: Transaction, change: ChangeSet) -> None:
-        self._write_complaint(tx, change)
-        self._write_clocks(tx, change.clocks)
-        self._write_timers(tx, change)
-        self._write_events(tx, change.events)
-        self._write_idempotency(tx, change.idempotency)
+    def _write_changes(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
+        self._write_complaints(tx, changes)
+        self._write_clocks(tx, [ledger for c in changes for ledger in c.clocks])
+        self._write_timers(tx, changes)
+        self._write_events(tx, [e for c in changes for e in c.events])
+        self._write_idempotency(tx, [c.idempotency for c in changes if c.idempotency is not None])
 
-    def _write_complaint(self, tx: Transaction, change: ChangeSet) -> None:
-        self._hot.write_complaint(tx, change)
+    def _write_complaints(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
+        self._hot.write_complaints(tx, changes)
 
-    def _write_clocks(self, tx: Transaction, ledgers: list[ClockLedger]) -> None:
+    def _write_clocks(self, tx: Transaction, ledgers: Sequence[ClockLedger]) -> None:
         self._hot.write_clocks(tx, ledgers)
 
-    def _write_timers(self, tx: Transaction, change: ChangeSet) -> None:
-        self._hot.write_timers(tx, change)
+    def _write_timers(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
+        self._hot.write_timers(tx, changes)
 
-    def _write_events(self, tx: Transaction, events: list[Event]) -> None:
+    def _write_events(self, tx: Transaction, events: Sequence[Event]) -> None:
         self._hot.write_events(tx, events)
 
-    def _write_idempotency(self, tx: Transaction, record: IdempotencyRecord | None) -> None:
-        self._hot.write_idempotency(tx, record)
+    def _write_idempotency(self, tx: Transaction, records: Sequence[IdempotencyRecord]) -> None:
+        self._hot.write_idempotency(tx, records)
 
     def close_stale_timer(self, close: TimerClose) -> bool:
         """Close one pending timer alone (its clock moved on)."""
@@ -457,13 +451,15 @@ class SqlStore:
                 .values(lease_owner=None, lease_expires=None)
             )
 
-    def complaints_with_pending_timers(self) -> list[str]:
-        """Ids of complaints that have at least one pending timer."""
+    def complaints_with_pending_timers(self, due_from: datetime | None = None) -> list[str]:
+        """Ids of complaints that have at least one pending timer (due at or after ``due_from``,
+        if given: a range of the (status, due_at, ...) index)."""
         tm = t.timers
+        query = select(tm.c.complaint_id).where(tm.c.status == TimerStatus.PENDING.value)
+        if due_from is not None:
+            query = query.where(tm.c.due_at >= due_from)
         with self._read() as conn:
-            rows = conn.execute(
-                select(tm.c.complaint_id).where(tm.c.status == TimerStatus.PENDING.value).distinct()
-            ).all()
+            rows = conn.execute(query.distinct()).all()
         return sorted(r.complaint_id for r in rows)
 
     def delete_everything(self) -> None:

@@ -93,6 +93,18 @@ class LatePolicy(StrEnum):
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with the values cached from the content dropped (a changed copy computes its own)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _cached(type(self)):
+            copy.__dict__.pop(name, None)
+        return copy
+
+
+def _cached(cls: type) -> tuple[str, ...]:
+    """The cached properties of a model class (computed once per instance, from its content)."""
+    return tuple(n for k in cls.__mro__ for n, v in vars(k).items() if isinstance(v, cached_property))
+
 
 class StateDef(_Model):
     """One state of a complaint, with its Indonesian and English labels."""
@@ -147,7 +159,7 @@ class RungDef(_Model):
     at: RungTiming | None = None
     late: LatePolicy = LatePolicy.FIRE
 
-    @property
+    @cached_property
     def timing(self) -> RungTiming:
         """``at`` as written, else the default: opening for an emit rung before in working days."""
         if self.at is not None:
@@ -239,12 +251,6 @@ class Sop(_Model):
         """
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        """A copy, with the cached version dropped so that a changed copy hashes its own content."""
-        copy = super().model_copy(update=update, deep=deep)
-        copy.__dict__.pop("version", None)
-        return copy
 
     @property
     def key(self) -> tuple[str, str]:

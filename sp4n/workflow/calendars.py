@@ -84,16 +84,10 @@ class CalendarBook:
         self._keep(calendar)
         self._store.activate(*ACTIVE, calendar.version, self._now())
 
-    def switch(self, calendar: WorkingCalendar) -> Callable[[str, bool], WorkingCalendar]:
-        """Count on ``calendar`` from now on; returns how to find the variants of the one before."""
-        old, old_variants = self.active, dict(self._variants)
+    def switch(self, calendar: WorkingCalendar) -> None:
+        """Count on ``calendar`` from now on (in this process)."""
         self.active = calendar
         self._variants = {}
-
-        def before(zone: str, joint_leave: bool) -> WorkingCalendar:
-            return old_variants.get((zone, joint_leave)) or calendar_variant(old, zone, joint_leave)
-
-        return before
 
     def refresh(self) -> bool:
         """Take up the calendar another process made active; returns whether it changed."""

@@ -9,6 +9,7 @@ the new generation are armed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -172,11 +173,13 @@ class ClockPlanner:
         extend: tuple[str, int] | None = None,
         rearm_all: bool = False,
         rearm: tuple[str, ...] = (),
+        dues: Mapping[str, Due] | None = None,
     ) -> ClockPlan:
         """The ledgers, timers and log of ``complaint`` arriving in state ``after`` at ``now``.
 
         Each clock's new status follows from ``after``; its old one is its ledger's (a clock
-        that never started is stopped).
+        that never started is stopped). ``dues`` may give the due instants of re-armed clocks
+        already computed on this planner's calendar (re-arming leaves the ledger's counts alone).
         """
         plan = ClockPlan()
         for clock in self.sop.clocks:
@@ -189,7 +192,8 @@ class ClockPlanner:
             ledger = self._apply(clock, complaint, ledger, change, now, extend)
             ledgers[clock.name] = ledger
             plan.ledgers.append(ledger)
-            self._rearm(clock, complaint, ledger, now, plan, change)
+            known = dues.get(clock.name) if dues is not None and change == "rearmed" else None
+            self._rearm(clock, complaint, ledger, now, plan, change, known)
         return plan
 
     @staticmethod
@@ -258,7 +262,14 @@ class ClockPlanner:
         return ledger
 
     def _rearm(
-        self, clock: ClockDef, complaint: Complaint, ledger: ClockLedger, now: datetime, plan: ClockPlan, change: str
+        self,
+        clock: ClockDef,
+        complaint: Complaint,
+        ledger: ClockLedger,
+        now: datetime,
+        plan: ClockPlan,
+        change: str,
+        due: Due | None = None,
     ) -> None:
         if change not in ("started", "resumed"):
             # only a generation that was running has pending timers to close
@@ -267,7 +278,8 @@ class ClockPlanner:
                 plan.close_timers.append(
                     TimerClose(Timer.key(complaint.id, clock.name, previous, rung.name), TimerStatus.STALE, now)
                 )
-        due = ledger_due(self.cal, self.policy, ledger)
+        if due is None:
+            due = ledger_due(self.cal, self.policy, ledger)
         entry: dict[str, Any] = {"clock": clock.name, "change": change, "generation": ledger.generation}
         if due is not None:
             entry["due_at"] = due.at.isoformat()

@@ -182,9 +182,10 @@ class Engine:
         calendars = self.runtime.calendars
         if calendar.version == calendars.active.version:
             return []
-        before = calendars.switch(calendar)
+        old = calendars.active
+        calendars.switch(calendar)
         calendars.activate(calendar)
-        return reproject(self.runtime, before)
+        return reproject(self.runtime, old)
 
     def start_worker(self, **options: Any) -> DeadlineWorker:
         """Run a deadline worker inside this process (options as :class:`DeadlineWorker`)."""

@@ -7,21 +7,28 @@ are armed, and a ``calendar_reprojected`` event records the old and the new due 
 Nothing that already fired is touched, and a calendar applied twice changes nothing the second
 time (no instant moves).
 
-Set-based: complaints are loaded and saved a batch at a time (one read and one transaction per
+Set-based: only complaints that can be moved are read. When the two calendars differ only in
+dated days (a decree adds or revokes days, all after today), a clock can move only if one of its
+instants (its due instant, or a rung after it) falls on or after the first of those days, and
+every such instant of a running clock is a pending timer; so the store is asked for the
+complaints with a pending timer from that day on (an indexed read), not for all of them. The
+complaints are then loaded and saved a batch at a time (one read and one transaction per
 batch); a batch that meets a concurrent change is done again one complaint at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sp4n.calendars import WorkingCalendar
+from sp4n.calendars import Due, WorkingCalendar
 from sp4n.errors import ConcurrencyConflict
 from sp4n.persistence.base import ChangeSet, Snapshot
 from sp4n.persistence.records import ClockStatus
 from sp4n.workflow.actor import SYSTEM
+from sp4n.workflow.calendars import calendar_variant
 from sp4n.workflow.clocks import ClockPlanner, ledger_due, rung_instant
 from sp4n.workflow.commands import make_event
 from sp4n.workflow.retry import retry_on_conflict
@@ -33,23 +40,24 @@ Before = Callable[[str, bool], WorkingCalendar]
 BATCH = 500
 """Complaints loaded and saved together."""
 
+EARLIEST_ZONE = ZoneInfo("Asia/Jayapura")
+"""WIT (UTC+9): where a local day of Indonesia begins first."""
 
-def reproject(rt: Runtime, before: Before, *, batch: int = BATCH) -> list[str]:
-    """Re-arm the clocks whose instants moved between the calendars ``before`` gives and the
-    runtime's active ones; returns the ids of the complaints that changed."""
-    ids = rt.store.complaints_with_pending_timers()
+
+def reproject(rt: Runtime, old: WorkingCalendar, *, batch: int = BATCH) -> list[str]:
+    """Re-arm the clocks whose instants moved between the calendar ``old`` and the runtime's
+    active one, a batch of complaints at a time; returns the ids of the complaints that changed."""
+    before = _variants_of(old)
+    ids = rt.store.complaints_with_pending_timers(due_from=first_instant_moved(old, rt.calendars.active, rt.now()))
     changed: list[str] = []
     for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        if batch == 1:
-            changed.extend(_one_by_one(rt, before, chunk))
-            continue
         now = rt.now()
-        changes = [c for c in (decide(rt, _loaded(rt, s), before, now) for s in rt.store.load_many(chunk)) if c]
+        snapshots = rt.store.load_many(ids[start : start + batch])
+        changes = [c for c in (decide(rt, _loaded(rt, s), before, now) for s in snapshots) if c]
         try:
             rt.store.save_many(changes)
-        except ConcurrencyConflict:
-            changed.extend(_one_by_one(rt, before, [c.complaint.id for c in changes]))
+        except ConcurrencyConflict:  # a complaint moved meanwhile: each on its own, reloaded
+            changed.extend(reproject_each(rt, old, [c.complaint.id for c in changes]))
             continue
         for change in changes:
             rt.publish(change.events)
@@ -57,8 +65,10 @@ def reproject(rt: Runtime, before: Before, *, batch: int = BATCH) -> list[str]:
     return changed
 
 
-def _one_by_one(rt: Runtime, before: Before, ids: Sequence[str]) -> list[str]:
-    """The per-complaint path: load, decide, commit each, retried on a concurrent change."""
+def reproject_each(rt: Runtime, old: WorkingCalendar, ids: Sequence[str]) -> list[str]:
+    """The per-complaint path: load, decide and commit each of ``ids`` in its own transaction,
+    retried on a concurrent change; returns the ids of the complaints that changed."""
+    before = _variants_of(old)
     changed = []
     for complaint_id in ids:
 
@@ -72,6 +82,33 @@ def _one_by_one(rt: Runtime, before: Before, ids: Sequence[str]) -> list[str]:
         if retry_on_conflict(once):
             changed.append(complaint_id)
     return changed
+
+
+def _variants_of(old: WorkingCalendar) -> Before:
+    """The variants of ``old`` by zone and joint-leave policy, each built once."""
+    built: dict[tuple[str, bool], WorkingCalendar] = {}
+
+    def before(zone: str, joint_leave: bool) -> WorkingCalendar:
+        key = (zone, joint_leave)
+        if key not in built:
+            built[key] = calendar_variant(old, zone, joint_leave)
+        return built[key]
+
+    return before
+
+
+def first_instant_moved(old: WorkingCalendar, new: WorkingCalendar, now: datetime) -> datetime | None:
+    """The earliest instant a deadline can move to or from between ``old`` and ``new`` (None:
+    any, when they differ in more than dated days, or in a day that is not after today)."""
+    if old.weekmask != new.weekmask or old.office_hours != new.office_hours:
+        return None
+    changed = {(d.date, d.kind) for d in old.days} ^ {(d.date, d.kind) for d in new.days}
+    if not changed:
+        return None
+    first = min(day for day, _ in changed)
+    # a local day starts earliest in the easternmost zone; a day more, for safety
+    instant = datetime.combine(first - timedelta(days=1), time(0), EARLIEST_ZONE).astimezone(UTC)
+    return instant if instant > now else None
 
 
 def _loaded(rt: Runtime, snapshot: Snapshot) -> Loaded:
@@ -90,6 +127,7 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
         return None
     policy = compiled.sop.counting
     moved: list[dict[str, Any]] = []
+    dues: dict[str, Due] = {}
     for clock in compiled.sop.clocks:
         ledger = snapshot.clocks.get(clock.name)
         if ledger is None or ledger.status is not ClockStatus.RUNNING:
@@ -100,6 +138,7 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
         old_rungs = [rung_instant(was, r, before_cal) for r in clock.rungs]
         new_rungs = [rung_instant(will, r, after_cal) for r in clock.rungs]
         if was.at != will.at or old_rungs != new_rungs:
+            dues[clock.name] = will
             moved.append(
                 {
                     "clock": clock.name,
@@ -115,7 +154,7 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
     expected = updated.version
     updated.version += 1
     plan = ClockPlanner(compiled.sop, after_cal, policy).plan(
-        updated, dict(snapshot.clocks), complaint.state, now, rearm=tuple(m["clock"] for m in moved)
+        updated, dict(snapshot.clocks), complaint.state, now, rearm=tuple(dues), dues=dues
     )
     event = make_event(
         rt.context(compiled, now),

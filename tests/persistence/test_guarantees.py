@@ -111,7 +111,7 @@ def seqs(store: Any, cid: str) -> list[int]:
 @pytest.mark.parametrize(
     # the outbox row is written by the database, from the event insert (_write_events)
     "step",
-    ["_write_complaint", "_write_clocks", "_write_timers", "_write_events", "_write_idempotency"],
+    ["_write_complaints", "_write_clocks", "_write_timers", "_write_events", "_write_idempotency"],
 )
 def test_a_failure_before_commit_leaves_everything_as_it_was(
     db_url: str, monkeypatch: pytest.MonkeyPatch, step: str
