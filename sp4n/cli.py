@@ -32,6 +32,7 @@ from sp4n.calendars.days import WEEKDAY_LABELS_EN, WEEKDAY_LABELS_ID
 from sp4n.calendars.indonesia import WITHOUT_JOINT_LEAVE
 from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday_short
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
+from sp4n.cli_calendar_apply import add_apply_commands
 from sp4n.cli_db import add_db_commands
 from sp4n.cli_sop import add_sop_commands
 from sp4n.cli_worker import add_worker_command
@@ -134,6 +135,8 @@ def add_calendar_commands(groups: Subparsers) -> None:
     export.add_argument("year", type=int, help="e.g. 2026")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of stdout")
     export.set_defaults(handler=calendar_export_ics)
+
+    add_apply_commands(commands)
 
 
 def build_calendar(args: argparse.Namespace, years: Sequence[int]) -> WorkingCalendar:

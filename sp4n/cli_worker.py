@@ -23,7 +23,12 @@ def add_worker_command(groups: Any) -> None:
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps (default 5)")
     worker.add_argument("--lease", type=float, default=60.0, help="seconds a claimed timer stays leased")
     worker.add_argument(
-        "--overrides", action="append", default=[], metavar="FILE", help="calendar overrides, as the hosts use"
+        "--overrides",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="calendar override files to apply at start (as `sp4n calendar apply`); without them the "
+        "worker counts on the calendar active in the database, and takes up any applied later",
     )
     worker.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     worker.set_defaults(handler=run_worker)
@@ -46,10 +51,16 @@ def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    calendar = WorkingCalendar.indonesia()
-    for path in args.overrides:
-        calendar = calendar.with_overrides(path)
-    engine = Engine(sops=(), calendar=calendar, database_url=args.url)
+    engine = Engine(sops=(), database_url=args.url)
+    if args.overrides:
+        calendar = WorkingCalendar.indonesia()
+        for path in args.overrides:
+            calendar = calendar.with_overrides(path)
+        try:
+            engine.apply_calendar(calendar)
+        except BaseException:
+            engine.close()
+            raise
     stop = threading.Event()
 
     def _on_signal(signum: int, _frame: Any) -> None:
