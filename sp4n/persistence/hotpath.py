@@ -94,6 +94,10 @@ class HotPath:
         self.head_query = Query(
             select(t.complaints.c.version, t.complaints.c.last_seq).where(t.complaints.c.id == bindparam("cid")), engine
         )
+        self.written_query = Query(
+            select(t.complaints.c.version, t.complaints.c.last_hash).where(t.complaints.c.id == bindparam("cid")),
+            engine,
+        )
         self.active_query = Query(
             select(t.active.c.name, t.active.c.version).where(t.active.c.kind == bindparam("kind")), engine
         )
@@ -167,12 +171,13 @@ class HotPath:
             tx.execute(self.update_complaint(columns), rows, one_row=partial(self._moved_on, rows=rows))
 
     def _moved_on(self, connection: Any, rows: Sequence[Mapping[str, Any]]) -> ConcurrencyConflict:
-        """The conflict of the first complaint among ``rows`` that is not at its expected version."""
+        """The conflict of the first complaint among ``rows`` that its UPDATE did not reach (in
+        the same transaction, the others already carry their new version and chain head)."""
         for row in rows:
-            stored = self.stored_version(connection, row["b_id"])
-            if stored != row["b_expected"]:
-                return ConcurrencyConflict(row["b_id"], row["b_expected"], stored)
-        return ConcurrencyConflict(rows[0]["b_id"], rows[0]["b_expected"], rows[0]["b_expected"])
+            found = self.written_query.run(connection.cursor(), {"cid": row["b_id"]})
+            if not found or (found[0][0], found[0][1]) != (row["version"], row["last_hash"]):
+                return ConcurrencyConflict(row["b_id"], row["b_expected"], int(found[0][0]) if found else None)
+        return ConcurrencyConflict(rows[0]["b_id"], rows[0]["b_expected"], None)
 
     def write_clocks(self, tx: Transaction, ledgers: Sequence[ClockLedger]) -> None:
         """Insert or update clock ledgers."""

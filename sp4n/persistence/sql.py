@@ -12,6 +12,7 @@ already taken has an error of its own. Connections are the process's own (:mod:`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -210,6 +211,26 @@ class SqlStore:
             return DuplicateEvent(complaint.id, taken[0])
         return translate(exc, self.url, self._dbapi)
 
+    def _batch_refusal(self, changes: Sequence[ChangeSet], exc: Exception) -> StoreError:
+        """Why the database refused a batch: a complaint that moved on (in a PostgreSQL pipeline a
+        stale UPDATE shows up as a taken event number), else the key that is taken, named for the
+        change it belongs to."""
+        if len(changes) == 1:
+            return self._refusal(changes[0], exc)
+        refusals = [self._refusal(change, exc) for change in changes]
+        conflict = next((r for r in refusals if isinstance(r, ConcurrencyConflict)), None)
+        if conflict is not None:
+            return conflict
+        if violated_key(exc) == ("sp4n_complaints", ("tracking_number",)):
+            numbers = Counter(c.complaint.tracking_number for c in changes)
+            with self._read() as conn:
+                query = select(t.complaints.c.tracking_number).where(t.complaints.c.tracking_number.in_(list(numbers)))
+                taken = {r.tracking_number for r in conn.execute(query)}
+            for number, count in numbers.items():
+                if count > 1 or number in taken:
+                    return DuplicateComplaint("tracking_number", number)
+        return next((r for r in refusals if type(r) is not StoreError), translate(exc, self.url, self._dbapi))
+
     def reserve_serials(self, count: int) -> int:
         """Reserve ``count`` consecutive serials; the first. One UPDATE ... RETURNING of the
         counter row: the row lock orders concurrent reservations, each in its own short
@@ -248,13 +269,7 @@ class SqlStore:
             with self._driver() as connection, self._transaction(connection) as tx:
                 self._write_changes(tx, changes)
         except self._dbapi.IntegrityError as exc:
-            # in a PostgreSQL pipeline a stale UPDATE shows up as a taken event number: a
-            # conflict when a complaint moved on, else the key's own error
-            refusals = [self._refusal(change, exc) for change in changes]
-            conflict = next((r for r in refusals if isinstance(r, ConcurrencyConflict)), None)
-            if conflict is not None or len(refusals) == 1:
-                raise (conflict or refusals[0]) from exc
-            raise translate(exc, self.url, self._dbapi) from exc
+            raise self._batch_refusal(changes, exc) from exc
 
     def _write_changes(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
         self._write_complaints(tx, changes)
