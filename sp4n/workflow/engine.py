@@ -23,6 +23,7 @@ from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, P
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.connect import safe_url
 from sp4n.persistence.records import Complaint, Event
+from sp4n.states.loader import restore_sop
 from sp4n.states.model import Role, RoutingRule, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
 from sp4n.workflow.calendars import CalendarBook
@@ -164,7 +165,7 @@ class Engine:
 
     def _stored_sop(self, sop_id: str, version: str) -> Sop | None:
         content = self.store.load_definition("sop", (sop_id, version))
-        return Sop.model_validate(content) if content is not None else None
+        return restore_sop(content, sop_id, version) if content is not None else None
 
     def stored_calendar(self, version: str) -> WorkingCalendar | None:
         """A calendar version an event refers to, as stored (to explain an old due date)."""
