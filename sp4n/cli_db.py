@@ -79,6 +79,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from sp4n.persistence.connect import safe_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return safe_url(url)

@@ -268,6 +268,6 @@ class SchemaOutdated(StoreError):
         self.found = found
         self.expected = expected
         state = "has no sp4n schema" if found is None else f"is at schema revision {found!r}"
-        super().__init__(
-            f"database {url!r} {state}; this sp4n needs revision {expected!r}: run `sp4n db upgrade --url {url}`"
-        )
+        # a URL shown with its password hidden would not work in a command: name the step instead
+        command = "sp4n db upgrade --url URL` with its full URL" if ":***@" in url else f"sp4n db upgrade --url {url}`"
+        super().__init__(f"database {url!r} {state}; this sp4n needs revision {expected!r}: run `{command}")

@@ -282,8 +282,8 @@ def library_error(call: Callable[[], object]) -> Sp4nError:
             "duration='3 days' is not a valid duration",
         ),
         (
-            ["calendar", "due", START, "9999 working days"],
-            lambda: CAL.due(datetime(2026, 3, 16, 10, tzinfo=WIB), "9999 working days"),
+            ["calendar", "due", START, "99999 working days"],
+            lambda: CAL.due(datetime(2026, 3, 16, 10, tzinfo=WIB), "99999 working days"),
             "is outside the calendar, which covers 2019-01-01 to",
         ),
     ],

@@ -48,9 +48,15 @@ def last_confirmed_year() -> int:
     return max(joint_leave_years())
 
 
+LAST_YEAR = 2100
+"""Last year of the default range. Years after the last confirmed one count on the dates
+``holidays`` computes (estimated, flagged) and the weekmask, so a deadline years ahead is still
+computed, marked unconfirmed, and never refused."""
+
+
 def default_years() -> tuple[int, int]:
-    """2019 to one year past the last confirmed year (covered, but flagged as unconfirmed)."""
-    return (FIRST_YEAR, last_confirmed_year() + 1)
+    """2019 to 2100: past the last confirmed year, covered but flagged as unconfirmed."""
+    return (FIRST_YEAR, max(LAST_YEAR, last_confirmed_year() + 1))
 
 
 @lru_cache(maxsize=32)

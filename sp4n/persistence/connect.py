@@ -23,15 +23,18 @@ def create_sql_engine(url: str) -> Engine:
     SQLite gets WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction
     so that writers queue on the lock instead of failing halfway through.
     """
+    if not isinstance(url, str):
+        raise InvalidArgumentError("database_url", type(url).__name__, "a URL string such as sqlite:///sp4n.db")
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError):
-        raise InvalidArgumentError("database_url", url, "an SQLAlchemy URL such as sqlite:///sp4n.db") from None
+        expected = "an SQLAlchemy URL such as sqlite:///sp4n.db"
+        raise InvalidArgumentError("database_url", safe_url(url), expected) from None
     backend = parsed.get_backend_name()
     try:
         if backend == "sqlite":
             if parsed.database in (None, "", ":memory:"):
-                raise InvalidArgumentError("database_url", url, "a SQLite file (sqlite:///path/to/sp4n.db)")
+                raise InvalidArgumentError("database_url", safe_url(url), "a SQLite file (sqlite:///path/to/sp4n.db)")
             engine = create_engine(parsed, connect_args={"timeout": 30})
             _setup_sqlite(engine)
             return engine
@@ -42,12 +45,12 @@ def create_sql_engine(url: str) -> Engine:
             # command with DatabaseUnavailable, the pool replaces it, and the retry goes through
             return create_engine(parsed, pool_size=5, max_overflow=10, pool_recycle=1800)
     except NoSuchModuleError as exc:
-        raise InvalidArgumentError("database_url", url, f"a driver that is installed ({exc})") from None
+        raise InvalidArgumentError("database_url", safe_url(url), f"a driver that is installed ({exc})") from None
     except ModuleNotFoundError as exc:
         raise InvalidArgumentError(
-            "database_url", url, f"its driver installed: pip install 'sp4n[postgres]' ({exc})"
+            "database_url", safe_url(url), f"its driver installed: pip install 'sp4n[postgres]' ({exc})"
         ) from None
-    raise InvalidArgumentError("database_url", url, "a sqlite:/// or postgresql+psycopg:// URL")
+    raise InvalidArgumentError("database_url", safe_url(url), "a sqlite:/// or postgresql+psycopg:// URL")
 
 
 def create_read_engine(engine: Engine) -> Engine:
@@ -75,12 +78,28 @@ def _setup_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_USERINFO = re.compile(r"(?<=://)([^/@]*?):[^/]*@")
+
+
 def safe_url(url: str) -> str:
-    """The URL as it may be shown: without its password."""
+    """The URL as it may be shown: its password replaced by ``***``, even when it does not parse."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError, TypeError):
-        return "<unparseable database URL>"
+        parsed = make_url(url)
+        return url if parsed.password is None and isinstance(url, str) else parsed.render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError, AttributeError):
+        return _USERINFO.sub(r"\1:***@", url) if isinstance(url, str) else "<not a database URL>"
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` (a driver's message, say) with the password of ``url`` taken out wherever it appears."""
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError, TypeError, AttributeError):
+        found = _USERINFO.search(url) if isinstance(url, str) else None
+        password = found.group(0)[len(found.group(1)) + 1 : -1] if found else None
+    if password:
+        text = text.replace(str(password), "***")
+    return text.replace(url, safe_url(url)) if isinstance(url, str) and url else text
 
 
 def own_error(exc: SQLAlchemyError) -> Exception | None:
@@ -94,10 +113,10 @@ def translate(exc: Exception, url: str, dbapi: Any = None) -> StoreError:
     SQLAlchemy raised, or (given the driver's module) one the DBAPI driver raised itself, on the
     store's hot path."""
     if isinstance(exc, OperationalError):
-        return DatabaseUnavailable(safe_url(url), str(exc.orig) if exc.orig else str(exc))
+        return DatabaseUnavailable(safe_url(url), redact(str(exc.orig) if exc.orig else str(exc), url))
     if dbapi is not None and isinstance(exc, dbapi.OperationalError):
-        return DatabaseUnavailable(safe_url(url), str(exc))
-    return StoreError(f"database error on {safe_url(url)}: {exc}")
+        return DatabaseUnavailable(safe_url(url), redact(str(exc), url))
+    return StoreError(f"database error on {safe_url(url)}: {redact(str(exc), url)}")
 
 
 _SQLITE_KEY = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")

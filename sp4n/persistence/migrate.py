@@ -7,9 +7,11 @@ from importlib.resources import files
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from sp4n.errors import DatabaseUnavailable
+from sp4n.errors import InvalidArgumentError
+from sp4n.persistence.connect import translate
 
 
 def _config(engine: Engine) -> Config:
@@ -28,13 +30,21 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
-        url = engine.url.render_as_string(hide_password=True)
-        raise DatabaseUnavailable(url, str(getattr(exc, "orig", None) or exc)) from exc
+        raise translate(exc, engine.url.render_as_string(hide_password=False)) from exc
+
+
+def _known(config: Config, revision: str) -> None:
+    """Refuse a revision that no migration has, naming the ones there are."""
+    scripts = ScriptDirectory.from_config(config)
+    known = [script.revision for script in scripts.walk_revisions()]
+    if not isinstance(revision, str) or (revision not in ("head", "base") and revision not in known):
+        raise InvalidArgumentError("revision", revision, f"head, base or one of {', '.join(sorted(known))}")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Bring the database up to ``revision`` (the newest by default); returns the new revision."""
     config = _config(engine)
+    _known(config, revision)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
@@ -44,6 +54,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
 def downgrade(engine: Engine, revision: str) -> str | None:
     """Take the database back to ``revision`` ("base" removes the sp4n schema)."""
     config = _config(engine)
+    _known(config, revision)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)

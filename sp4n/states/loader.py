@@ -241,6 +241,23 @@ def load_sop(path: str | Path) -> Sop:
     return _build(_read(path, source), _Origin(source, path.name, f"file:{path.resolve()}", path.parent))
 
 
+def restore_sop(content: Any, sop_id: str, version: str) -> Sop:
+    """An SOP version as it was stored (its resolved dump), checked before anything runs it: it
+    validates, and its content still hashes to ``version``, so an edited definition is refused
+    instead of running under the version id of the one it replaced."""
+    source = f"stored SOP {sop_id}@{version}"
+    if not isinstance(content, Mapping):
+        _fail(source, "", f"the stored definition is not a mapping (got {type(content).__name__})")
+    sop = _check(content, _Origin(source, source, f"stored:{sop_id}@{version}", None))
+    if sop.key != (sop_id, version):
+        reason = (
+            f"its content is SOP {sop.id!r} version {sop.version!r}, not {sop_id!r} version {version!r}: "
+            f"the stored definition was edited; restore it, or register the SOP again as a new version"
+        )
+        _fail(source, "", reason)
+    return sop
+
+
 @functools.cache
 def builtin_sop(sop_id: str) -> Sop:
     """A built-in SOP by id (see :func:`builtin_sop_ids`); loaded once, then cached."""

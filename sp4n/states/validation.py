@@ -406,6 +406,17 @@ def check_system_data(sop: Sop, source: str) -> None:
             _check_data(sop, source, where, rule.trigger, (sop.initial_state.id,), rule.trigger_data, "the rule's")
 
 
+def check_privacy_kept(sop: Sop, source: str) -> None:
+    """No rung or routing rule clears anonymity or confidentiality: only the reporter may lift them."""
+    owners = [(f"clocks.{c.name}.rungs.{r.name}", r.data) for c in sop.clocks for r in c.rungs]
+    owners += [(f"routing.{rule.name}", rule.trigger_data) for rule in sop.routing]
+    for where, data in owners:
+        for flag in (Assignable.ANONYMOUS, Assignable.CONFIDENTIAL):
+            if data.get(flag.value) is False:
+                reason = f"{flag.value}: false would lift the reporter's protection; only the reporter may do that"
+                _fail(source, f"{where}.data.{flag.value}", reason)
+
+
 CHECKS: tuple[Check, ...] = (
     check_unique_names,
     check_one_initial_state,
@@ -427,6 +438,7 @@ CHECKS: tuple[Check, ...] = (
     check_transition_clocks,
     check_routing,
     check_system_data,
+    check_privacy_kept,
 )
 """Every check, in the order they run."""
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from sp4n.calendars import WorkingCalendar
 from sp4n.calendars.days import DayKind
 from sp4n.calendars.serialize import calendar_from_dict, calendar_to_dict
+from sp4n.errors import Sp4nError
 from sp4n.persistence.base import Store
 
 log = logging.getLogger("sp4n.engine")
@@ -107,7 +108,13 @@ class CalendarBook:
 
     def _load(self, version: str) -> WorkingCalendar | None:
         content = self._store.load_definition("calendar", (version,))
-        return calendar_from_dict(content) if content is not None else None
+        if content is None:
+            return None
+        try:
+            return calendar_from_dict(content)  # refuses content that does not hash to its version
+        except (Sp4nError, KeyError, TypeError, ValueError) as exc:
+            log.error("the stored calendar %s cannot be used (%s); still counting on the one before", version, exc)
+            return None
 
     def _keep(self, calendar: WorkingCalendar) -> None:
         content = calendar_to_dict(calendar)

@@ -71,6 +71,26 @@ def check_guards(
     for name in definition.assigns:
         if name.value in data:
             check_assignable(compiled, name, data[name.value])
+    problem = privacy_problem(complaint, actor, data)
+    if problem is not None:
+        raise PermissionDenied(complaint.id, trigger, str(actor), problem)
+
+
+_PRIVACY_FLAGS = (Assignable.ANONYMOUS, Assignable.CONFIDENTIAL)
+
+
+def privacy_problem(complaint: Complaint, actor: Actor, data: dict[str, Any]) -> str | None:
+    """Why ``data`` may not clear the complaint's anonymity or confidentiality (None when it may).
+
+    Only the reporter may lift their own protection; anyone else (staff, and ``system`` through an
+    SOP's rung or routing data) may only set it, so an agency cannot unmask the person reporting it.
+    """
+    if actor.role is Role.REPORTER:
+        return None
+    for flag in _PRIVACY_FLAGS:
+        if data.get(flag.value) is False and getattr(complaint, flag.value):
+            return f"only the reporter may set {flag.value} to false; staff and system may only set it"
+    return None
 
 
 _SCALARS = (str, int, float, bool, type(None))

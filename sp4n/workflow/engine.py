@@ -21,7 +21,9 @@ from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
+from sp4n.persistence.connect import safe_url
 from sp4n.persistence.records import Complaint, Event
+from sp4n.states.loader import restore_sop
 from sp4n.states.model import Role, RoutingRule, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
 from sp4n.workflow.calendars import CalendarBook
@@ -74,7 +76,7 @@ class Engine:
         id_factory: Callable[[], str] | None = None,
     ) -> None:
         if store is not None and database_url is not None:
-            raise InvalidData("database_url", database_url, "either a store or a database_url, not both")
+            raise InvalidData("database_url", safe_url(database_url), "either a store or a database_url, not both")
         own_store = store is None
         if store is None:
             from sp4n.persistence.sql import open_store
@@ -163,7 +165,7 @@ class Engine:
 
     def _stored_sop(self, sop_id: str, version: str) -> Sop | None:
         content = self.store.load_definition("sop", (sop_id, version))
-        return Sop.model_validate(content) if content is not None else None
+        return restore_sop(content, sop_id, version) if content is not None else None
 
     def stored_calendar(self, version: str) -> WorkingCalendar | None:
         """A calendar version an event refers to, as stored (to explain an old due date)."""

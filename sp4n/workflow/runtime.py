@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock
-from sp4n.errors import InvalidData, SopNotFoundError
+from sp4n.errors import InvalidData, SopError, SopNotFoundError
 from sp4n.persistence.base import ChangeSet, Snapshot, Store
 from sp4n.persistence.records import Event
 from sp4n.workflow.calendars import CalendarBook
@@ -141,6 +141,13 @@ class Runtime:
             except SopNotFoundError:
                 log.warning(
                     "SOP %s@%s is active but not stored; new complaints stay on the version before", sop_id, version
+                )
+            except SopError as exc:
+                log.error(
+                    "SOP %s@%s is active but refused: %s; new complaints stay on the version before",
+                    sop_id,
+                    version,
+                    exc,
                 )
         return changed
 

@@ -53,7 +53,8 @@ source = "Decree moving the holiday"
 
 @pytest.fixture(scope="module")
 def cal() -> WorkingCalendar:
-    return WorkingCalendar.indonesia()
+    # fixed years, so that the messages about dates outside them name those years
+    return WorkingCalendar.indonesia(years=(2019, 2028))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
