@@ -175,8 +175,11 @@ class HotPath:
         the same transaction, the others already carry their new version and chain head)."""
         for row in rows:
             found = self.written_query.run(connection.cursor(), {"cid": row["b_id"]})
-            if not found or (found[0][0], found[0][1]) != (row["version"], row["last_hash"]):
-                return ConcurrencyConflict(row["b_id"], row["b_expected"], int(found[0][0]) if found else None)
+            if not found:
+                return ConcurrencyConflict(row["b_id"], row["b_expected"], None)
+            version, head = found[0]
+            if (version, head) != (row["version"], row.get("last_hash", head)):  # (no event: no new head)
+                return ConcurrencyConflict(row["b_id"], row["b_expected"], int(version))
         return ConcurrencyConflict(rows[0]["b_id"], rows[0]["b_expected"], None)
 
     def write_clocks(self, tx: Transaction, ledgers: Sequence[ClockLedger]) -> None:
