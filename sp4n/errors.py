@@ -14,6 +14,11 @@ so a caller can react to the facts and a person can read the message::
      |    +-- SopValidationError        an SOP that is malformed or does not make sense
      |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
      +-- WorkflowError                  (see sp4n.workflow)
+     +-- FeedError                      the feed, its consumers and the systems they reach
+     |    +-- ConsumerNotFound          a consumer name that is not known
+     |    +-- DuplicateConsumer         a consumer name that is already taken
+     |    +-- GatewayError              another system refused or failed a request
+     |    +-- InvalidSignature          a webhook whose signature, timestamp or secret does not hold
      +-- StoreError                     storage could not do what was asked
           +-- ConcurrencyConflict       the complaint changed since it was loaded (the version check)
           +-- IdempotencyConflict       an idempotency key used again for another command
@@ -271,3 +276,52 @@ class SchemaOutdated(StoreError):
         # a URL shown with its password hidden would not work in a command: name the step instead
         command = "sp4n db upgrade --url URL` with its full URL" if ":***@" in url else f"sp4n db upgrade --url {url}`"
         super().__init__(f"database {url!r} {state}; this sp4n needs revision {expected!r}: run `{command}")
+
+
+class FeedError(Sp4nError):
+    """The feed, its consumers and the systems they reach."""
+
+
+class ConsumerNotFound(FeedError, LookupError):
+    """A consumer name that is not known."""
+
+    def __init__(self, name: str, known: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(f"no feed consumer {name!r}; known: {', '.join(known) or '(none)'}")
+
+
+class DuplicateConsumer(FeedError, ValueError):
+    """A consumer name that is already taken."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"feed consumer {name!r} already exists; remove it first or choose another name")
+
+
+class GatewayError(FeedError):
+    """Another system (the national LAPOR!, a webhook endpoint) refused or failed a request.
+
+    ``status`` is the HTTP status (None when no answer came); ``retry_after`` the seconds the
+    system asked to wait, if it did. The message never carries credentials.
+    """
+
+    def __init__(
+        self, system: str, action: str, status: int | None, reason: str, retry_after: float | None = None
+    ) -> None:
+        self.system = system
+        self.action = action
+        self.status = status
+        self.reason = reason
+        self.retry_after = retry_after
+        answer = f"HTTP {status}" if status is not None else "no answer"
+        super().__init__(f"{system}: {action} failed ({answer}): {reason}")
+
+
+class InvalidSignature(FeedError, ValueError):
+    """A webhook message whose signature, timestamp or secret does not hold."""
+
+    def __init__(self, part: str, reason: str) -> None:
+        self.part = part
+        self.reason = reason
+        super().__init__(f"webhook {part}: {reason}")

@@ -7,6 +7,12 @@ from sp4n.persistence.base import IdempotencyRecord as IdempotencyRecord
 from sp4n.persistence.base import Snapshot as Snapshot
 from sp4n.persistence.base import Store as Store
 from sp4n.persistence.base import TimerClose as TimerClose
+from sp4n.persistence.feed_base import FeedStore as FeedStore
+from sp4n.persistence.feed_records import Audience as Audience
+from sp4n.persistence.feed_records import Consumer as Consumer
+from sp4n.persistence.feed_records import Delivery as Delivery
+from sp4n.persistence.feed_records import DeliveryStatus as DeliveryStatus
+from sp4n.persistence.feed_records import FeedEntry as FeedEntry
 from sp4n.persistence.memory import MemoryStore as MemoryStore
 from sp4n.persistence.records import ClockLedger as ClockLedger
 from sp4n.persistence.records import ClockStatus as ClockStatus
@@ -19,12 +25,18 @@ from sp4n.persistence.sql import SqlStore as SqlStore
 from sp4n.persistence.sql import open_store as open_store
 
 __all__ = [
+    "Audience",
     "AuditProblem",
     "ChangeSet",
     "ClockLedger",
     "ClockStatus",
     "Complaint",
+    "Consumer",
+    "Delivery",
+    "DeliveryStatus",
     "Event",
+    "FeedEntry",
+    "FeedStore",
     "IdempotencyRecord",
     "MemoryStore",
     "OutboxItem",

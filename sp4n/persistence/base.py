@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from sp4n.errors import InvalidArgumentError
+from sp4n.persistence.feed_base import FeedStore
+from sp4n.persistence.feed_records import FeedEntry
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -71,11 +73,19 @@ class ChangeSet:
     fields: tuple[str, ...] | None = None
     """The complaint fields this change may have changed (None: any). SQL stores write only
     these, so indexes on untouched columns are not rewritten; ``version`` is always written."""
+    historical: bool = False
+    """The change brings in the past (a bulk import, a migration): its events enter the feed
+    marked historical, and only consumers that ask for history receive them."""
 
 
 @runtime_checkable
 class Store(Protocol):
     """Where complaints live. Implemented by MemoryStore and SqlStore."""
+
+    @property
+    def feed(self) -> FeedStore:
+        """The feed: every saved event numbered, and the consumers' queues."""
+        ...
 
     def load(self, complaint_id: str) -> Snapshot:
         """The complaint and its clocks; ComplaintNotFound if there is none."""
@@ -231,3 +241,13 @@ def distinct_complaints(changes: Sequence[ChangeSet]) -> None:
                 f"changes[{i}].complaint.id", cid, "a complaint not changed earlier in the batch"
             )
         seen.add(cid)
+
+
+def feed_entries(change: ChangeSet) -> list[FeedEntry]:
+    """The feed entries of a change's events: the complaint's anonim and rahasia flags as the
+    change leaves them, and whether the change is historical (positions come later)."""
+    c = change.complaint
+    return [
+        FeedEntry(0, e.complaint_id, e.seq, e.at, e.kind, c.anonymous, c.confidential, change.historical)
+        for e in change.events
+    ]

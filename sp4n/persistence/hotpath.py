@@ -16,6 +16,7 @@ from sp4n.errors import ConcurrencyConflict
 from sp4n.persistence import tables as t
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot
 from sp4n.persistence.driver import Prepared, Query, Transaction
+from sp4n.persistence.feed_records import FeedEntry, entry_row
 from sp4n.persistence.records import ClockLedger, Event, TimerStatus
 from sp4n.persistence.rows import COMPLAINT_FIELDS, EVENT_FIELDS, complaint_from, ledger_from_join
 
@@ -91,6 +92,8 @@ class HotPath:
         )
         self.insert_event = Prepared(insert(t.events), engine)
         self.insert_idempotency = Prepared(insert(t.idempotency), engine)
+        feed_columns = {c.name: bindparam(c.name, type_=c.type) for c in t.feed.c if c.name != "id"}
+        self.insert_feed = Prepared(insert(t.feed).values(feed_columns), engine)
         self.head_query = Query(
             select(t.complaints.c.version, t.complaints.c.last_seq).where(t.complaints.c.id == bindparam("cid")), engine
         )
@@ -252,6 +255,11 @@ class HotPath:
         """Append events (the database writes their outbox rows, by trigger)."""
         if events:
             tx.execute(self.insert_event, [{f: getattr(e, f) for f in EVENT_FIELDS} for e in events])
+
+    def write_feed(self, tx: Transaction, entries: Sequence[FeedEntry]) -> None:
+        """Append the events' feed rows, unnumbered (the sequencer numbers them once committed)."""
+        if entries:
+            tx.execute(self.insert_feed, [entry_row(e) for e in entries])
 
     def write_idempotency(self, tx: Transaction, records: Sequence[IdempotencyRecord]) -> None:
         """Keep what commands with an idempotency key did."""

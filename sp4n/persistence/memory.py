@@ -24,7 +24,9 @@ from sp4n.persistence.base import (
     check_change,
     check_count,
     distinct_complaints,
+    feed_entries,
 )
+from sp4n.persistence.feed_memory import MemoryFeed
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -46,6 +48,7 @@ class MemoryStore:
         self._leases: dict[str, tuple[str, datetime]] = {}
         self._definitions: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self._active: dict[tuple[str, str], str] = {}
+        self.feed = MemoryFeed(self._lock, lambda cid, seq: self._events[cid][seq - 1].copy())
 
     def __repr__(self) -> str:
         return f"MemoryStore(complaints={len(self._complaints)})"
@@ -121,6 +124,8 @@ class MemoryStore:
         for event in change.events:
             item = OutboxItem.for_event(event)
             self._outbox[item.id] = item
+        for entry in feed_entries(change):
+            self.feed.append(entry)
         if change.idempotency is not None:
             record = change.idempotency
             self._idempotency[record.key] = IdempotencyRecord(

@@ -38,6 +38,7 @@ from sp4n.persistence.base import (
     check_change,
     check_count,
     distinct_complaints,
+    feed_entries,
 )
 from sp4n.persistence.connect import create_sql_engine, safe_url, translate, violated_key
 from sp4n.persistence.driver import (
@@ -47,6 +48,7 @@ from sp4n.persistence.driver import (
     postgres_transaction,
     sqlite_transaction,
 )
+from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
 from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
@@ -96,6 +98,7 @@ class SqlStore:
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
         self._outbox = SqlOutbox(self._begin, self._read, self.dialect)
+        self.feed = SqlFeed(self._begin, self._read, self.dialect)
         self._transaction = postgres_transaction if self.dialect == "postgresql" else sqlite_transaction
         self._autocommit = postgres_autocommit if self.dialect == "postgresql" else no_transaction
         if check_schema:
@@ -276,6 +279,7 @@ class SqlStore:
         self._write_clocks(tx, [ledger for c in changes for ledger in c.clocks])
         self._write_timers(tx, changes)
         self._write_events(tx, [e for c in changes for e in c.events])
+        self._hot.write_feed(tx, [entry for c in changes for entry in feed_entries(c)])
         self._write_idempotency(tx, [c.idempotency for c in changes if c.idempotency is not None])
 
     def _write_complaints(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:

@@ -34,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0008"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -221,3 +221,61 @@ counters = Table(
 )
 """Named counters whose numbers are handed out in blocks (``tracking_number``: the serials of
 tracking numbers); ``next_value`` is the first number not handed out yet."""
+
+FEED_COUNTER = "feed_position"
+"""The counter of feed positions: ``next_value`` is the position the next numbered event gets."""
+
+feed = Table(
+    "sp4n_feed",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("position", BigInteger),
+    Column("complaint_id", String(64), nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("historical", Boolean, nullable=False),
+    Index("ix_sp4n_feed_position", "position", unique=True),
+    Index("ix_sp4n_feed_complaint_id_event_seq", "complaint_id", "event_seq", unique=True),
+)
+"""One row per event, written with it: the facts that decide what each audience may see (the
+complaint's anonim and rahasia flags at that moment, and whether it came in a bulk import).
+``position`` is set by the sequencer after the event commits (gap-free, in commit order)."""
+
+consumers = Table(
+    "sp4n_consumers",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("audience", String(16), nullable=False),
+    Column("url", Text),
+    Column("secrets", JSON, nullable=False),
+    Column("historical", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("max_age_seconds", Float, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_reason", Text),
+)
+"""Named consumers of the feed: audience, optional webhook endpoint and signing secrets, and the
+cursor (the last position taken into its queue)."""
+
+deliveries = Table(
+    "sp4n_deliveries",
+    metadata,
+    Column("consumer", String(64), ForeignKey("sp4n_consumers.name", ondelete="CASCADE"), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("complaint_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Column("next_at", UtcDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("lease_owner", String(128)),
+    Column("lease_expires", UtcDateTime),
+    PrimaryKeyConstraint("consumer", "position"),
+    Index("ix_sp4n_deliveries_consumer_complaint_id_position", "consumer", "complaint_id", "position"),
+)
+"""A consumer's queue: the events it has taken in and not delivered yet (queued or parked)."""

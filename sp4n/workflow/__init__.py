@@ -5,6 +5,11 @@ from sp4n.workflow.actor import Actor as Actor
 from sp4n.workflow.compiled import CompiledSop as CompiledSop
 from sp4n.workflow.compiled import SopRegistry as SopRegistry
 from sp4n.workflow.engine import Engine as Engine
+from sp4n.workflow.feed import Backoff as Backoff
+from sp4n.workflow.feed import ConsumerState as ConsumerState
+from sp4n.workflow.feed import DeliveryResult as DeliveryResult
+from sp4n.workflow.feed import Feed as Feed
+from sp4n.workflow.feed import FeedItem as FeedItem
 from sp4n.workflow.outbox import DrainResult as DrainResult
 from sp4n.workflow.outbox import Outbox as Outbox
 from sp4n.workflow.retry import retry_on_conflict as retry_on_conflict
@@ -17,12 +22,17 @@ from sp4n.workflow.worker import WorkerStats as WorkerStats
 __all__ = [
     "SYSTEM",
     "Actor",
+    "Backoff",
     "CompiledSop",
     "ComplaintView",
+    "ConsumerState",
     "Deadline",
     "DeadlineWorker",
+    "DeliveryResult",
     "DrainResult",
     "Engine",
+    "Feed",
+    "FeedItem",
     "Firing",
     "Outbox",
     "SopRegistry",

@@ -38,6 +38,7 @@ from sp4n.workflow.commands import (
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
+from sp4n.workflow.feed import Feed
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.reprojection import reproject
@@ -118,6 +119,7 @@ class Engine:
         self.tracking = TrackingNumbers(self.store)
         self.deadlines_runner = DeadlineRunner(self.runtime)
         self.outbox = Outbox(self.runtime)
+        self.feed = Feed(self.runtime)
         for sop in sops:
             self.register(resolve_sop(sop))
 
