@@ -34,6 +34,7 @@ from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
 from sp4n.cli_calendar_apply import add_apply_commands
 from sp4n.cli_db import add_db_commands
+from sp4n.cli_serve import add_serve_commands
 from sp4n.cli_sop import add_sop_commands
 from sp4n.cli_worker import add_worker_command
 from sp4n.errors import InvalidArgumentError, Sp4nError
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sop_commands(groups)
     add_db_commands(groups)
     add_worker_command(groups)
+    add_serve_commands(groups)
     return parser
 
 

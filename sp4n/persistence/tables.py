@@ -34,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0009"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -221,3 +221,17 @@ counters = Table(
 )
 """Named counters whose numbers are handed out in blocks (``tracking_number``: the serials of
 tracking numbers); ``next_value`` is the first number not handed out yet."""
+
+api_keys = Table(
+    "sp4n_api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("agencies", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+"""The API keys of ``sp4n serve``: only the SHA-256 of each key's secret is kept, with the
+agencies and roles the key may act for (see :mod:`sp4n.service.keys`)."""
