@@ -34,6 +34,13 @@ def add_worker_command(groups: Any) -> None:
     worker.set_defaults(handler=run_worker)
 
 
+def setup_logging(level: str) -> None:
+    """Log lines with time, level and logger at ``level``; the libraries' chatter only from WARNING."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def run_worker(args: argparse.Namespace) -> int:
     """Start a worker and block until SIGTERM or SIGINT."""
     from datetime import timedelta
@@ -48,9 +55,7 @@ def run_worker(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("interval", args.interval, "a positive number of seconds")
     if args.batch < 1:
         raise InvalidArgumentError("batch", args.batch, "a whole number of at least 1")
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    setup_logging(args.log_level)
     engine = Engine(sops=(), database_url=args.url)
     if args.overrides:
         calendar = WorkingCalendar.indonesia()

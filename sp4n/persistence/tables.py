@@ -34,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -279,3 +279,17 @@ deliveries = Table(
     Index("ix_sp4n_deliveries_consumer_complaint_id_position", "consumer", "complaint_id", "position"),
 )
 """A consumer's queue: the events it has taken in and not delivered yet (queued or parked)."""
+
+api_keys = Table(
+    "sp4n_api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("agencies", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+"""The API keys of ``sp4n serve``: only the SHA-256 of each key's secret is kept, with the
+agencies and roles the key may act for (see :mod:`sp4n.service.keys`)."""

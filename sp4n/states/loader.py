@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 from sp4n.errors import InvalidArgumentError, InvalidDurationError, SopNotFoundError, SopValidationError
 from sp4n.states.merge import merge_sop_data
 from sp4n.states.model import Sop
-from sp4n.states.validation import validate_sop
+from sp4n.states.validation import CHECKS, validate_sop
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 """The file name endings an SOP file may have; an ``extends`` value ending so is a path."""
@@ -232,6 +232,37 @@ def build_sop(data: Mapping[str, Any], *, source: str = "<dict>", base_dir: Path
     looked up (the current directory if None).
     """
     return _build(data, _Origin(source, source, f"data:{source}", base_dir))
+
+
+def sop_problems(
+    data: str | Mapping[str, Any], *, source: str = "<upload>"
+) -> tuple[Sop | None, list[SopValidationError]]:
+    """The SOP that ``data`` (YAML or JSON text, or a mapping) describes, or every located error
+    found in it: each field error,
+    else each rule it breaks (a check that relies on a broken one is not run). ``extends`` may
+    name built-in SOPs only, never a file, since the data may come from anyone."""
+    origin = _Origin(source, source, f"data:{source}", None, builtin=True)
+    try:
+        if isinstance(data, str):
+            data = _parse(data, ".yaml", source)  # YAML, or JSON (which YAML reads too)
+        resolved = _resolve(_as_mapping(data, source), origin, ())
+    except (SopValidationError, SopNotFoundError) as exc:
+        where = exc if isinstance(exc, SopValidationError) else SopValidationError(source, "extends", str(exc))
+        return None, [where]
+    try:
+        sop = Sop.model_validate(resolved)
+    except ValidationError as exc:
+        found = exc.errors(include_url=False)
+        return None, [SopValidationError(source, _location(f["loc"]), _reason(f, resolved)) for f in found]
+    problems: list[SopValidationError] = []
+    for check in CHECKS:
+        try:
+            check(sop, source)
+        except SopValidationError as exc:
+            problems.append(exc)
+        except Exception:  # a later check that relied on a broken one: its finding is moot
+            break
+    return (None, problems) if problems else (sop, [])
 
 
 def load_sop(path: str | Path) -> Sop:

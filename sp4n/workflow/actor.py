@@ -15,13 +15,17 @@ class Actor:
     """A person (or the system) acting on complaints.
 
     Agency staff (agency_admin, liaison_officer) belong to one agency and act only on
-    complaints assigned to it; a reporter acts only on their own reports.
+    complaints assigned to it; a reporter acts only on their own reports. ``unit`` (the person's
+    unit inside the agency) and ``via`` (the API key a host called through) are recorded in each
+    event the actor causes, as ``actor_unit`` and ``via_key`` in its payload.
     """
 
     id: str
     role: Role
     agency: str | None = None
     name: str | None = None
+    unit: str | None = None
+    via: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -33,6 +37,11 @@ class Actor:
         object.__setattr__(self, "role", role)
         if role in _AGENCY_ROLES and not self.agency:
             raise InvalidData("actor.agency", self.agency, f"the agency this {role.value} works for")
+
+    def provenance(self) -> dict[str, str]:
+        """What each event of this actor records besides its id and role (unit and API key)."""
+        found = {"actor_unit": self.unit, "via_key": self.via}
+        return {k: v for k, v in found.items() if v}
 
     def __str__(self) -> str:
         where = f"@{self.agency}" if self.agency else ""

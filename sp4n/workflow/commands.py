@@ -258,7 +258,7 @@ def make_event(
         trigger=trigger,
         source=source,
         dest=dest,
-        payload=payload if payload is not None else {},
+        payload={**(payload or {}), **actor.provenance()},
         clock_changes=plan.changes if plan else [],
         calendar_version=ctx.calendar_for(complaint.zone).version,
         sop_version=complaint.sop_version,

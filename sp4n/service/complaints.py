@@ -1,0 +1,156 @@
+"""/v1/complaints: submit, get, allowed triggers, fire a trigger, deadlines and history.
+
+Commands need an API key and an acting person; reads without one are the public's. A complaint's
+version is its ``ETag``; firing a trigger needs ``If-Match`` with it (428 without, 412 when the
+complaint moved on since), and a conflict found while saving is a retryable 409.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
+
+from sp4n.errors import ComplaintNotFound
+from sp4n.service.auth import Caller
+from sp4n.service.context import Services, caller, in_scope, language, services, visible_view
+from sp4n.service.problems import Problem
+from sp4n.service.redact import event_for
+from sp4n.service.schemas import DeadlineOut, EventOut, SubmitBody, TriggersOut
+from sp4n.workflow.views import ComplaintView, Deadline
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+
+_RESERVED = frozenset({"complaint_id", "trigger", "actor", "idempotency_key", "via_key", "actor_unit"})
+"""Names the data of a command may not use (the engine's own arguments and what it records)."""
+
+CallerDep = Annotated[Caller, Depends(caller)]
+ServicesDep = Annotated[Services, Depends(services)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def etag(version: int) -> str:
+    """The ETag of a complaint at ``version``."""
+    return f'"{version}"'
+
+
+def _out(view: ComplaintView, response: Response) -> ComplaintView:
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.post("", status_code=201, response_model=ComplaintView, summary="Submit a complaint")
+def submit(
+    body: SubmitBody, who: CallerDep, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey = None
+) -> ComplaintView:
+    """File a new complaint as the acting person; a retry with the same Idempotency-Key files
+    nothing new and answers as the first did."""
+    actor = who.require_actor()
+    view = svc.engine.submit(actor, idempotency_key=idempotency_key, **body.model_dump())
+    response.headers["Location"] = f"/v1/complaints/{view.id}"
+    return _out(view, response)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintView, summary="Get a complaint")
+def get_complaint(complaint_id: str, who: CallerDep, svc: ServicesDep, response: Response) -> ComplaintView:
+    """The complaint as the caller may see it."""
+    return _out(visible_view(svc.engine, complaint_id, who.actor), response)
+
+
+@router.get("/{complaint_id}/triggers", response_model=TriggersOut, summary="Triggers the actor may fire")
+def triggers(complaint_id: str, who: CallerDep, svc: ServicesDep, response: Response) -> TriggersOut:
+    """The triggers the acting person may fire now (data is checked when firing)."""
+    actor = who.require_actor()
+    view = visible_view(svc.engine, complaint_id, actor)
+    response.headers["ETag"] = etag(view.version)
+    allowed = svc.engine.allowed_triggers(complaint_id, actor)
+    return TriggersOut(complaint_id=complaint_id, version=view.version, triggers=list(allowed))
+
+
+def _expected(if_match: str | None) -> int:
+    if if_match is None:
+        raise Problem(428, "PreconditionRequired", "send If-Match with the complaint's ETag", field="If-Match")
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 18:
+        raise Problem(
+            428, "PreconditionRequired", "If-Match must be the complaint's ETag", field="If-Match", value=if_match
+        )
+    return int(tag)
+
+
+@router.post(
+    "/{complaint_id}/{trigger}",
+    response_model=ComplaintView,
+    summary="Fire a trigger",
+    responses={412: {"description": "the complaint moved on"}, 428: {"description": "If-Match is missing"}},
+)
+def fire(
+    complaint_id: str,
+    trigger: str,
+    who: CallerDep,
+    svc: ServicesDep,
+    response: Response,
+    data: Annotated[dict[str, Any] | None, Body()] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ComplaintView:
+    """Fire ``trigger`` with the command's data (a JSON object), if the complaint is still at
+    the version named by If-Match."""
+    actor = who.require_actor()
+    engine = svc.engine
+    current = visible_view(engine, complaint_id, actor)
+    expected = _expected(if_match)
+    data = data or {}
+    clash = sorted(_RESERVED & set(data))
+    if clash:
+        raise Problem(422, "InvalidData", f"{clash[0]!r} is not a name command data may use", field=clash[0])
+    replay = idempotency_key is not None and engine.store.idempotency(idempotency_key) is not None
+    if current.version != expected and not replay:
+        raise Problem(
+            412,
+            "PreconditionFailed",
+            f"the complaint is at version {current.version}, not {expected}; reload it",
+            field="If-Match",
+            value=if_match,
+            headers={"ETag": etag(current.version)},
+        )
+    view = engine.fire(complaint_id, trigger, actor, idempotency_key=idempotency_key, **data)
+    return _out(view, response)
+
+
+def _deadline_out(deadline: Deadline, lang: str) -> DeadlineOut:
+    due = deadline.due
+    return DeadlineOut(
+        clock=deadline.clock,
+        label=deadline.label_id if lang == "id" else deadline.label_en,
+        status=deadline.status.value,
+        budget=str(deadline.budget),
+        extended_by=deadline.extended_by,
+        due_at=due.at.isoformat() if due else None,
+        due_date=due.local_date.isoformat() if due else None,
+        zone=deadline.zone,
+        lang=lang,
+        explanation=deadline.explain("id" if lang == "id" else "en"),
+    )
+
+
+@router.get("/{complaint_id}/deadlines", response_model=list[DeadlineOut], summary="Running deadlines")
+def deadlines(
+    complaint_id: str, request: Request, who: CallerDep, svc: ServicesDep, response: Response
+) -> list[DeadlineOut]:
+    """The clocks that run or are paused, explained in the language of Accept-Language."""
+    visible_view(svc.engine, complaint_id, who.actor)
+    lang = language(request)
+    response.headers["Content-Language"] = lang
+    return [_deadline_out(d, lang) for d in svc.engine.deadlines(complaint_id)]
+
+
+@router.get("/{complaint_id}/history", response_model=list[EventOut], summary="History")
+def history(complaint_id: str, who: CallerDep, svc: ServicesDep) -> list[EventOut]:
+    """Every event, oldest first, for a person acting within the complaint's scope (agency staff
+    of its agency, its own reporter, national admins, the Ombudsman); a reporter who chose to be
+    anonymous is hidden from agency staff."""
+    if who.actor is None:
+        raise ComplaintNotFound(complaint_id)
+    complaint = in_scope(svc.engine, complaint_id, who.actor)
+    return [EventOut(**event_for(e, complaint, who.actor.role)) for e in svc.engine.history(complaint_id)]

@@ -1,0 +1,130 @@
+"""The JSON shapes of the /v1 API, as pydantic models (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_TEXT = 10_000
+"""The longest text field accepted."""
+
+
+class SubmitBody(BaseModel):
+    """A new complaint (pengaduan)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    description: str = Field(default="", max_length=_TEXT)
+    sop: str = Field(default="national", min_length=1, max_length=64)
+    channel: str = Field(default="web", min_length=1, max_length=64)
+    category: str | None = Field(default=None, max_length=200)
+    classification: str | None = Field(default=None, max_length=200)
+    anonymous: bool = False
+    confidential: bool = False
+    agency: str | None = Field(default=None, max_length=200)
+    reporter_id: str | None = Field(default=None, max_length=200)
+    reporter_name: str | None = Field(default=None, max_length=200)
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+class TriggersOut(BaseModel):
+    """The triggers the acting person may fire now."""
+
+    complaint_id: str
+    version: int
+    triggers: list[str]
+
+
+class DeadlineOut(BaseModel):
+    """A clock of a complaint, with its explanation in the language asked for."""
+
+    clock: str
+    label: str
+    status: str
+    budget: str
+    extended_by: int
+    due_at: str | None
+    due_date: str | None
+    zone: str | None
+    lang: str
+    explanation: str
+
+
+class EventOut(BaseModel):
+    """One event of a complaint's history, as the caller may see it."""
+
+    seq: int
+    at: str
+    kind: str
+    actor_id: str | None
+    actor_role: str
+    trigger: str | None
+    source: str | None
+    dest: str | None
+    payload: dict[str, Any]
+    calendar_version: str
+    sop_version: str
+
+
+class SopSummary(BaseModel):
+    """An SOP the service knows, in its active version."""
+
+    id: str
+    version: str
+    title: str
+
+
+class SopProblem(BaseModel):
+    """One error of an SOP, at its place."""
+
+    location: str
+    reason: str
+
+
+class SopCheckOut(BaseModel):
+    """The result of validating an SOP: its id and version, or every located error."""
+
+    valid: bool
+    id: str | None = None
+    version: str | None = None
+    errors: list[SopProblem] = Field(default_factory=list)
+
+
+class NonWorkingDayOut(BaseModel):
+    """A dated non-working day."""
+
+    date: str
+    name: str
+    kind: str
+    source: str | None
+    estimated: bool
+
+
+class CalendarYearOut(BaseModel):
+    """A year's non-working days of the active calendar."""
+
+    year: int
+    zone: str
+    calendar_version: str
+    days: list[NonWorkingDayOut]
+
+
+class DueOut(BaseModel):
+    """A due date, explained."""
+
+    start: str
+    duration: str
+    due_at: str
+    due_date: str
+    zone: str
+    calendar_version: str
+    lang: str
+    explanation: str
+
+
+class StatusOut(BaseModel):
+    """Health and readiness."""
+
+    status: str
