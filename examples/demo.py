@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sp4n.calendars import WorkingCalendar
 from sp4n.persistence import Complaint, Event
 from sp4n.testing import ManualClock, run_until
-from sp4n.workflow import Actor, Engine, Firing
+from sp4n.workflow import SYSTEM, Actor, Engine, Firing
 from sp4n.workflow.worker import DeadlineWorker
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -152,7 +152,7 @@ def follow_one(sim: Simulation) -> None:
     view = sim.engine.submit(reporter, title="Puskesmas Kelurahan tutup saat jam pelayanan", category="kesehatan")
     sim.followed = view.id
     section(f"Report {view.tracking_number}, received {local(FOLLOWED)} WIB")
-    for deadline in sim.engine.deadlines(view.id):
+    for deadline in sim.engine.deadlines(view.id, SYSTEM):
         if deadline.clock == "verification":
             print(deadline.explain("en"))
             print()
@@ -174,7 +174,7 @@ def advance_followed(sim: Simulation, day: date) -> None:
 def timeline(sim: Simulation) -> None:
     """Every event of the followed report."""
     section("Its timeline")
-    for event in sim.engine.history(sim.followed):
+    for event in sim.engine.history(sim.followed, SYSTEM):
         what = event.trigger or event.payload.get("event") or event.kind
         moved = f"{event.source} -> {event.dest}" if event.source != event.dest and event.source else event.dest
         print(f"  {local(event.at)}  {event.actor_role:<16} {event.kind:<20} {what:<26} {moved}")
@@ -191,8 +191,10 @@ def outcome_table(sim: Simulation) -> None:
     for state in states:
         row = [counts[(sop, state)] for sop in sops]
         print(f"  {state:<14}" + "".join(f"{n:>20}" for n in row) + f"{sum(row):>8}")
-    escalated = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "escalate")}
-    closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "close")}
+    escalated = {
+        e.complaint_id for c in complaints for e in sim.engine.history(c.id, SYSTEM) if _by_deadline(e, "escalate")
+    }
+    closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id, SYSTEM) if _by_deadline(e, "close")}
     by_worker = Counter(f.trigger for f in sim.fired if f.outcome == "fired")
     print(f"\n  transitions fired by the deadline worker: {dict(sorted(by_worker.items()))}")
     print(f"  complaints escalated at least once by a deadline: {len(escalated)}")

@@ -8,11 +8,17 @@ from sp4n.persistence.base import Snapshot as Snapshot
 from sp4n.persistence.base import Store as Store
 from sp4n.persistence.base import TimerClose as TimerClose
 from sp4n.persistence.memory import MemoryStore as MemoryStore
+from sp4n.persistence.query import ComplaintQuery as ComplaintQuery
+from sp4n.persistence.query import Order as Order
+from sp4n.persistence.query import Visibility as Visibility
 from sp4n.persistence.records import ClockLedger as ClockLedger
+from sp4n.persistence.records import ClockRun as ClockRun
 from sp4n.persistence.records import ClockStatus as ClockStatus
 from sp4n.persistence.records import Complaint as Complaint
 from sp4n.persistence.records import Event as Event
+from sp4n.persistence.records import Milestone as Milestone
 from sp4n.persistence.records import OutboxItem as OutboxItem
+from sp4n.persistence.records import RunOutcome as RunOutcome
 from sp4n.persistence.records import Timer as Timer
 from sp4n.persistence.records import TimerStatus as TimerStatus
 from sp4n.persistence.sql import SqlStore as SqlStore
@@ -22,18 +28,24 @@ __all__ = [
     "AuditProblem",
     "ChangeSet",
     "ClockLedger",
+    "ClockRun",
     "ClockStatus",
     "Complaint",
+    "ComplaintQuery",
     "Event",
     "IdempotencyRecord",
     "MemoryStore",
+    "Milestone",
+    "Order",
     "OutboxItem",
+    "RunOutcome",
     "Snapshot",
     "SqlStore",
     "Store",
     "Timer",
     "TimerClose",
     "TimerStatus",
+    "Visibility",
     "open_store",
     "verify_history",
 ]

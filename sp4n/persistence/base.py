@@ -14,7 +14,18 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from sp4n.errors import InvalidArgumentError
-from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.query import ComplaintQuery
+from sp4n.persistence.records import (
+    ClockLedger,
+    ClockRun,
+    Complaint,
+    Event,
+    Milestone,
+    OutboxItem,
+    RunOutcome,
+    Timer,
+    TimerStatus,
+)
 
 
 @dataclass
@@ -71,6 +82,18 @@ class ChangeSet:
     fields: tuple[str, ...] | None = None
     """The complaint fields this change may have changed (None: any). SQL stores write only
     these, so indexes on untouched columns are not rewritten; ``version`` is always written."""
+    runs: list[ClockRun] = field(default_factory=list)
+    """Read model: the clock runs this change starts, moves or ends (written over the stored ones)."""
+    milestones: list[Milestone] = field(default_factory=list)
+    """Read model: steps reached (a milestone already stored keeps its first instant)."""
+    next_due_at: datetime | None = None
+    """Read model: the earliest due instant of the complaint's running clocks after the change;
+    stored only when the change has ``runs`` (any change of a clock has one)."""
+
+    @property
+    def breached(self) -> bool:
+        """Whether a run of this change ended late (the complaint is marked breached for good)."""
+        return any(r.outcome is RunOutcome.BREACHED for r in self.runs)
 
 
 @runtime_checkable
@@ -107,6 +130,19 @@ class Store(Protocol):
 
     def last_event(self, complaint_id: str) -> Event | None:
         """The newest event of a complaint (for the hash chain)."""
+        ...
+
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
+        """Complaints that pass ``query``, in its order, after its keyset position, at most
+        ``query.limit`` of them, each with its earliest running due instant (read model)."""
+        ...
+
+    def clock_runs(self, complaint_id: str) -> list[ClockRun]:
+        """Every clock run of a complaint, by clock and start."""
+        ...
+
+    def milestones(self, complaint_id: str) -> list[Milestone]:
+        """The milestones of a complaint, earliest first."""
         ...
 
     def history(self, complaint_id: str) -> list[Event]:
@@ -203,7 +239,7 @@ def check_change(change: ChangeSet) -> None:
     one store and stored on another."""
     cid = change.complaint.id
     parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
-    parts.append(("events", change.events))
+    parts += [("events", change.events), ("runs", change.runs), ("milestones", change.milestones)]
     for name, records in parts:
         for i, record in enumerate(records):
             if record.complaint_id != cid:

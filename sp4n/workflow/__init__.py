@@ -7,6 +7,7 @@ from sp4n.workflow.compiled import SopRegistry as SopRegistry
 from sp4n.workflow.engine import Engine as Engine
 from sp4n.workflow.outbox import DrainResult as DrainResult
 from sp4n.workflow.outbox import Outbox as Outbox
+from sp4n.workflow.queries import Page as Page
 from sp4n.workflow.retry import retry_on_conflict as retry_on_conflict
 from sp4n.workflow.views import ComplaintView as ComplaintView
 from sp4n.workflow.views import Deadline as Deadline
@@ -25,6 +26,7 @@ __all__ = [
     "Engine",
     "Firing",
     "Outbox",
+    "Page",
     "SopRegistry",
     "WorkerStats",
     "retry_on_conflict",

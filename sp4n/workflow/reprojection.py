@@ -47,12 +47,10 @@ def reproject(rt: Runtime, before: Before, *, batch: int = BATCH) -> list[str]:
         now = rt.now()
         changes = [c for c in (decide(rt, _loaded(rt, s), before, now) for s in rt.store.load_many(chunk)) if c]
         try:
-            rt.store.save_many(changes)
+            rt.commit_many(changes)
         except ConcurrencyConflict:
             changed.extend(_one_by_one(rt, before, [c.complaint.id for c in changes]))
             continue
-        for change in changes:
-            rt.publish(change.events)
         changed.extend(c.complaint.id for c in changes)
     return changed
 
@@ -136,4 +134,6 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
         close_timers=plan.close_timers,
         events=[event],
         fields=(),  # only the version and the chain head move
+        runs=plan.runs,
+        next_due_at=plan.next_due_at,
     )

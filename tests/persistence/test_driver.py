@@ -12,7 +12,9 @@ from sqlalchemy.engine import make_url
 from sp4n.errors import DatabaseUnavailable, StoreError
 from sp4n.persistence import ChangeSet
 from sp4n.persistence import tables as t
+from sp4n.persistence.query import ComplaintQuery, Visibility
 from sp4n.persistence.sql import open_store, safe_url
+from sp4n.workflow import SYSTEM
 
 from .backends import (  # noqa: F401
     ADMIN,
@@ -51,6 +53,11 @@ def test_the_hot_path_writes_the_rows_core_writes(db_url: str) -> None:
                 "tracking_number": "copy",
                 "last_seq": event.seq,
                 "last_hash": event.hash,
+                "next_due_at": store.find(
+                    ComplaintQuery(
+                        Visibility(everything=True), external_id=None, tracking_number=complaint.tracking_number
+                    )
+                )[0][1],
             },
         )
         conn.execute(insert(t.events), {**vars(replace(event, complaint_id=copy_id))})
@@ -124,7 +131,7 @@ def test_a_connection_the_server_dropped_fails_one_command_and_the_retry_goes_th
         assert states == ["verified"]
         assert 1 <= len(errors) <= dropped
         assert all(e.startswith(f"database {safe_url(url_text)!r} cannot be used: ") for e in errors), errors
-        assert [e.seq for e in s.engine.history(cid)] == [1, 2]
+        assert [e.seq for e in s.engine.history(cid, SYSTEM)] == [1, 2]
 
 
 def test_a_value_the_database_cannot_take_is_a_clear_error_and_nothing_is_written(db_url: str) -> None:
