@@ -74,10 +74,9 @@ class Intake:
             raise InvalidData("received_at", received_at, f"an instant not in the future (now is {now.isoformat()})")
         if received < now - self.backdate_limit:
             limit = (now - self.backdate_limit).isoformat()
+            back = _span(self.backdate_limit)
             raise InvalidData(
-                "received_at",
-                received_at,
-                f"an instant after {limit} (this engine takes reports back {self.backdate_limit})",
+                "received_at", received_at, f"an instant after {limit} (this engine takes reports back {back})"
             )
         return received
 
@@ -178,3 +177,8 @@ def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeS
         runs=list({(r.clock, r.started_at): r for r in submitted.runs + routed.runs}.values()),
         next_due_at=routed.next_due_at if routed.runs else submitted.next_due_at,
     )
+
+
+def _span(delta: timedelta) -> str:
+    """A backdate limit as a person says it: "30 days", or "36:00:00" below a day's multiple."""
+    return f"{delta.days} days" if delta == timedelta(days=delta.days) else str(delta)
