@@ -69,7 +69,8 @@ def test_a_receipt_in_the_future_or_too_long_ago_is_refused(store: Store) -> Non
     with pytest.raises(
         InvalidData,
         match=exactly(
-            f"received_at={old!r} is invalid: an instant after 2026-02-07T03:00:00+00:00 (this engine takes reports back 30 days)"
+            f"received_at={old!r} is invalid: an instant after 2026-02-07T03:00:00+00:00 "
+            "(this engine takes reports back 30 days)"
         ),
     ):
         s.engine.submit(ADMIN, title="x", received_at=old)
