@@ -201,6 +201,33 @@ def outcome_table(sim: Simulation) -> None:
     print(f"  complaints closed by the 10-working-day no-reply rule: {len(closed)}")
 
 
+RECAP_BOOK = [  # a puskesmas' WhatsApp recap of the last days, typed in at once
+    {"judul": "Antrean obat terlalu lama", "tanggal_diterima": "25/05/2026 09:10", "kanal": "whatsapp",
+     "kategori": "kesehatan", "klasifikasi": "pengaduan", "instansi": "dinas_kesehatan", "id_eksternal": "WA-PKM-101"},
+    {"judul": "Dokter tidak hadir", "tanggal_diterima": "26/05/2026", "kanal": "telepon",
+     "kategori": "Kesehatan", "klasifikasi": "Aspirasi", "instansi": "dinas_kesehatan", "anonim": "ya"},
+    {"judul": "Ambulans terlambat", "tanggal_diterima": "28/05/2026 16:40", "kanal": "tatap_muka",
+     "kategori": "kesehatan", "instansi": "dinas_kesehatan", "nama_pelapor": "Pak Joko"},
+]  # fmt: skip
+
+
+def recap_book(sim: Simulation) -> None:
+    """Take in a small recap book with backdated receipts, then list what is due by tomorrow."""
+    admin = Actor.agency_admin("admin-kes", "dinas_kesehatan")
+    result = sim.engine.import_book(RECAP_BOOK, admin)
+    section(f"A recap book of {len(result.rows)} complaints, taken in on {local(END)} WIB")
+    for row in result.rows:
+        view = sim.engine.lookup(admin, tracking_number=row.tracking_number)
+        print(f"  baris {row.row}: {row.tracking_number}  received {local(view.submitted_at)}  {row.title}")
+    again = sim.engine.import_book(RECAP_BOOK, admin)
+    print(f"  imported again: {again.count('known')} known, nothing written")
+    page = sim.engine.find(admin, agency="dinas_kesehatan", due_within=1, order="due", limit=10)
+    section("dinas_kesehatan: due by the end of the next working day")
+    for view in page.items:
+        assert view.next_due_at is not None
+        print(f"  {view.tracking_number}  due {local(view.next_due_at)}  {view.state:<12} {view.title}")
+
+
 def _by_deadline(event: Event, trigger: str) -> bool:
     return event.kind == "deadline_transition" and event.trigger == trigger
 
@@ -235,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.run_to(END)
     timeline(sim)
     outcome_table(sim)
+    recap_book(sim)
     sim.engine.close()
     print(f"\nThe complaints, their events and timers are in the SQLite file {path}")
     return 0

@@ -33,6 +33,7 @@ from sp4n.calendars.indonesia import WITHOUT_JOINT_LEAVE
 from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday_short
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
 from sp4n.cli_db import add_db_commands
+from sp4n.cli_import import add_import_command
 from sp4n.cli_sop import add_sop_commands
 from sp4n.cli_worker import add_worker_command
 from sp4n.errors import InvalidArgumentError, Sp4nError
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sop_commands(groups)
     add_db_commands(groups)
     add_worker_command(groups)
+    add_import_command(groups)
     return parser
 
 

@@ -137,6 +137,10 @@ class Store(Protocol):
         ``query.limit`` of them, each with its earliest running due instant (read model)."""
         ...
 
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry (one read)."""
+        ...
+
     def clock_runs(self, complaint_id: str) -> list[ClockRun]:
         """Every clock run of a complaint, by clock and start."""
         ...

@@ -169,6 +169,11 @@ class MemoryStore:
             found.sort(key=lambda f: f[0])
             return [(c.copy(), due) for _, c, due in found[: query.limit]]
 
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry."""
+        with self._lock:
+            return {e for e in external_ids if e in self._external}
+
     def clock_runs(self, complaint_id: str) -> list[ClockRun]:
         """Every clock run of a complaint, by clock and start."""
         with self._lock:

@@ -315,6 +315,12 @@ class SqlStore:
             rows = conn.execute(find_statement(query)).all()
         return [(complaint_from(r._mapping), r.next_due_at) for r in rows]
 
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry (on the unique index)."""
+        column = t.complaints.c.external_id
+        with self._read() as conn:
+            return {r[0] for r in conn.execute(select(column).where(column.in_(list(external_ids))))}
+
     def clock_runs(self, complaint_id: str) -> list[ClockRun]:
         """Every clock run of a complaint, by clock and start."""
         runs = t.clock_runs

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.records import Event
 from sp4n.states.model import Role, Sop
 from sp4n.workflow.actor import Actor
+from sp4n.workflow.book import Book, BookResult
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
     apply_transition,
@@ -113,6 +114,7 @@ class Engine:
         self._new_id = id_factory or (lambda: uuid.uuid4().hex)
         self.tracking = TrackingNumbers(self.store)
         self.intake = Intake(self.runtime, self._new_id, self.tracking, backdate_limit)
+        self.book = Book(self.runtime, self.intake)
         self.deadlines_runner = DeadlineRunner(self.runtime)
         self.outbox = Outbox(self.runtime)
         self.queries = Queries(self.runtime)
@@ -276,6 +278,12 @@ class Engine:
             return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         except Sp4nError as exc:
             return self._raced(exc, idempotency_key, "submit", "", actor, fields)
+
+    def import_book(self, rows: Sequence[Mapping[str, Any]], actor: Actor, **options: Any) -> BookResult:
+        """Take in a manual form book: rows keyed by the Indonesian column names of
+        :data:`sp4n.workflow.book.COLUMNS` (options: sop, partial, dry_run, max_rows,
+        duplicate_days, progress); see :mod:`sp4n.workflow.book` and docs/import.md."""
+        return self.book.run(rows, actor, **options)
 
     def fire(
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any

@@ -42,6 +42,8 @@ def test_the_hot_path_writes_the_rows_core_writes(db_url: str) -> None:
         complaint = store.load(cid).complaint
         event = store.history(cid)[-1]
         timer = store.timers(cid)[0]
+        query = ComplaintQuery(Visibility(everything=True), tracking_number=complaint.tracking_number)
+        next_due = store.find(query)[0][1]
     # the same records written again by SQLAlchemy Core, under another id
     copy_id = "copy-" + cid[:20]
     with sql_engine(db_url) as engine, engine.begin() as conn:
@@ -53,11 +55,7 @@ def test_the_hot_path_writes_the_rows_core_writes(db_url: str) -> None:
                 "tracking_number": "copy",
                 "last_seq": event.seq,
                 "last_hash": event.hash,
-                "next_due_at": store.find(
-                    ComplaintQuery(
-                        Visibility(everything=True), external_id=None, tracking_number=complaint.tracking_number
-                    )
-                )[0][1],
+                "next_due_at": next_due,
             },
         )
         conn.execute(insert(t.events), {**vars(replace(event, complaint_id=copy_id))})
