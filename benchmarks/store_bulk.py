@@ -23,6 +23,7 @@ from sp4n.persistence import tables as t
 from sp4n.persistence.records import TimerStatus
 from sp4n.persistence.sql import SqlStore, create_sql_engine
 from sp4n.testing import DEFAULT_START, Scenario
+from sp4n.workflow import SYSTEM
 
 from lifecycle import DESCRIPTION, STEPS
 from store_setup import Lifecycles, Sizes, plain, row_of
@@ -119,12 +120,12 @@ class Templates:
             scenario.fire(cid, trigger, lifecycles.actors[trigger], **data)
         ledgers.append(list(scenario.engine.store.load(cid).clocks.values()))
         self.fmt = fmt
-        self.start = naive_utc(scenario.engine.history(cid)[0].at)
+        self.start = naive_utc(scenario.engine.history(cid, SYSTEM)[0].at)
         self.complaint = Shape(t.complaints, fmt)
         self.clock = Shape(t.clocks, fmt)
         self.event = Shape(t.events, fmt)
         self.timer = Shape(t.timers, fmt)
-        self.events = [self.event.template(e) for e in scenario.engine.history(cid)]
+        self.events = [self.event.template(e) for e in scenario.engine.history(cid, SYSTEM)]
         self.clocks = [  # in key order, as the rows are loaded
             [
                 (self.clock.template(c, budget=str(c.budget)), _naive(c.running_since), _naive(c.started_at))
@@ -139,7 +140,9 @@ class Templates:
         self.timer_sets = {n: sorted(timers[:n], key=lambda x: x[2]) for n in range(1, len(timers) + 1)}
         """The first ``n`` timers (by due instant), in key order."""
         probe = scenario.engine.store.load(cid).complaint
-        self.complaint_row = self.complaint.template(probe, last_seq=0, last_hash="", classification="pengaduan")
+        self.complaint_row = self.complaint.template(
+            probe, last_seq=0, last_hash="", classification="pengaduan", breached=False
+        )
         self.sop_version = probe.sop_version
 
 

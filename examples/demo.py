@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sp4n.calendars import WorkingCalendar
 from sp4n.persistence import Complaint, Event
 from sp4n.testing import ManualClock, run_until
-from sp4n.workflow import Actor, Engine, Firing
+from sp4n.workflow import SYSTEM, Actor, Engine, Firing
 from sp4n.workflow.worker import DeadlineWorker
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -152,7 +152,7 @@ def follow_one(sim: Simulation) -> None:
     view = sim.engine.submit(reporter, title="Puskesmas Kelurahan tutup saat jam pelayanan", category="kesehatan")
     sim.followed = view.id
     section(f"Report {view.tracking_number}, received {local(FOLLOWED)} WIB")
-    for deadline in sim.engine.deadlines(view.id):
+    for deadline in sim.engine.deadlines(view.id, SYSTEM):
         if deadline.clock == "verification":
             print(deadline.explain("en"))
             print()
@@ -174,7 +174,7 @@ def advance_followed(sim: Simulation, day: date) -> None:
 def timeline(sim: Simulation) -> None:
     """Every event of the followed report."""
     section("Its timeline")
-    for event in sim.engine.history(sim.followed):
+    for event in sim.engine.history(sim.followed, SYSTEM):
         what = event.trigger or event.payload.get("event") or event.kind
         moved = f"{event.source} -> {event.dest}" if event.source != event.dest and event.source else event.dest
         print(f"  {local(event.at)}  {event.actor_role:<16} {event.kind:<20} {what:<26} {moved}")
@@ -191,12 +191,41 @@ def outcome_table(sim: Simulation) -> None:
     for state in states:
         row = [counts[(sop, state)] for sop in sops]
         print(f"  {state:<14}" + "".join(f"{n:>20}" for n in row) + f"{sum(row):>8}")
-    escalated = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "escalate")}
-    closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id) if _by_deadline(e, "close")}
+    escalated = {
+        e.complaint_id for c in complaints for e in sim.engine.history(c.id, SYSTEM) if _by_deadline(e, "escalate")
+    }
+    closed = {e.complaint_id for c in complaints for e in sim.engine.history(c.id, SYSTEM) if _by_deadline(e, "close")}
     by_worker = Counter(f.trigger for f in sim.fired if f.outcome == "fired")
     print(f"\n  transitions fired by the deadline worker: {dict(sorted(by_worker.items()))}")
     print(f"  complaints escalated at least once by a deadline: {len(escalated)}")
     print(f"  complaints closed by the 10-working-day no-reply rule: {len(closed)}")
+
+
+RECAP_BOOK = [  # a puskesmas' WhatsApp recap of the last days, typed in at once
+    {"judul": "Antrean obat terlalu lama", "tanggal_diterima": "25/05/2026 09:10", "kanal": "whatsapp",
+     "kategori": "kesehatan", "klasifikasi": "pengaduan", "instansi": "dinas_kesehatan", "id_eksternal": "WA-PKM-101"},
+    {"judul": "Dokter tidak hadir", "tanggal_diterima": "26/05/2026", "kanal": "telepon",
+     "kategori": "Kesehatan", "klasifikasi": "Aspirasi", "instansi": "dinas_kesehatan", "anonim": "ya"},
+    {"judul": "Ambulans terlambat", "tanggal_diterima": "28/05/2026 16:40", "kanal": "tatap_muka",
+     "kategori": "kesehatan", "instansi": "dinas_kesehatan", "nama_pelapor": "Pak Joko"},
+]  # fmt: skip
+
+
+def recap_book(sim: Simulation) -> None:
+    """Take in a small recap book with backdated receipts, then list what is due by tomorrow."""
+    admin = Actor.agency_admin("admin-kes", "dinas_kesehatan")
+    result = sim.engine.import_book(RECAP_BOOK, admin)
+    section(f"A recap book of {len(result.rows)} complaints, taken in on {local(END)} WIB")
+    for row in result.rows:
+        view = sim.engine.lookup(admin, tracking_number=row.tracking_number)
+        print(f"  baris {row.row}: {row.tracking_number}  received {local(view.submitted_at)}  {row.title}")
+    again = sim.engine.import_book(RECAP_BOOK, admin)
+    print(f"  imported again: {again.count('known')} known, nothing written")
+    page = sim.engine.find(admin, agency="dinas_kesehatan", due_within=1, order="due", limit=10)
+    section("dinas_kesehatan: due by the end of the next working day")
+    for view in page.items:
+        assert view.next_due_at is not None
+        print(f"  {view.tracking_number}  due {local(view.next_due_at)}  {view.state:<12} {view.title}")
 
 
 def _by_deadline(event: Event, trigger: str) -> bool:
@@ -233,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.run_to(END)
     timeline(sim)
     outcome_table(sim)
+    recap_book(sim)
     sim.engine.close()
     print(f"\nThe complaints, their events and timers are in the SQLite file {path}")
     return 0

@@ -14,6 +14,7 @@ so a caller can react to the facts and a person can read the message::
      |    +-- SopValidationError        an SOP that is malformed or does not make sense
      |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
      +-- WorkflowError                  (see sp4n.workflow)
+     |    +-- BookError                 a manual form book (or its file) with rows or columns that are wrong
      +-- FeedError                      the feed, its consumers and the systems they reach
      |    +-- ConsumerNotFound          a consumer name that is not known
      |    +-- DuplicateConsumer         a consumer name that is already taken
@@ -204,6 +205,17 @@ class ComplaintNotVisible(WorkflowError):
     def __init__(self, complaint_id: str) -> None:
         self.complaint_id = complaint_id
         super().__init__(f"complaint {complaint_id!r} is confidential (rahasia) and not visible to the public")
+
+
+class BookError(WorkflowError, ValueError):
+    """A manual form book that cannot be taken in: each problem names its row and column, in
+    Indonesian, as the admin who typed the book reads it ("baris 17, kolom tanggal_diterima:
+    '31/02/2026' bukan tanggal"). Nothing of the book was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"buku manual ditolak, tidak ada yang disimpan ({len(self.problems)} masalah):\n{lines}")
 
 
 class StoreError(Sp4nError):

@@ -11,7 +11,7 @@ from sp4n.calendars import WorkingCalendar
 from sp4n.cli import main
 from sp4n.persistence.sql import open_store
 from sp4n.testing import ManualClock
-from sp4n.workflow import Actor, Engine
+from sp4n.workflow import SYSTEM, Actor, Engine
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "calendars"
 JATENG = EXAMPLES / "jateng-2026.yaml"
@@ -23,7 +23,7 @@ def test_apply_makes_the_calendar_active_and_re_projects_what_it_moves(
     engine = Engine(store=open_store(sqlite_url, upgrade=True), clock=ManualClock("2026-03-16T10:00:00+07:00"))
     try:
         cid = engine.submit(Actor.reporter("warga-1"), title="Jalan berlubang").id
-        before = next(d for d in engine.deadlines(cid) if d.clock == "verification")
+        before = next(d for d in engine.deadlines(cid, SYSTEM) if d.clock == "verification")
     finally:
         engine.close()
     expected = WorkingCalendar.indonesia().with_overrides(JATENG)
@@ -36,7 +36,7 @@ def test_apply_makes_the_calendar_active_and_re_projects_what_it_moves(
     engine = Engine(store=open_store(sqlite_url), clock=ManualClock("2026-03-16T11:00:00+07:00"))
     try:
         assert engine.calendar.version == expected.version
-        after = next(d for d in engine.deadlines(cid) if d.clock == "verification")
+        after = next(d for d in engine.deadlines(cid, SYSTEM) if d.clock == "verification")
         # 20 March is a working day now and 25 March is not: still due on the 26th, but the
         # warning "1 working day before" comes on Friday 20 March instead of Wednesday 25
         assert before.due is not None
@@ -44,7 +44,7 @@ def test_apply_makes_the_calendar_active_and_re_projects_what_it_moves(
         assert after.due.local_date == before.due.local_date
         assert dict(after.rungs)["warning"].date() == date(2026, 3, 20)
         assert dict(before.rungs)["warning"].date() == date(2026, 3, 25)
-        assert engine.history(cid)[-1].kind == "calendar_reprojected"
+        assert engine.history(cid, SYSTEM)[-1].kind == "calendar_reprojected"
     finally:
         engine.close()
 

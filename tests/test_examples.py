@@ -26,6 +26,9 @@ KEY_OUTPUT: dict[str, tuple[str, ...]] = {
         "covid19_fasttrack",
         "complaints escalated at least once by a deadline:",
         "transitions fired by the deadline worker: {'close':",
+        "A recap book of 3 complaints, taken in on",
+        "imported again: 3 known, nothing written",
+        "dinas_kesehatan: due by the end of the next working day",
         "The complaints, their events and timers are in the SQLite file",
     ),
     "calendar_demo": (

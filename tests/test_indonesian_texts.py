@@ -25,7 +25,7 @@ from sp4n.persistence import ClockStatus
 from sp4n.states.loader import builtin_sop, builtin_sop_ids
 from sp4n.states.model import Sop
 from sp4n.testing import Scenario
-from sp4n.workflow import Deadline
+from sp4n.workflow import SYSTEM, Deadline
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY = datetime(2026, 3, 16, 10, tzinfo=WIB)
@@ -161,25 +161,25 @@ def deadlines() -> Iterator[Deadline]:
     """Running, paused, resumed and extended clocks of the built-in SOPs."""
     s = scenario()
     cid = s.submit()
-    yield from s.engine.deadlines(cid)  # running
+    yield from s.engine.deadlines(cid, SYSTEM)  # running
     s.advance_to(datetime(2026, 3, 17, 15, tzinfo=WIB))
     s.fire(cid, "hold", reason="menunggu kelengkapan data")
-    yield from s.engine.deadlines(cid)  # paused
+    yield from s.engine.deadlines(cid, SYSTEM)  # paused
     s.advance_to(datetime(2026, 3, 27, 9, tzinfo=WIB))
     s.fire(cid, "resume")
-    yield from s.engine.deadlines(cid)  # resumed with a day used
+    yield from s.engine.deadlines(cid, SYSTEM)  # resumed with a day used
     s.fire(cid, "verify", classification="pengaduan", category="kesehatan")
     s.fire(cid, "distribute", agency="dinas_kesehatan")
     s.advance(days=3)
     s.fire(cid, "extend", extend_by="3 working days", reason="menunggu hasil uji laboratorium")
-    yield from s.engine.deadlines(cid)  # extended
+    yield from s.engine.deadlines(cid, SYSTEM)  # extended
     for sop in ("batam_24h", "covid19_fasttrack"):
         s = scenario(sop)
         cid = s.submit(sop=sop)
-        yield from s.engine.deadlines(cid)
+        yield from s.engine.deadlines(cid, SYSTEM)
         s.advance(hours=10, minutes=20, seconds=5)
         s.fire(cid, "hold", s.national_admin, reason="klarifikasi")
-        yield from s.engine.deadlines(cid)
+        yield from s.engine.deadlines(cid, SYSTEM)
 
 
 def with_history(d: Deadline) -> list[Deadline]:

@@ -14,11 +14,17 @@ from sp4n.persistence.feed_records import Delivery as Delivery
 from sp4n.persistence.feed_records import DeliveryStatus as DeliveryStatus
 from sp4n.persistence.feed_records import FeedEntry as FeedEntry
 from sp4n.persistence.memory import MemoryStore as MemoryStore
+from sp4n.persistence.query import ComplaintQuery as ComplaintQuery
+from sp4n.persistence.query import Order as Order
+from sp4n.persistence.query import Visibility as Visibility
 from sp4n.persistence.records import ClockLedger as ClockLedger
+from sp4n.persistence.records import ClockRun as ClockRun
 from sp4n.persistence.records import ClockStatus as ClockStatus
 from sp4n.persistence.records import Complaint as Complaint
 from sp4n.persistence.records import Event as Event
+from sp4n.persistence.records import Milestone as Milestone
 from sp4n.persistence.records import OutboxItem as OutboxItem
+from sp4n.persistence.records import RunOutcome as RunOutcome
 from sp4n.persistence.records import Timer as Timer
 from sp4n.persistence.records import TimerStatus as TimerStatus
 from sp4n.persistence.sql import SqlStore as SqlStore
@@ -29,8 +35,10 @@ __all__ = [
     "AuditProblem",
     "ChangeSet",
     "ClockLedger",
+    "ClockRun",
     "ClockStatus",
     "Complaint",
+    "ComplaintQuery",
     "Consumer",
     "Delivery",
     "DeliveryStatus",
@@ -39,13 +47,17 @@ __all__ = [
     "FeedStore",
     "IdempotencyRecord",
     "MemoryStore",
+    "Milestone",
+    "Order",
     "OutboxItem",
+    "RunOutcome",
     "Snapshot",
     "SqlStore",
     "Store",
     "Timer",
     "TimerClose",
     "TimerStatus",
+    "Visibility",
     "open_store",
     "verify_history",
 ]

@@ -16,7 +16,18 @@ from typing import Any, Protocol, runtime_checkable
 from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.feed_base import FeedStore
 from sp4n.persistence.feed_records import FeedEntry
-from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.query import ComplaintQuery
+from sp4n.persistence.records import (
+    ClockLedger,
+    ClockRun,
+    Complaint,
+    Event,
+    Milestone,
+    OutboxItem,
+    RunOutcome,
+    Timer,
+    TimerStatus,
+)
 
 
 @dataclass
@@ -76,6 +87,18 @@ class ChangeSet:
     historical: bool = False
     """The change brings in the past (a bulk import, a migration): its events enter the feed
     marked historical, and only consumers that ask for history receive them."""
+    runs: list[ClockRun] = field(default_factory=list)
+    """Read model: the clock runs this change starts, moves or ends (written over the stored ones)."""
+    milestones: list[Milestone] = field(default_factory=list)
+    """Read model: steps reached (a milestone already stored keeps its first instant)."""
+    next_due_at: datetime | None = None
+    """Read model: the earliest due instant of the complaint's running clocks after the change;
+    stored only when the change has ``runs`` (any change of a clock has one)."""
+
+    @property
+    def breached(self) -> bool:
+        """Whether a run of this change ended late (the complaint is marked breached for good)."""
+        return any(r.outcome is RunOutcome.BREACHED for r in self.runs)
 
 
 @runtime_checkable
@@ -117,6 +140,23 @@ class Store(Protocol):
 
     def last_event(self, complaint_id: str) -> Event | None:
         """The newest event of a complaint (for the hash chain)."""
+        ...
+
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
+        """Complaints that pass ``query``, in its order, after its keyset position, at most
+        ``query.limit`` of them, each with its earliest running due instant (read model)."""
+        ...
+
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry (one read)."""
+        ...
+
+    def clock_runs(self, complaint_id: str) -> list[ClockRun]:
+        """Every clock run of a complaint, by clock and start."""
+        ...
+
+    def milestones(self, complaint_id: str) -> list[Milestone]:
+        """The milestones of a complaint, earliest first."""
         ...
 
     def history(self, complaint_id: str) -> list[Event]:
@@ -214,7 +254,7 @@ def check_change(change: ChangeSet) -> None:
     one store and stored on another."""
     cid = change.complaint.id
     parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
-    parts.append(("events", change.events))
+    parts += [("events", change.events), ("runs", change.runs), ("milestones", change.milestones)]
     for name, records in parts:
         for i, record in enumerate(records):
             if record.complaint_id != cid:

@@ -120,11 +120,16 @@ def translate(exc: Exception, url: str, dbapi: Any = None) -> StoreError:
 
 
 _SQLITE_KEY = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")
-_KEYS = {
-    str(key.name): (table.name, tuple(c.name for c in key.columns))
+_UNIQUE: list[Any] = [
+    key
     for table in t.metadata.sorted_tables
-    for key in [table.primary_key, *(c for c in table.constraints if isinstance(c, UniqueConstraint))]
-}
+    for key in [
+        table.primary_key,
+        *(c for c in table.constraints if isinstance(c, UniqueConstraint)),
+        *(i for i in table.indexes if i.unique),
+    ]
+]
+_KEYS = {str(key.name): (key.table.name, tuple(c.name for c in key.columns)) for key in _UNIQUE}
 """Every primary and unique key of sp4n's tables by name, as PostgreSQL reports them."""
 
 

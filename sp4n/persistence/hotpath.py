@@ -17,8 +17,15 @@ from sp4n.persistence import tables as t
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot
 from sp4n.persistence.driver import Prepared, Query, Transaction
 from sp4n.persistence.feed_records import FeedEntry, entry_row
-from sp4n.persistence.records import ClockLedger, Event, TimerStatus
-from sp4n.persistence.rows import COMPLAINT_FIELDS, EVENT_FIELDS, complaint_from, ledger_from_join
+from sp4n.persistence.records import ClockLedger, ClockRun, Event, Milestone, TimerStatus
+from sp4n.persistence.rows import (
+    COMPLAINT_FIELDS,
+    EVENT_FIELDS,
+    complaint_from,
+    ledger_from_join,
+    milestone_row,
+    run_row,
+)
 
 _CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.clocks.c]
 # one round trip: the complaint's columns, repeated beside each of its clocks (or once, with nulls)
@@ -91,6 +98,11 @@ class HotPath:
             engine,
         )
         self.insert_event = Prepared(insert(t.events), engine)
+        run_values = [c.name for c in t.clock_runs.c if c.name not in ("complaint_id", "clock", "started_at")]
+        self.upsert_runs = Prepared(
+            upsert(dialect, t.clock_runs, ["complaint_id", "clock", "started_at"], run_values), engine
+        )
+        self.insert_milestones = Prepared(upsert(dialect, t.milestones, ["complaint_id", "name"], ()), engine)
         self.insert_idempotency = Prepared(insert(t.idempotency), engine)
         feed_columns = {c.name: bindparam(c.name, type_=c.type) for c in t.feed.c if c.name != "id"}
         self.insert_feed = Prepared(insert(t.feed).values(feed_columns), engine)
@@ -158,12 +170,18 @@ class HotPath:
             if change.expected_version == 0:
                 values.setdefault("last_seq", 0)
                 values.setdefault("last_hash", "")
+                values["next_due_at"] = change.next_due_at
+                values["breached"] = change.breached
                 inserts.append(values)
                 continue
             del values["id"]
             if change.fields is not None:
                 keep = {*_ALWAYS_WRITTEN, *change.fields}
                 values = {k: v for k, v in values.items() if k in keep}
+            if change.runs:
+                values["next_due_at"] = change.next_due_at
+            if change.breached:
+                values["breached"] = True
             columns = tuple(sorted(values))
             values["b_id"] = complaint.id
             values["b_expected"] = change.expected_version
@@ -201,9 +219,23 @@ class HotPath:
                         "running_since": c.running_since,
                         "extended_by": c.extended_by,
                         "started_at": c.started_at,
+                        "due_at": c.due_at,
                     }
                     for c in ledgers
                 ],
+            )
+
+    def write_read_model(self, tx: Transaction, runs: list[ClockRun], milestones: list[Milestone]) -> None:
+        """Write clock runs over the stored ones, and milestones not reached before."""
+        if runs:
+            tx.execute(
+                self.upsert_runs,
+                [run_row(r) for r in runs],
+            )
+        if milestones:
+            tx.execute(
+                self.insert_milestones,
+                [milestone_row(m) for m in milestones],
             )
 
     def write_timers(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:

@@ -27,7 +27,8 @@ from sp4n.persistence.base import (
     feed_entries,
 )
 from sp4n.persistence.feed_memory import MemoryFeed
-from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.query import ComplaintQuery, matches, sort_key
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
 
 
 class MemoryStore:
@@ -49,6 +50,10 @@ class MemoryStore:
         self._definitions: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self._active: dict[tuple[str, str], str] = {}
         self.feed = MemoryFeed(self._lock, lambda cid, seq: self._events[cid][seq - 1].copy())
+        self._external: dict[str, str] = {}  # external id -> complaint id (a unique key)
+        self._facts: dict[str, tuple[datetime | None, bool]] = {}  # next due instant, breached
+        self._runs: dict[str, dict[tuple[str, datetime], ClockRun]] = {}
+        self._milestones: dict[str, dict[str, Milestone]] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(complaints={len(self._complaints)})"
@@ -80,11 +85,15 @@ class MemoryStore:
             check_change(change)
         with self._lock:
             taken: dict[str, str] = {}
+            external: dict[str, str] = {}
             for change in changes:
                 self._check(change)
                 tracking, cid = change.complaint.tracking_number, change.complaint.id
                 if taken.setdefault(tracking, cid) != cid:
                     raise DuplicateComplaint("tracking_number", tracking)
+                ext = change.complaint.external_id
+                if ext is not None and external.setdefault(ext, cid) != cid:
+                    raise DuplicateComplaint("external_id", ext)
             for change in changes:
                 self._apply(change)
 
@@ -99,6 +108,9 @@ class MemoryStore:
         tracking = change.complaint.tracking_number
         if self._tracking.get(tracking, cid) != cid:
             raise DuplicateComplaint("tracking_number", tracking)
+        ext = change.complaint.external_id
+        if ext is not None and self._external.get(ext, cid) != cid:
+            raise DuplicateComplaint("external_id", ext)
         self._check_timer_closes(change.close_timers)
         self._check_events(cid, change.events)
         if change.idempotency is not None and change.idempotency.key in self._idempotency:
@@ -111,7 +123,10 @@ class MemoryStore:
         if current is not None and current.tracking_number != tracking:
             del self._tracking[current.tracking_number]
         self._tracking[tracking] = cid
+        if change.complaint.external_id is not None:
+            self._external[change.complaint.external_id] = cid
         self._complaints[cid] = change.complaint.copy()
+        self._apply_read_model(change)
         clocks = self._clocks.setdefault(cid, {})
         for ledger in change.clocks:
             clocks[ledger.name] = ledger.copy()
@@ -131,6 +146,49 @@ class MemoryStore:
             self._idempotency[record.key] = IdempotencyRecord(
                 record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result)
             )
+
+    def _apply_read_model(self, change: ChangeSet) -> None:
+        cid = change.complaint.id
+        next_due, breached = self._facts.get(cid, (None, False))
+        if change.runs:
+            next_due = change.next_due_at
+        self._facts[cid] = (next_due, breached or change.breached)
+        runs = self._runs.setdefault(cid, {})
+        for run in change.runs:
+            runs[(run.clock, run.started_at)] = run.copy()
+        reached = self._milestones.setdefault(cid, {})
+        for milestone in change.milestones:
+            reached.setdefault(milestone.name, milestone)
+
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
+        """A page of complaints that pass ``query`` (a scan: the memory store is for tests)."""
+        with self._lock:
+            found = []
+            for cid, complaint in self._complaints.items():
+                next_due, breached = self._facts.get(cid, (None, False))
+                if not matches(complaint, next_due, breached, query):
+                    continue
+                key = sort_key(complaint, next_due, query.order)
+                if query.after is None or key > query.after:
+                    found.append((key, complaint, next_due))
+            found.sort(key=lambda f: f[0])
+            return [(c.copy(), due) for _, c, due in found[: query.limit]]
+
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry."""
+        with self._lock:
+            return {e for e in external_ids if e in self._external}
+
+    def clock_runs(self, complaint_id: str) -> list[ClockRun]:
+        """Every clock run of a complaint, by clock and start."""
+        with self._lock:
+            runs = self._runs.get(complaint_id, {})
+            return [runs[k].copy() for k in sorted(runs)]
+
+    def milestones(self, complaint_id: str) -> list[Milestone]:
+        """The milestones of a complaint, earliest first."""
+        with self._lock:
+            return sorted(self._milestones.get(complaint_id, {}).values(), key=lambda m: (m.at, m.name))
 
     def _check_timer_closes(self, closes: list[TimerClose]) -> None:
         for close in closes:

@@ -69,6 +69,8 @@ class Complaint:
     attributes: dict[str, str] = field(default_factory=dict)
     version: int = 0
     """Optimistic-locking version: 1 after submission, +1 per saved change."""
+    external_id: str | None = None
+    """The report's id in the system it came from (the national LAPOR!, a recap book): unique."""
 
     def copy(self) -> Complaint:
         """An independent copy."""
@@ -96,10 +98,55 @@ class ClockLedger:
     running_since: datetime | None = None
     extended_by: int = 0
     started_at: datetime | None = None
+    due_at: datetime | None = None
+    """The due instant while the clock runs, as last computed (read model: lists sort on it)."""
 
     def copy(self) -> ClockLedger:
         """An independent copy."""
         return _shallow(self)
+
+
+class RunOutcome(StrEnum):
+    """How a clock run stands or ended: open (running, paused), or closed with a verdict
+    (met: stopped within its budget; breached: after it; stopped: ended without one, by a reset
+    or an SOP migration)."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    STOPPED = "stopped"
+
+
+@dataclass
+class ClockRun:
+    """Read model: one run of one clock (from its start, or reset, to its stop), as lists and
+    reports need it. Keyed by (complaint, clock, started_at); rewritten at each change of the run."""
+
+    complaint_id: str
+    clock: str
+    started_at: datetime
+    outcome: RunOutcome
+    due_at: datetime | None
+    """The due instant (the last one computed, for a paused or closed run)."""
+    changed_at: datetime
+    stopped_at: datetime | None = None
+    calendar_version: str = ""
+
+    def copy(self) -> ClockRun:
+        """An independent copy."""
+        return _shallow(self)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Read model: the first time a complaint reached a step ("received", a state's id such as
+    "verified", "distributed", "followed_up", and "closed" for any terminal state)."""
+
+    complaint_id: str
+    name: str
+    at: datetime
+    calendar_version: str = ""
 
 
 @dataclass

@@ -8,7 +8,18 @@ from functools import lru_cache
 from typing import Any
 
 from sp4n.calendars.duration import Duration
-from sp4n.persistence.records import ClockLedger, ClockStatus, Complaint, Event, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.records import (
+    ClockLedger,
+    ClockRun,
+    ClockStatus,
+    Complaint,
+    Event,
+    Milestone,
+    OutboxItem,
+    RunOutcome,
+    Timer,
+    TimerStatus,
+)
 
 COMPLAINT_FIELDS = tuple(Complaint.__dataclass_fields__)
 EVENT_FIELDS = tuple(Event.__dataclass_fields__)
@@ -33,6 +44,7 @@ def ledger_from_join(row: Mapping[Any, Any]) -> ClockLedger:
         running_since=row["clock_running_since"],
         extended_by=row["clock_extended_by"],
         started_at=row["clock_started_at"],
+        due_at=row["clock_due_at"],
     )
 
 
@@ -81,3 +93,42 @@ def outbox_from(row: Mapping[Any, Any], event: Event) -> OutboxItem:
         delivered_at=row["delivered_at"],
         attempts=row["attempts"],
     )
+
+
+def run_from(row: Mapping[Any, Any]) -> ClockRun:
+    """A clock run from its row."""
+    return ClockRun(
+        complaint_id=row["complaint_id"],
+        clock=row["clock"],
+        started_at=row["started_at"],
+        outcome=RunOutcome(row["outcome"]),
+        due_at=row["due_at"],
+        changed_at=row["changed_at"],
+        stopped_at=row["stopped_at"],
+        calendar_version=row["calendar_version"],
+    )
+
+
+def milestone_from(row: Mapping[Any, Any]) -> Milestone:
+    """A milestone from its row."""
+    return Milestone(row["complaint_id"], row["name"], row["at"], row["calendar_version"])
+
+
+def run_row(run: ClockRun) -> dict[str, Any]:
+    """The row of a clock run."""
+    return {
+        "complaint_id": run.complaint_id,
+        "clock": run.clock,
+        "started_at": run.started_at,
+        "outcome": run.outcome.value,
+        "due_at": run.due_at,
+        "changed_at": run.changed_at,
+        "stopped_at": run.stopped_at,
+        "calendar_version": run.calendar_version,
+    }
+
+
+def milestone_row(milestone: Milestone) -> dict[str, Any]:
+    """The row of a milestone."""
+    m = milestone
+    return {"complaint_id": m.complaint_id, "name": m.name, "at": m.at, "calendar_version": m.calendar_version}

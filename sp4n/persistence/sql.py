@@ -50,10 +50,12 @@ from sp4n.persistence.driver import (
 )
 from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
+from sp4n.persistence.lists import find_statement
 from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
-from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
-from sp4n.persistence.rows import complaint_from, event_from, timer_from
+from sp4n.persistence.query import ComplaintQuery
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.rows import complaint_from, event_from, milestone_from, run_from, timer_from
 
 _CHUNK = 500
 """Ids in one IN list of a bulk read."""
@@ -207,6 +209,8 @@ class SqlStore:
                 return DuplicateComplaint("id", complaint.id)
             if key[1] == ("tracking_number",):
                 return DuplicateComplaint("tracking_number", complaint.tracking_number)
+            if key[1] == ("external_id",) and complaint.external_id is not None:
+                return DuplicateComplaint("external_id", complaint.external_id)
         if (version or 0) != change.expected_version:
             return ConcurrencyConflict(complaint.id, change.expected_version, version)
         taken = [e.seq for e in change.events if e.seq <= last_seq]
@@ -280,6 +284,7 @@ class SqlStore:
         self._write_timers(tx, changes)
         self._write_events(tx, [e for c in changes for e in c.events])
         self._hot.write_feed(tx, [entry for c in changes for entry in feed_entries(c)])
+        self._hot.write_read_model(tx, [r for c in changes for r in c.runs], [m for c in changes for m in c.milestones])
         self._write_idempotency(tx, [c.idempotency for c in changes if c.idempotency is not None])
 
     def _write_complaints(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
@@ -316,6 +321,32 @@ class SqlStore:
                 select(t.events).where(t.events.c.complaint_id == complaint_id).order_by(t.events.c.seq.desc()).limit(1)
             ).first()
         return event_from(row._mapping) if row is not None else None
+
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
+        """A page of complaints that pass ``query`` (one indexed SELECT, see :mod:`.lists`)."""
+        with self._read() as conn:
+            rows = conn.execute(find_statement(query)).all()
+        return [(complaint_from(r._mapping), r.next_due_at) for r in rows]
+
+    def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of ``external_ids`` that stored complaints carry (on the unique index)."""
+        column = t.complaints.c.external_id
+        with self._read() as conn:
+            return {r[0] for r in conn.execute(select(column).where(column.in_(list(external_ids))))}
+
+    def clock_runs(self, complaint_id: str) -> list[ClockRun]:
+        """Every clock run of a complaint, by clock and start."""
+        runs = t.clock_runs
+        query = select(runs).where(runs.c.complaint_id == complaint_id).order_by(runs.c.clock, runs.c.started_at)
+        with self._read() as conn:
+            return [run_from(r._mapping) for r in conn.execute(query)]
+
+    def milestones(self, complaint_id: str) -> list[Milestone]:
+        """The milestones of a complaint, earliest first."""
+        ms = t.milestones
+        query = select(ms).where(ms.c.complaint_id == complaint_id).order_by(ms.c.at, ms.c.name)
+        with self._read() as conn:
+            return [milestone_from(r._mapping) for r in conn.execute(query)]
 
     def history(self, complaint_id: str) -> list[Event]:
         """Every event of a complaint, oldest first."""

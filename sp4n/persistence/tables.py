@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 
 from sp4n.errors import NaiveDatetimeError
@@ -125,8 +126,18 @@ complaints = Table(
     Column("version", Integer, nullable=False),
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
-    # no secondary index beyond the tracking number: every transition changes ``state``, and an
-    # index no sp4n query uses would be rewritten at each one (hosts add their own for reports)
+    Column("external_id", String(128)),
+    # the read model of lists (kept by every change that moves a clock, in its transaction)
+    Column("next_due_at", UtcDateTime),
+    Column("breached", Boolean, nullable=False, server_default=false()),
+    # the indexes of `Engine.find` (docs/performance.md shows their plans); none on ``state``,
+    # which every transition rewrites: a state filter rides on one of these
+    Index("ix_sp4n_complaints_external_id", "external_id", unique=True),
+    Index("ix_sp4n_complaints_agency_next_due_at_id", "agency", "next_due_at", "id"),
+    Index("ix_sp4n_complaints_next_due_at_id", "next_due_at", "id"),
+    Index("ix_sp4n_complaints_agency_submitted_at_id", "agency", "submitted_at", "id"),
+    Index("ix_sp4n_complaints_submitted_at_id", "submitted_at", "id"),
+    Index("ix_sp4n_complaints_reporter_id_submitted_at_id", "reporter_id", "submitted_at", "id"),
 )
 
 clocks = Table(
@@ -141,8 +152,38 @@ clocks = Table(
     Column("running_since", UtcDateTime),
     Column("extended_by", Integer, nullable=False),
     Column("started_at", UtcDateTime),
+    Column("due_at", UtcDateTime),
     PrimaryKeyConstraint("complaint_id", "name"),
 )
+
+clock_runs = Table(
+    "sp4n_clock_runs",
+    metadata,
+    Column("complaint_id", String(64), ForeignKey("sp4n_complaints.id", ondelete="CASCADE"), nullable=False),
+    Column("clock", String(64), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("due_at", UtcDateTime),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime),
+    Column("calendar_version", String(32), nullable=False),
+    PrimaryKeyConstraint("complaint_id", "clock", "started_at"),
+    # reports: runs of one clock by outcome and due instant
+    Index("ix_sp4n_clock_runs_clock_outcome_due_at", "clock", "outcome", "due_at"),
+)
+"""Read model: every run of every clock (start to stop), with its due instant and outcome."""
+
+milestones = Table(
+    "sp4n_milestones",
+    metadata,
+    Column("complaint_id", String(64), ForeignKey("sp4n_complaints.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("calendar_version", String(32), nullable=False),
+    PrimaryKeyConstraint("complaint_id", "name"),
+    Index("ix_sp4n_milestones_name_at", "name", "at"),
+)
+"""Read model: the first instant a complaint reached each step (received, verified, ... closed)."""
 
 events = Table(
     "sp4n_events",

@@ -142,7 +142,7 @@ def deadlines(
     visible_view(svc.engine, complaint_id, who.actor)
     lang = language(request)
     response.headers["Content-Language"] = lang
-    return [_deadline_out(d, lang) for d in svc.engine.deadlines(complaint_id)]
+    return [_deadline_out(d, lang) for d in svc.engine.deadlines(complaint_id, who.actor)]
 
 
 @router.get("/{complaint_id}/history", response_model=list[EventOut], summary="History")
@@ -153,4 +153,4 @@ def history(complaint_id: str, who: CallerDep, svc: ServicesDep) -> list[EventOu
     if who.actor is None:
         raise ComplaintNotFound(complaint_id)
     complaint = in_scope(svc.engine, complaint_id, who.actor)
-    return [EventOut(**event_for(e, complaint, who.actor.role)) for e in svc.engine.history(complaint_id)]
+    return [EventOut(**event_for(e, complaint, who.actor.role)) for e in svc.engine.history(complaint_id, who.actor)]

@@ -99,7 +99,7 @@ def list_services(fmt: Format, svc: ServicesDep) -> Response:
 
 
 def _expected(engine: Engine, complaint_id: str) -> str | None:
-    for deadline in engine.deadlines(complaint_id):
+    for deadline in engine.deadlines(complaint_id, None):  # (what Open311 shows is public)
         if deadline.clock == "completion" and deadline.due is not None:
             return deadline.due.at.isoformat()
     return None

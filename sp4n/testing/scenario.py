@@ -20,7 +20,7 @@ from sp4n.persistence.base import Store
 from sp4n.persistence.memory import MemoryStore
 from sp4n.states.model import Role, Sop
 from sp4n.testing.clock import ManualClock
-from sp4n.workflow.actor import Actor
+from sp4n.workflow.actor import SYSTEM, Actor
 from sp4n.workflow.engine import Engine
 from sp4n.workflow.views import ComplaintView, Firing
 
@@ -151,7 +151,7 @@ class Scenario:
 
     def due(self, complaint_id: str, clock: str) -> Due:
         """The Due of a running clock (KeyError if that clock is not running)."""
-        for deadline in self.engine.deadlines(complaint_id):
+        for deadline in self.engine.deadlines(complaint_id, SYSTEM):
             if deadline.clock == clock and deadline.due is not None:
                 return deadline.due
         raise KeyError(f"clock {clock!r} of complaint {complaint_id!r} is not running")
@@ -159,7 +159,7 @@ class Scenario:
     def events(self, complaint_id: str, kind: str | None = None) -> list[str]:
         """A compact history: ``kind:trigger-or-event`` per event, optionally of one kind."""
         out = []
-        for e in self.engine.history(complaint_id):
+        for e in self.engine.history(complaint_id, SYSTEM):
             if kind is None or e.kind == kind:
                 label = e.trigger or e.payload.get("event") or e.dest or ""
                 out.append(f"{e.kind}:{label}")

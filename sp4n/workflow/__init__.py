@@ -12,6 +12,7 @@ from sp4n.workflow.feed import Feed as Feed
 from sp4n.workflow.feed import FeedItem as FeedItem
 from sp4n.workflow.outbox import DrainResult as DrainResult
 from sp4n.workflow.outbox import Outbox as Outbox
+from sp4n.workflow.queries import Page as Page
 from sp4n.workflow.retry import retry_on_conflict as retry_on_conflict
 from sp4n.workflow.views import ComplaintView as ComplaintView
 from sp4n.workflow.views import Deadline as Deadline
@@ -35,6 +36,7 @@ __all__ = [
     "FeedItem",
     "Firing",
     "Outbox",
+    "Page",
     "SopRegistry",
     "WorkerStats",
     "retry_on_conflict",

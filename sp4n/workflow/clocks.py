@@ -22,7 +22,7 @@ from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.calendars.policy import CountingPolicy, ReceiptDay
 from sp4n.errors import InvalidData
 from sp4n.persistence.base import TimerClose
-from sp4n.persistence.records import ClockLedger, ClockStatus, Complaint, Timer, TimerStatus
+from sp4n.persistence.records import ClockLedger, ClockRun, ClockStatus, Complaint, RunOutcome, Timer, TimerStatus
 from sp4n.states.model import ClockDef, RungAction, RungDef, RungTiming, Sop
 
 
@@ -34,6 +34,10 @@ class ClockPlan:
     add_timers: list[Timer] = field(default_factory=list)
     close_timers: list[TimerClose] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[ClockRun] = field(default_factory=list)
+    """Read model: the runs this change starts, moves or ends."""
+    next_due_at: datetime | None = None
+    """Read model: the earliest due instant of the running clocks after the change."""
 
 
 def choose_budget(clock: ClockDef, complaint: Complaint) -> Duration:
@@ -189,12 +193,40 @@ class ClockPlanner:
             change = self._change(clock, ledger, old, new, resets, extend, rearm_all or clock.name in rearm)
             if change is None:
                 continue
+            before = ledger
             ledger = self._apply(clock, complaint, ledger, change, now, extend)
             ledgers[clock.name] = ledger
             plan.ledgers.append(ledger)
             known = dues.get(clock.name) if dues is not None and change == "rearmed" else None
             self._rearm(clock, complaint, ledger, now, plan, change, known)
+            plan.runs.extend(self._runs(before, ledger, change, now))
+        running = [c.due_at for c in ledgers.values() if c.status is ClockStatus.RUNNING and c.due_at is not None]
+        plan.next_due_at = min(running, default=None)
         return plan
+
+    def _runs(self, old: ClockLedger | None, new: ClockLedger, change: str, now: datetime) -> list[ClockRun]:
+        """The read-model rows of one clock's change: the run it moves (and the run a reset ends)."""
+        version = self.cal.version
+        out = []
+        if change == "reset" and old is not None and old.status is not ClockStatus.STOPPED:
+            out.append(_run(old, RunOutcome.STOPPED, old.due_at, now, version, stopped=True))
+        if change == "stopped":
+            assert old is not None  # a clock never started does not stop
+            due = old.due_at
+            if old.status is ClockStatus.RUNNING:
+                due = due or _due_at(self.cal, self.policy, old)
+                late = due is not None and now >= due  # the budget is used up at the due instant
+            else:  # paused: late if the budget was used up by the pause (seconds: at its instant;
+                # days: a pause on the due date itself is in time)
+                total = new.budget.value + new.extended_by
+                late = new.consumed >= total * 3600 if _hourly(new) else new.consumed > total
+            outcome = RunOutcome.BREACHED if late else RunOutcome.MET
+            out.append(_run(new, outcome, due, now, version, stopped=True))
+        elif new.status is ClockStatus.PAUSED:
+            out.append(_run(new, RunOutcome.PAUSED, old.due_at if old else None, now, version))
+        else:
+            out.append(_run(new, RunOutcome.RUNNING, new.due_at, now, version))
+        return out
 
     @staticmethod
     def _change(
@@ -280,6 +312,7 @@ class ClockPlanner:
                 )
         if due is None:
             due = ledger_due(self.cal, self.policy, ledger)
+        ledger.due_at = due.at if due is not None else None
         entry: dict[str, Any] = {"clock": clock.name, "change": change, "generation": ledger.generation}
         if due is not None:
             entry["due_at"] = due.at.isoformat()
@@ -300,3 +333,33 @@ class ClockPlanner:
                     )
                 )
         plan.changes.append(entry)
+
+
+def _hourly(ledger: ClockLedger) -> bool:
+    return ledger.budget.unit in (DurationUnit.HOURS, DurationUnit.WORKING_HOURS)
+
+
+def _due_at(cal: WorkingCalendar, policy: CountingPolicy, ledger: ClockLedger) -> datetime | None:
+    due = ledger_due(cal, policy, ledger)
+    return due.at if due is not None else None
+
+
+def _run(
+    ledger: ClockLedger,
+    outcome: RunOutcome,
+    due_at: datetime | None,
+    now: datetime,
+    calendar_version: str,
+    *,
+    stopped: bool = False,
+) -> ClockRun:
+    return ClockRun(
+        complaint_id=ledger.complaint_id,
+        clock=ledger.name,
+        started_at=ledger.started_at or now,
+        outcome=outcome,
+        due_at=due_at,
+        changed_at=now,
+        stopped_at=now if stopped else None,
+        calendar_version=calendar_version,
+    )

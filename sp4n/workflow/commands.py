@@ -16,6 +16,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.duration import Duration
 from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed
 from sp4n.persistence.base import ChangeSet, TimerClose
+from sp4n.persistence.query import Visibility
 from sp4n.persistence.records import ClockLedger, Complaint, Event
 from sp4n.states.model import Assignable, Role, TransitionDef
 from sp4n.workflow.actor import Actor
@@ -35,6 +36,18 @@ def scope_problem(complaint: Complaint, actor: Actor) -> str | None:
     if actor.role is Role.REPORTER and complaint.reporter_id != actor.id:
         return "a reporter may act only on their own reports"
     return None
+
+
+def visibility_of(actor: Actor | None) -> Visibility:
+    """Which complaints ``actor`` may list (None: the public): the rule of :func:`scope_problem`,
+    said for a whole list (confidential complaints only within scope)."""
+    if actor is None:
+        return Visibility()
+    if actor.role in _STAFF_OF_AGENCY:
+        return Visibility(agencies=frozenset({actor.agency}) if actor.agency else frozenset())
+    if actor.role is Role.REPORTER:
+        return Visibility(reporter_id=actor.id)
+    return Visibility(everything=True)
 
 
 def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -> TransitionDef:
@@ -231,6 +244,8 @@ def apply_transition(
         close_timers=closes,
         events=[event],
         fields=("state", "updated_at", "zone", *(a.value for a in definition.assigns)),
+        runs=plan.runs,
+        next_due_at=plan.next_due_at,
     )
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,38 +19,35 @@ from typing import Any
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
-from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
+from sp4n.errors import IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.connect import safe_url
-from sp4n.persistence.records import Complaint, Event
+from sp4n.persistence.records import Event
 from sp4n.states.loader import restore_sop
-from sp4n.states.model import Role, RoutingRule, Sop
-from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.states.model import Role, Sop
+from sp4n.workflow.actor import Actor
+from sp4n.workflow.book import Book, BookResult
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
-    CommandContext,
     apply_transition,
-    check_assignable,
     check_guards,
     find_transition,
-    make_event,
     scope_problem,
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
+from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
+from sp4n.workflow.queries import Page, Queries
 from sp4n.workflow.reprojection import reproject
-from sp4n.workflow.routing import match_rule
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
 from sp4n.workflow.tracking import TrackingNumbers
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
 from sp4n.workflow.worker import DeadlineWorker
 
 log = logging.getLogger("sp4n.engine")
-
-_SUBMITTERS = frozenset({Role.REPORTER, Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
 
 DEFAULT_DATABASE_URL = "sqlite:///sp4n.db"
 """The embedded default: a SQLite file in the working directory."""
@@ -75,6 +72,7 @@ class Engine:
         default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
+        backdate_limit: timedelta = DEFAULT_BACKDATE_LIMIT,
     ) -> None:
         if store is not None and database_url is not None:
             raise InvalidData("database_url", safe_url(database_url), "either a store or a database_url, not both")
@@ -86,7 +84,7 @@ class Engine:
         self.store: Store = store
         self.worker: DeadlineWorker | None = None
         try:
-            self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory)
+            self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory, backdate_limit)
         except BaseException:
             if own_store:
                 self.close()
@@ -101,6 +99,7 @@ class Engine:
         agency_zones: Mapping[str, str] | None,
         late_grace: timedelta,
         id_factory: Callable[[], str] | None,
+        backdate_limit: timedelta,
     ) -> None:
         from sp4n.states.loader import resolve_sop
 
@@ -117,9 +116,12 @@ class Engine:
         )
         self._new_id = id_factory or (lambda: uuid.uuid4().hex)
         self.tracking = TrackingNumbers(self.store)
+        self.intake = Intake(self.runtime, self._new_id, self.tracking, backdate_limit)
+        self.book = Book(self.runtime, self.intake)
         self.deadlines_runner = DeadlineRunner(self.runtime)
         self.outbox = Outbox(self.runtime)
         self.feed = Feed(self.runtime)
+        self.queries = Queries(self.runtime)
         for sop in sops:
             self.register(resolve_sop(sop))
 
@@ -241,14 +243,21 @@ class Engine:
         reporter_id: str | None = None,
         reporter_name: str | None = None,
         attributes: Mapping[str, str] | None = None,
+        received_at: datetime | None = None,
+        external_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> ComplaintView:
-        """File a new complaint under the latest registered version of ``sop``."""
-        if actor.role not in _SUBMITTERS:
+        """File a new complaint under the latest registered version of ``sop``.
+
+        ``received_at`` is when the report was received, if before now (it arrived by another
+        channel and is typed in later): its clocks count from then (see :mod:`.intake`).
+        ``external_id`` is its id in the system it came from (unique: DuplicateComplaint).
+        """
+        if actor.role not in SUBMITTERS:
             raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
         self.runtime.refresh_if_due()
         compiled = self.registry.get(sop)
-        fields = {
+        fields: dict[str, Any] = {
             "title": title,
             "description": description,
             "sop": sop,
@@ -262,109 +271,24 @@ class Engine:
             "reporter_name": reporter_name,
             "attributes": dict(attributes or {}),
         }
+        if received_at is not None:  # (left out when not given: keys of earlier retries still match)
+            fields["received_at"] = received_at
+        if external_id is not None:
+            fields["external_id"] = external_id
         replay = self._replay(idempotency_key, "submit", "", actor, fields)
         if replay is not None:
             return replay
-        self._check_submission(compiled, fields)
-        now = self.now()
-        complaint = self._new_complaint(compiled, actor, fields, now)
-        rule = self._route(compiled, complaint)
-        ctx = self.runtime.context(compiled, now)
-        initial = compiled.sop.initial_state.id
-        plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, now)
-        payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
-        if rule is not None:
-            payload["routed_by"] = rule.name
-        event = make_event(
-            ctx, complaint, (0, ""), kind="submitted", actor=actor, dest=initial, payload=payload, plan=plan
-        )
-        change = ChangeSet(
-            complaint=complaint,
-            expected_version=0,
-            clocks=plan.ledgers,
-            add_timers=plan.add_timers,
-            events=[event],
-        )
-        if rule is not None and rule.trigger is not None:
-            change = self._with_routing(ctx, compiled, change, rule)
+        change = self.intake.decide(compiled, actor, fields, self.now())
         try:
             return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         except Sp4nError as exc:
             return self._raced(exc, idempotency_key, "submit", "", actor, fields)
 
-    @staticmethod
-    def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, rule: RoutingRule) -> ChangeSet:
-        """The submission and the routing rule's transition (fired with the rule's ``data``), as
-        ONE change (a retry sees both)."""
-        complaint = submitted.complaint
-        assert rule.trigger is not None
-        definition = find_transition(compiled, complaint, rule.trigger)
-        head = submitted.events[-1]
-        routed = apply_transition(
-            ctx,
-            complaint,
-            {c.name: c for c in submitted.clocks},
-            definition,
-            SYSTEM,
-            {**rule.trigger_data, "routing_rule": rule.name},
-            (head.seq, head.hash),
-        )
-        closed = {c.timer_id for c in routed.close_timers}
-        return ChangeSet(  # version 2 after two events, as if saved one by one
-            complaint=routed.complaint,
-            expected_version=0,
-            clocks=list({c.name: c for c in submitted.clocks + routed.clocks}.values()),
-            add_timers=[t for t in submitted.add_timers if t.id not in closed] + routed.add_timers,
-            events=submitted.events + routed.events,
-        )
-
-    def _check_submission(self, compiled: CompiledSop, fields: dict[str, Any]) -> None:
-        if not isinstance(fields["title"], str) or not fields["title"].strip():
-            raise InvalidData("title", fields["title"], "a non-empty string")
-        if not isinstance(fields["channel"], str) or not fields["channel"].strip():
-            raise InvalidData("channel", fields["channel"], "a non-empty string, such as web, sms or whatsapp")
-        for name in ("classification", "category", "agency"):
-            if fields[name] is not None:
-                check_assignable(compiled, _assignable(name), fields[name])
-        for name in ("anonymous", "confidential"):
-            check_assignable(compiled, _assignable(name), fields[name])
-
-    def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
-        cid = self._new_id()
-        agency = fields["agency"] or (actor.agency if actor.role is not Role.REPORTER else None)
-        zone = self.runtime.zones.of(agency)
-        local = now.astimezone(self.calendar_for(zone).tzinfo)
-        return Complaint(
-            id=cid,
-            tracking_number=self.tracking.next(local.date()),
-            sop_id=compiled.sop.id,
-            sop_version=compiled.sop.version,
-            state=compiled.sop.initial_state.id,
-            zone=zone,
-            submitted_at=now,
-            updated_at=now,
-            title=fields["title"].strip(),
-            description=fields["description"],
-            channel=fields["channel"],
-            classification=fields["classification"],
-            category=fields["category"],
-            reporter_id=actor.id if actor.role is Role.REPORTER else fields["reporter_id"],
-            reporter_name=fields["reporter_name"] or actor.name,
-            anonymous=fields["anonymous"],
-            confidential=fields["confidential"],
-            agency=agency,
-            attributes=fields["attributes"],
-            version=1,
-        )
-
-    def _route(self, compiled: CompiledSop, complaint: Complaint) -> RoutingRule | None:
-        """The SOP's first routing rule that matches the complaint, applied to it (or None)."""
-        rule = match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)
-        if rule is not None:
-            complaint.agency = rule.agency
-            complaint.official = rule.official
-            complaint.zone = self.runtime.zones.of(rule.agency)
-        return rule
+    def import_book(self, rows: Sequence[Mapping[str, Any]], actor: Actor, **options: Any) -> BookResult:
+        """Take in a manual form book: rows keyed by the Indonesian column names of
+        :data:`sp4n.workflow.book.COLUMNS` (options: sop, partial, dry_run, max_rows,
+        duplicate_days, progress); see :mod:`sp4n.workflow.book` and docs/import.md."""
+        return self.book.run(rows, actor, **options)
 
     def fire(
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
@@ -398,7 +322,7 @@ class Engine:
         complaint_id: str,
         fields: dict[str, Any],
     ) -> ComplaintView:
-        view = make_view(change.complaint, compiled.sop, actor.role)
+        view = make_view(change.complaint, compiled.sop, actor.role, change.next_due_at)
         if key is not None:
             change.idempotency = IdempotencyRecord(
                 key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
@@ -436,17 +360,22 @@ class Engine:
         """The complaint as ``actor`` may see it (``None``: the public). Outside their scope (another
         citizen's report, another agency's), an actor sees what the public sees; a confidential
         report outside their scope is refused with the reason."""
-        complaint = self.store.load(complaint_id).complaint
-        if actor is not None:
-            problem = scope_problem(complaint, actor)
-            if problem is not None:
-                if complaint.confidential:
-                    raise PermissionDenied(complaint_id, "view", str(actor), problem)
-                actor = None
-        if actor is None and complaint.confidential:
-            raise ComplaintNotVisible(complaint_id)
-        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
-        return make_view(complaint, compiled.sop, actor.role if actor else None)
+        return self.queries.get(complaint_id, actor)
+
+    def lookup(
+        self, actor: Actor | None, *, tracking_number: str | None = None, external_id: str | None = None
+    ) -> ComplaintView:
+        """The complaint with that tracking number (as a person types it) or external id, as
+        :meth:`get` shows it; ComplaintNotFound when there is none."""
+        return self.queries.lookup(actor, tracking_number=tracking_number, external_id=external_id)
+
+    def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
+        """A page of the complaints ``actor`` may see that pass ``filters`` (see docs/engine.md):
+        state (one or several), agency (with its sub-agencies), unit, sop, category,
+        classification, channel, reporter, submitted_from / submitted_until, breached, due_before,
+        due_within (working days), tracking_number, external_id; ``order`` "submitted" or "due";
+        ``limit``; ``cursor`` from the previous page."""
+        return self.queries.find(actor, cursor=cursor, **filters)
 
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
@@ -460,12 +389,15 @@ class Engine:
             if actor.role in compiled.transitions[(t, complaint.state)].roles
         )
 
-    def history(self, complaint_id: str) -> list[Event]:
-        """Every event of the complaint, oldest first."""
-        return self.store.history(complaint_id)
+    def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
+        """Every event of the complaint, oldest first, as ``actor`` may see them (privacy as
+        :meth:`get`; the reporter's identity taken out where the view hides it)."""
+        return self.queries.history(complaint_id, actor)
 
-    def deadlines(self, complaint_id: str) -> list[Deadline]:
-        """The complaint's clocks that run or are paused, each with its Due and rungs."""
+    def deadlines(self, complaint_id: str, actor: Actor | None) -> list[Deadline]:
+        """The complaint's clocks that run or are paused, each with its Due and rungs (refused
+        as :meth:`get` refuses)."""
+        self.queries.check_visible(complaint_id, actor)
         return self.deadlines_runner.deadlines(complaint_id)
 
     def run_due(self, limit: int = 1000) -> list[Firing]:

@@ -88,7 +88,9 @@ def migrate(
             add_timers=start.add_timers,
             close_timers=stop.close_timers,
             events=[event],
+            runs=list({(r.clock, r.started_at): r for r in stop.runs + start.runs}.values()),
+            next_due_at=start.next_due_at,
         )
         rt.commit(change)
-        views.append(make_view(updated, target.sop, actor.role))
+        views.append(make_view(updated, target.sop, actor.role, change.next_due_at))
     return views

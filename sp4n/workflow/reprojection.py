@@ -55,12 +55,10 @@ def reproject(rt: Runtime, old: WorkingCalendar, *, batch: int = BATCH) -> list[
         snapshots = rt.store.load_many(ids[start : start + batch])
         changes = [c for c in (decide(rt, _loaded(rt, s), before, now) for s in snapshots) if c]
         try:
-            rt.store.save_many(changes)
+            rt.commit_many(changes)
         except ConcurrencyConflict:  # a complaint moved meanwhile: each on its own, reloaded
             changed.extend(reproject_each(rt, old, [c.complaint.id for c in changes]))
             continue
-        for change in changes:
-            rt.publish(change.events)
         changed.extend(c.complaint.id for c in changes)
     return changed
 
@@ -175,4 +173,6 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
         close_timers=plan.close_timers,
         events=[event],
         fields=(),  # only the version and the chain head move
+        runs=plan.runs,
+        next_due_at=plan.next_due_at,
     )

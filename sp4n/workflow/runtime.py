@@ -10,7 +10,7 @@ subscribers) so the modules of the workflow take it, not the whole Engine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +18,7 @@ from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock
 from sp4n.errors import InvalidData, SopError, SopNotFoundError
 from sp4n.persistence.base import ChangeSet, Snapshot, Store
-from sp4n.persistence.records import Event
+from sp4n.persistence.records import Event, Milestone
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import CommandContext
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
@@ -112,9 +112,45 @@ class Runtime:
         return Loaded(snapshot, self.registry.get(complaint.sop_id, complaint.sop_version))
 
     def commit(self, change: ChangeSet) -> None:
-        """Save ``change`` (version-checked, in one transaction), then hand its events on."""
+        """Save ``change`` (version-checked, in one transaction, with its read-model rows), then
+        hand its events on."""
+        self.add_milestones(change)
         self.store.save(change)
         self.publish(change.events)
+
+    def commit_many(self, changes: Sequence[ChangeSet]) -> None:
+        """Save changes of distinct complaints in ONE transaction (all or none), then hand their
+        events on; ConcurrencyConflict if any complaint moved meanwhile."""
+        for change in changes:
+            self.add_milestones(change)
+        self.store.save_many(changes)
+        for change in changes:
+            self.publish(change.events)
+
+    def add_milestones(self, change: ChangeSet) -> None:
+        """Put on ``change`` the milestones its events reach: "received" at the receipt, each
+        state entered (by its id) and "closed" at a terminal state; the store keeps the first."""
+        complaint = change.complaint
+        sop = self.registry.get(complaint.sop_id, complaint.sop_version).sop
+        reached = {m.name for m in change.milestones}
+        for event in change.events:
+            found: list[tuple[str, datetime]] = []
+            if event.kind == "submitted":
+                found.append(("received", complaint.submitted_at))
+            if event.dest is not None and (event.dest != event.source or event.kind == "submitted"):
+                at = complaint.submitted_at if event.kind == "submitted" else event.at
+                found.append((event.dest, at))
+                if sop.state(event.dest).terminal:
+                    found.append(("closed", event.at))
+            for name, at in found:
+                if name not in reached:
+                    reached.add(name)
+                    change.milestones.append(Milestone(complaint.id, name, at, event.calendar_version))
+
+    def sub_agencies(self, agency: str) -> frozenset[str]:
+        """``agency`` and every agency under it. Until an agency registry exists, just ``agency``:
+        the hook a registry (a tree of agencies) replaces."""
+        return frozenset({agency})
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""

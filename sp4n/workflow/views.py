@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -23,7 +23,10 @@ class ComplaintView:
     """A complaint as one viewer may see it.
 
     The reporter's identity is hidden from agency staff when the report is anonymous (anonim);
-    the public never sees it, and cannot see a confidential (rahasia) report at all.
+    the public never sees it, and cannot see a confidential (rahasia) report at all. The
+    attributes given at submission follow the identity (they may name a street or a phone
+    number); the external id is not shown to the public. ``next_due_at`` is the earliest due
+    instant of the complaint's running clocks (None when none runs).
     """
 
     id: str
@@ -50,27 +53,39 @@ class ComplaintView:
     submitted_at: datetime
     updated_at: datetime
     version: int
+    attributes: dict[str, str] = field(default_factory=dict)
+    external_id: str | None = None
+    next_due_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (instants as ISO strings)."""
         data = asdict(self)
-        data["submitted_at"] = self.submitted_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        for name in ("submitted_at", "updated_at", "next_due_at"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value is not None else None
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ComplaintView:
         """The inverse of :meth:`to_dict`."""
         values = dict(data)
-        values["submitted_at"] = datetime.fromisoformat(values["submitted_at"])
-        values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+        for name in ("submitted_at", "updated_at", "next_due_at"):
+            if values.get(name) is not None:
+                values[name] = datetime.fromisoformat(values[name])
         return cls(**values)
 
 
-def make_view(complaint: Complaint, sop: Sop, viewer: Role | None) -> ComplaintView:
+def hides_reporter(complaint: Complaint, viewer: Role | None) -> bool:
+    """Whether a viewer of role ``viewer`` (None: the public) may not see who reported."""
+    return viewer is None or (complaint.anonymous and viewer not in _SEES_REPORTER)
+
+
+def make_view(
+    complaint: Complaint, sop: Sop, viewer: Role | None, next_due_at: datetime | None = None
+) -> ComplaintView:
     """The view of ``complaint`` for a viewer of role ``viewer`` (None for the public)."""
     state = sop.state(complaint.state)
-    hide = viewer is None or (complaint.anonymous and viewer not in _SEES_REPORTER)
+    hide = hides_reporter(complaint, viewer)
     return ComplaintView(
         id=complaint.id,
         tracking_number=complaint.tracking_number,
@@ -96,6 +111,9 @@ def make_view(complaint: Complaint, sop: Sop, viewer: Role | None) -> ComplaintV
         submitted_at=complaint.submitted_at,
         updated_at=complaint.updated_at,
         version=complaint.version,
+        attributes={} if hide else dict(complaint.attributes),
+        external_id=None if viewer is None else complaint.external_id,
+        next_due_at=next_due_at,
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sp4n.persistence.sql import open_store
-from sp4n.workflow import Actor
+from sp4n.workflow import SYSTEM, Actor
 from sp4n.workflow.tracking import TrackingNumbers
 
 from .backends import ADMIN, PROCESS_TIMEOUT, VERIFY
@@ -52,7 +52,7 @@ def work_on_inherited_engine(engine: Any, shared_id: str, count: int, barrier: A
     try:
         barrier.wait(timeout=PROCESS_TIMEOUT)
         assert engine.get(shared_id, ADMIN).state == "verified"
-        assert len(engine.history(shared_id)) == 2
+        assert len(engine.history(shared_id, SYSTEM)) == 2
         ids = submit_and_verify(engine, count)
         numbers = [engine.get(cid, ADMIN).tracking_number for cid in ids]
         results.put((os.getpid(), ids, numbers, ""))

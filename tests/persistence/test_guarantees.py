@@ -43,7 +43,7 @@ from sp4n.persistence.sql import SqlStore, create_sql_engine, open_store
 from sp4n.states import Sop
 from sp4n.states.loader import build_sop, builtin_sop
 from sp4n.testing import ManualClock
-from sp4n.workflow import Actor, Engine, retry_on_conflict
+from sp4n.workflow import SYSTEM, Actor, Engine, retry_on_conflict
 from sp4n.workflow.clocks import ledger_due
 from sp4n.workflow.outbox import DrainResult
 
@@ -178,7 +178,7 @@ def test_two_engines_racing_on_one_complaint_have_one_winner(db_url: str, monkey
         assert (loser.complaint_id, loser.expected, loser.actual) == (cid, 1, 2)
         complaint = a.store.load(cid).complaint
         assert (complaint.state, complaint.version) == (winner.state, 2)
-        assert [e.dest for e in a.history(cid)] == ["received", winner.state]
+        assert [e.dest for e in a.history(cid, SYSTEM)] == ["received", winner.state]
         assert verify_history(a.store) == []
 
 
@@ -226,7 +226,10 @@ def test_retry_on_conflict_reruns_the_loser_and_no_update_is_lost(db_url: str, m
         snapshot = a.store.load(cid)
         assert snapshot.clocks["completion"].extended_by == 5
         assert snapshot.complaint.version == 5
-        assert sorted(e.payload.get("reason", "") for e in a.history(cid) if e.trigger == "extend") == ["a", "b"]
+        assert sorted(e.payload.get("reason", "") for e in a.history(cid, SYSTEM) if e.trigger == "extend") == [
+            "a",
+            "b",
+        ]
         assert seqs(a.store, cid) == [1, 2, 3, 4, 5]
         assert verify_history(a.store) == []
 
@@ -368,7 +371,7 @@ def test_a_retried_submission_or_command_returns_the_first_result(db_url: str) -
         assert s.engine.fire(first.id, "verify", ADMIN, idempotency_key="web-verify-1", **VERIFY) == verified
         assert dump(s.engine.store) == snapshot
         assert list(s.engine.store.complaint_ids()) == [first.id]
-        assert len(s.engine.history(first.id)) == 3
+        assert len(s.engine.history(first.id, SYSTEM)) == 3
 
 
 def test_a_key_reused_for_another_command_is_refused(db_url: str) -> None:
@@ -486,7 +489,7 @@ def test_complaints_stay_on_their_sop_version_across_restarts(db_url: str) -> No
         assert s.due(old, "verification").local_date == date(2026, 3, 5)  # v1's budget, v1 reloaded from the store
         assert ("national", v1.version) in engine.registry.versions()
         assert engine.fire(kept, "verify", ADMIN, **VERIFY).sop_version == v1.version
-        assert engine.history(kept)[-1].sop_version == v1.version
+        assert engine.history(kept, SYSTEM)[-1].sop_version == v1.version
 
         before = dump(engine.store)
         agency_admin = s.agency_admin()
@@ -507,7 +510,7 @@ def test_complaints_stay_on_their_sop_version_across_restarts(db_url: str) -> No
             [old], sop_id="national", version=v2.version, state_map={"received": "received"}, actor=ADMIN
         )
         assert (moved.id, moved.sop_version, moved.state) == (old, v2.version, "received")
-        migrated = engine.history(old)[-1]
+        migrated = engine.history(old, SYSTEM)[-1]
         assert migrated.kind == "migrated"
         assert migrated.payload == {
             "from_version": v1.version,
@@ -535,7 +538,7 @@ def test_a_stored_calendar_version_explains_an_old_due_date_after_a_restart(db_u
     with scenario_on(db_url, start="2026-03-16T10:00:00+07:00") as s:
         cid = s.submit()
         due = s.due(cid, "verification")
-        version = s.engine.history(cid)[0].calendar_version
+        version = s.engine.history(cid, SYSTEM)[0].calendar_version
         assert due.calendar_version == version
         assert due.local_date == date(2026, 3, 26)  # over Nyepi, Idul Fitri and their joint leave
         explained = (due.explain("en"), due.explain("id"))
@@ -644,7 +647,7 @@ def test_an_anonymous_reporter_is_masked_in_what_leaves_the_system(db_url: str) 
             assert (payload["actor_id"], payload["actor_role"], payload["masked"]) == masked
         assert sent[(later, "transition")]["actor_id"] == ADMIN.id  # staff are not masked
         # the stored history keeps who it was: the hash chain covers it
-        assert s.engine.history(anonim)[0].actor_id == "warga-1"
+        assert s.engine.history(anonim, SYSTEM)[0].actor_id == "warga-1"
         assert verify_history(s.engine.store) == []
 
 
@@ -662,7 +665,7 @@ def test_delivered_items_are_pruned_after_a_while(db_url: str) -> None:
         s.advance(minutes=1)
         assert s.engine.outbox.prune(timedelta(0)) == recent
         assert outbox_rows(db_url) == {}
-        assert len(s.engine.history(first)) > 1  # the history keeps every event
+        assert len(s.engine.history(first, SYSTEM)) > 1  # the history keeps every event
         for bad in (timedelta(days=-1), 7):
             with pytest.raises(InvalidArgumentError, match=r"^older_than=.* is invalid: expected a timedelta of zero"):
                 s.engine.outbox.prune(bad)  # type: ignore[arg-type]
@@ -826,8 +829,8 @@ def test_an_unknown_complaint_is_not_found_and_nothing_changes(db_url: str) -> N
             lambda: s.engine.fire("nope", "verify", ADMIN, **VERIFY),
             lambda: s.engine.fire("nope", "verify", ADMIN, idempotency_key="k", **VERIFY),
             lambda: s.engine.get("nope", ADMIN),
-            lambda: s.engine.history("nope"),
-            lambda: s.engine.deadlines("nope"),
+            lambda: s.engine.history("nope", SYSTEM),
+            lambda: s.engine.deadlines("nope", SYSTEM),
         ]
         for query in queries:
             with pytest.raises(ComplaintNotFound, match=r"^complaint 'nope' does not exist$"):
@@ -941,7 +944,7 @@ def test_a_clock_outside_utc_still_leaves_a_verifiable_history(db_url: str) -> N
         view = engine.submit(Actor.reporter("warga-1"), title="Jalan rusak")
         engine.fire(view.id, "verify", ADMIN, **VERIFY)
         assert verify_history(engine.store) == []
-        assert [e.at.tzinfo for e in engine.history(view.id)] == [UTC, UTC]
+        assert [e.at.tzinfo for e in engine.history(view.id, SYSTEM)] == [UTC, UTC]
     finally:
         engine.close()
 

@@ -21,7 +21,7 @@ from sp4n.errors import ConcurrencyConflict, TransitionNotAllowed
 from sp4n.persistence.audit import verify_history
 from sp4n.persistence.records import Timer, TimerStatus
 from sp4n.testing import ManualClock
-from sp4n.workflow import Engine
+from sp4n.workflow import SYSTEM, Engine
 from sp4n.workflow.worker import DeadlineWorker
 
 from .helpers import (
@@ -297,7 +297,7 @@ def test_a_reply_racing_the_auto_close_has_exactly_one_outcome(postgres_schema_u
             stored = host.store.timer(timer.id)
             assert stored is not None
             assert stored.status in (TimerStatus.FIRED, TimerStatus.STALE)
-            closes = [e for e in host.history(cid) if e.kind == "deadline_transition" and e.trigger == "close"]
+            closes = [e for e in host.history(cid, SYSTEM) if e.kind == "deadline_transition" and e.trigger == "close"]
             assert len(closes) == (1 if stored.status is TimerStatus.FIRED else 0)
         assert verify_history(host.store, list(auto_close)) == []
     assert sum(outcomes.values()) == ROUNDS * PER_ROUND
@@ -311,7 +311,7 @@ def check_one_outcome(host: Engine, cid: str, timer: Timer, reply: Any, firings:
     mine = [f for f in firings if f.timer_id == timer.id]
     stored = host.store.timer(timer.id)
     assert stored is not None
-    history = host.history(cid)
+    history = host.history(cid, SYSTEM)
     closes = [e for e in history if e.kind == "deadline_transition" and e.payload.get("timer") == timer.id]
     replies = [e for e in history if e.kind == "transition" and e.trigger == "reply"]
     if isinstance(reply, BaseException):

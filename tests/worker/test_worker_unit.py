@@ -20,7 +20,7 @@ from sp4n.persistence.audit import verify_history
 from sp4n.persistence.memory import MemoryStore
 from sp4n.persistence.records import Event, TimerStatus
 from sp4n.testing import ManualClock
-from sp4n.workflow import Engine
+from sp4n.workflow import SYSTEM, Engine
 from sp4n.workflow.worker import DeadlineWorker
 
 from .helpers import REPORTER, WIB, end_of, exactly, to_distributed, to_followed_up, wait_until
@@ -264,7 +264,7 @@ def test_a_late_miss_rung_is_recorded_as_missed_and_fire_rungs_act_anyway(sqlite
         reminder = engine.store.timer(f"{followed}/reporter_response/1/reminder")
         assert reminder is not None
         assert (reminder.status, reminder.lateness_seconds) == (TimerStatus.MISSED, 901.0)
-        missed = engine.history(followed)[-1]
+        missed = engine.history(followed, SYSTEM)[-1]
         assert (missed.kind, missed.actor_role, missed.source, missed.dest) == (
             "deadline_missed",
             "system",
@@ -306,7 +306,7 @@ def test_late_grace_decides_when_a_miss_rung_is_missed(
         firings = DeadlineWorker(engine).sweep()
         assert [(f.rung, f.outcome) for f in firings] == [("reminder", outcome)]
         kind = "deadline" if outcome == "emitted" else "deadline_missed"
-        assert engine.history(cid)[-1].kind == kind
+        assert engine.history(cid, SYSTEM)[-1].kind == kind
 
 
 # ----------------------------------------------------------------------------- calendar changes
@@ -336,7 +336,7 @@ def test_a_new_joint_leave_day_reprojects_running_clocks(kind: str, sqlite_url: 
 
         assert engine.apply_calendar(new_cal) == [cid]
 
-        event = engine.history(cid)[-1]
+        event = engine.history(cid, SYSTEM)[-1]
         assert (event.kind, event.actor_role, event.source, event.dest) == (
             "calendar_reprojected",
             "system",

@@ -18,7 +18,7 @@ from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.persistence.sql import open_store
 from sp4n.states import builtin_sop
 from sp4n.testing import ManualClock
-from sp4n.workflow import Actor, Engine
+from sp4n.workflow import SYSTEM, Actor, Engine
 
 REPORTER = Actor.reporter("warga-1")
 START = "2026-03-02T09:00:00+07:00"  # Monday; verification due Thursday 5 March
@@ -42,7 +42,7 @@ def engines(url: str, clock: ManualClock, count: int = 2) -> Iterator[list[Engin
 
 
 def verification_due(engine: Engine, cid: str) -> date:
-    due = next(d.due for d in engine.deadlines(cid) if d.clock == "verification")
+    due = next(d.due for d in engine.deadlines(cid, SYSTEM) if d.clock == "verification")
     assert due is not None
     return due.local_date
 
@@ -100,10 +100,10 @@ def test_a_calendar_applied_twice_changes_nothing_the_second_time(sqlite_url: st
         cid = a.submit(REPORTER, title="Banjir di Jalan Pemuda").id
         decree = closed_on(date(2026, 3, 4))
         assert a.apply_calendar(decree) == [cid]
-        events = len(a.history(cid))
+        events = len(a.history(cid, SYSTEM))
         assert a.apply_calendar(decree) == []
         assert a.apply_calendar(closed_on(date(2026, 3, 4))) == []  # the same decree, built again
-        assert len(a.history(cid)) == events
+        assert len(a.history(cid, SYSTEM)) == events
         assert verification_due(a, cid) == date(2026, 3, 6)
 
 

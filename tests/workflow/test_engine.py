@@ -78,7 +78,7 @@ def stored(engine: Engine, cid: str) -> tuple[Any, ...]:
     return (
         snapshot.complaint,
         snapshot.clocks,
-        [(e.seq, e.hash) for e in engine.history(cid)],
+        [(e.seq, e.hash) for e in engine.history(cid, SYSTEM)],
         [(t.id, t.status, t.due_at) for t in engine.store.timers(cid)],
         [item.id for item in engine.store.pending_outbox(10_000)],
     )
@@ -173,7 +173,7 @@ def test_submit_records_who_what_and_when() -> None:
         1,
     )
     assert view.submitted_at == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-    event = s.engine.history("c1")[0]
+    event = s.engine.history("c1", SYSTEM)[0]
     assert (event.seq, event.kind, event.actor_id, event.source, event.dest) == (
         1,
         "submitted",
@@ -309,8 +309,8 @@ def test_an_unassigned_complaint_is_not_yet_the_agencys() -> None:
         lambda e, a: e.fire("nope", "verify", a, classification="pengaduan", category="kesehatan"),
         lambda e, a: e.get("nope", a),
         lambda e, a: e.allowed_triggers("nope", a),
-        lambda e, a: e.history("nope"),
-        lambda e, a: e.deadlines("nope"),
+        lambda e, a: e.history("nope", SYSTEM),
+        lambda e, a: e.deadlines("nope", SYSTEM),
     ],
     ids=["fire", "get", "allowed_triggers", "history", "deadlines"],
 )
@@ -495,7 +495,7 @@ def test_history_is_a_hash_chain() -> None:
     s.advance_working_days(6)  # first_response overdue, completion warnings
     s.fire(cid, "follow_up", s.liaison_officer(), response="Sudah ditangani")
     s.advance_working_days(11)  # reminder, then auto-close
-    history = s.engine.history(cid)
+    history = s.engine.history(cid, SYSTEM)
     assert [e.kind for e in history] == [
         "submitted",
         "transition",
@@ -520,7 +520,7 @@ def test_history_is_a_hash_chain() -> None:
 def test_editing_a_stored_event_breaks_the_chain() -> None:
     s = scenario()
     cid = verified(s)
-    event = s.engine.history(cid)[1]
+    event = s.engine.history(cid, SYSTEM)[1]
     original = event.hash
     event.payload["category"] = "lainnya"
     assert event.compute_hash() != original
@@ -583,7 +583,7 @@ def test_submit_with_the_same_key_creates_one_complaint() -> None:
     again = s.engine.submit(s.reporter, title="Jalan rusak", channel="sms", idempotency_key="sms-0812-001")
     assert again == first
     assert list(s.engine.store.complaint_ids()) == ["c1"]
-    assert len(s.engine.history("c1")) == 1
+    assert len(s.engine.history("c1", SYSTEM)) == 1
 
 
 def test_fire_with_the_same_key_returns_the_first_result_and_writes_nothing() -> None:
@@ -640,7 +640,7 @@ def test_a_retried_routed_submission_returns_what_the_first_returned() -> None:
     first = s.engine.submit(s.reporter, title="Banjir di Jalan Sudirman", sop="banjir", idempotency_key="sms-77")
     assert (first.state, first.agency, first.version) == ("escalated", "bpbd", 2)
     again = s.engine.submit(s.reporter, title="Banjir di Jalan Sudirman", sop="banjir", idempotency_key="sms-77")
-    assert len(s.engine.history(first.id)) == 2
+    assert len(s.engine.history(first.id, SYSTEM)) == 2
     assert again == first
 
 
@@ -702,15 +702,15 @@ def test_a_complaint_stays_on_the_sop_version_it_was_submitted_under() -> None:
     new = s.submit()
     assert s.engine.get(old, s.national_admin).sop_version == old_version
     assert s.engine.get(new, s.national_admin).sop_version == newer.version
-    old_due = next(d for d in s.engine.deadlines(old) if d.clock == "verification")
-    new_due = next(d for d in s.engine.deadlines(new) if d.clock == "verification")
+    old_due = next(d for d in s.engine.deadlines(old, SYSTEM) if d.clock == "verification")
+    new_due = next(d for d in s.engine.deadlines(new, SYSTEM) if d.clock == "verification")
     assert (str(old_due.budget), old_due.due.local_date) == ("3 working days", date(2026, 3, 5))  # type: ignore[union-attr]
     assert (str(new_due.budget), new_due.due.local_date) == ("5 working days", date(2026, 3, 9))  # type: ignore[union-attr]
     s.advance_to(end_of(date(2026, 3, 5)))
     assert (s.state(old), s.state(new)) == ("escalated", "received")
     s.fire(old, "verify", s.national_admin, classification="pengaduan", category="kesehatan")
-    assert {e.sop_version for e in s.engine.history(old)} == {old_version}
-    assert {e.sop_version for e in s.engine.history(new)} == {newer.version}
+    assert {e.sop_version for e in s.engine.history(old, SYSTEM)} == {old_version}
+    assert {e.sop_version for e in s.engine.history(new, SYSTEM)} == {newer.version}
     assert sorted(s.engine.registry.versions()) == sorted([("national", old_version), ("national", newer.version)])
 
 
@@ -768,7 +768,7 @@ def test_a_command_that_loses_the_race_raises_and_changes_nothing() -> None:
     with pytest.raises(ConcurrencyConflict, match=exactly(message)):
         s.fire(cid, "archive", s.national_admin, reason="duplikat")
     assert s.state(cid) == "verified"
-    assert [e.trigger for e in s.engine.history(cid)] == [None, "verify"]
+    assert [e.trigger for e in s.engine.history(cid, SYSTEM)] == [None, "verify"]
 
 
 def test_retry_on_conflict_reloads_and_applies_the_command() -> None:
@@ -779,7 +779,7 @@ def test_retry_on_conflict_reloads_and_applies_the_command() -> None:
     view = retry_on_conflict(lambda: s.fire(cid, "archive", s.national_admin, reason="duplikat"))
     assert store.conflicts == 1
     assert (view.state, view.version) == ("archived", 3)
-    assert [(e.trigger, e.source) for e in s.engine.history(cid)[1:]] == [
+    assert [(e.trigger, e.source) for e in s.engine.history(cid, SYSTEM)[1:]] == [
         ("verify", "received"),
         ("archive", "verified"),
     ]
@@ -815,11 +815,11 @@ def test_an_agency_in_papua_counts_its_deadlines_in_wit() -> None:
     cid = s.submit(agency="dinas_papua")
     view = s.engine.get(cid, s.national_admin)
     assert view.zone == "Asia/Jayapura"
-    due = next(d for d in s.engine.deadlines(cid) if d.clock == "verification").due
+    due = next(d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == "verification").due
     assert due is not None
     assert (due.zone, due.local_date) == ("Asia/Jayapura", date(2026, 3, 26))
     assert due.at == end_of(date(2026, 3, 26), WIT) == datetime(2026, 3, 26, 15, 0, tzinfo=UTC)
-    assert "(WIT)" in next(d for d in s.engine.deadlines(cid) if d.clock == "verification").explain()
+    assert "(WIT)" in next(d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == "verification").explain()
     s.advance_to(due.at - timedelta(seconds=1))
     assert s.state(cid) == "received"
     s.advance(seconds=1)
@@ -840,9 +840,9 @@ def test_a_late_evening_report_in_jakarta_is_already_tomorrow_in_papua() -> None
 def test_distributing_to_an_agency_in_another_zone_rearms_the_running_clocks() -> None:
     s = scenario(agency_zones={"dinas_papua": "WIT"}, start="2026-03-02T23:30:00+07:00")
     cid = verified(s)
-    before = next(d for d in s.engine.deadlines(cid) if d.clock == "ombudsman_eligibility")
+    before = next(d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == "ombudsman_eligibility")
     s.fire(cid, "distribute", agency="dinas_papua")
-    after = next(d for d in s.engine.deadlines(cid) if d.clock == "ombudsman_eligibility")
+    after = next(d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == "ombudsman_eligibility")
     assert s.engine.get(cid, s.national_admin).zone == "Asia/Jayapura"
     assert (after.generation, after.consumed) == (before.generation + 1, 0)
     assert before.due.local_date == date(2026, 6, 10)  # type: ignore[union-attr]
@@ -885,7 +885,7 @@ def test_a_stopped_clock_never_fires() -> None:
     late = s.engine.deadlines_runner.fire_timer(pending["c1/verification/1/breach"], s.clock.now())
     assert (late.outcome, late.trigger) == ("stale", None)
     assert s.state(cid) == "distributed"
-    assert [e.kind for e in s.engine.history(cid)] == ["submitted", "transition", "transition"]
+    assert [e.kind for e in s.engine.history(cid, SYSTEM)] == ["submitted", "transition", "transition"]
 
 
 def test_nothing_fires_twice() -> None:

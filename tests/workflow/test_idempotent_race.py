@@ -17,7 +17,7 @@ import pytest
 from sp4n.errors import IdempotencyConflict
 from sp4n.persistence.sql import open_store
 from sp4n.testing import ManualClock
-from sp4n.workflow import Actor, ComplaintView, Engine
+from sp4n.workflow import SYSTEM, Actor, ComplaintView, Engine
 
 ADMIN = Actor.national_admin("admin-nasional")
 VERIFY = {"classification": "pengaduan", "category": "kesehatan"}
@@ -63,7 +63,7 @@ def test_racing_duplicates_of_a_command_all_get_its_first_result(race_url: str) 
         assert errors == []
         assert len({o.version for o in outcomes}) == 1
         assert {o.state for o in outcomes} == {"verified"}
-        assert [e.trigger for e in engines[0].history(cid)] == [None, "verify"]
+        assert [e.trigger for e in engines[0].history(cid, SYSTEM)] == [None, "verify"]
     finally:
         for engine in engines:
             engine.close()

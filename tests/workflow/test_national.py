@@ -51,8 +51,8 @@ def scenario(start: str = MON_16_MARCH) -> Scenario:
 
 
 def deadline(s: Scenario, cid: str, clock: str) -> Deadline:
-    found = [d for d in s.engine.deadlines(cid) if d.clock == clock]
-    assert len(found) == 1, f"clock {clock!r} is not running or paused: {s.engine.deadlines(cid)}"
+    found = [d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == clock]
+    assert len(found) == 1, f"clock {clock!r} is not running or paused: {s.engine.deadlines(cid, SYSTEM)}"
     return found[0]
 
 
@@ -154,7 +154,7 @@ def test_verification_breach_escalates_at_the_end_of_thursday_26_march() -> None
     cid = s.submit()
     check_boundary(s, cid, "verification", "breach", end_of(date(2026, 3, 26)), "fired")
     assert s.state(cid) == "escalated"
-    last = s.engine.history(cid)[-1]
+    last = s.engine.history(cid, SYSTEM)[-1]
     assert (last.kind, last.trigger, last.source, last.dest, last.actor_role) == (
         "deadline_transition",
         "escalate",
@@ -173,7 +173,7 @@ def test_verification_keeps_running_once_verified_and_stops_when_distributed() -
     assert deadline(s, cid, "verification").due == s.calendar.due(s.clock.now(), "3 working days")
     assert deadline(s, cid, "verification").generation == 1  # verified is in runs_in: nothing changed
     s.fire(cid, "distribute", agency=AGENCY)
-    assert "verification" not in [d.clock for d in s.engine.deadlines(cid)]
+    assert "verification" not in [d.clock for d in s.engine.deadlines(cid, SYSTEM)]
     s.advance_to(end_of(date(2026, 3, 27)))
     assert firings_of(s, cid, "verification", "breach") == []
     assert s.state(cid) == "distributed"
@@ -246,7 +246,7 @@ def test_first_response_overdue_emits_an_event_without_moving_the_complaint() ->
     # Distributed Mon 16 March: Tue 17, Wed 25, Thu 26, Fri 27, Mon 30 March.
     check_boundary(s, cid, "first_response", "overdue", end_of(date(2026, 3, 30)), "emitted")
     assert s.state(cid) == "distributed"
-    event = s.engine.history(cid)[-1]
+    event = s.engine.history(cid, SYSTEM)[-1]
     assert (event.kind, event.trigger, event.source, event.dest) == ("deadline", None, "distributed", "distributed")
     assert event.payload["event"] == "first_response.overdue"
     assert event.payload["clock"] == "first_response"
@@ -450,7 +450,7 @@ def test_reroute_gives_the_new_agency_its_own_first_response_clock() -> None:
     s = scenario()
     cid = distributed(s, "pengaduan", at=wib(3, 17, 10))
     s.fire(cid, "not_authority", reason="bukan kewenangan kami")
-    assert "first_response" not in [d.clock for d in s.engine.deadlines(cid)]
+    assert "first_response" not in [d.clock for d in s.engine.deadlines(cid, SYSTEM)]
     s.advance_to(wib(3, 25, 9))
     s.fire(cid, "reroute", agency="dinas_pekerjaan_umum")
     # From Wed 25 March: Thu 26, Fri 27, Mon 30, Tue 31 March, Wed 1 April.
@@ -498,9 +498,9 @@ def test_reporter_silence_for_10_working_days_closes_the_complaint() -> None:
     check_boundary(s, cid, "reporter_response", "auto_close", end_of(date(2026, 4, 13)), "fired")
     view = s.engine.get(cid, s.national_admin)
     assert (view.state, view.terminal) == ("closed", True)
-    last = s.engine.history(cid)[-1]
+    last = s.engine.history(cid, SYSTEM)[-1]
     assert (last.kind, last.trigger, last.actor_role) == ("deadline_transition", "close", "system")
-    assert s.engine.deadlines(cid) == []
+    assert s.engine.deadlines(cid, SYSTEM) == []
     check_fires_once(s, cid, "reporter_response", "auto_close")
 
 
@@ -510,7 +510,7 @@ def test_a_reply_keeps_the_complaint_open() -> None:
     s.advance_to(wib(4, 10, 10))  # after the reminder (end of Thu 9 April), before the auto-close
     view = s.fire(cid, "reply", message="Masih berlubang di ujung jalan")
     assert view.state == "distributed"
-    assert "reporter_response" not in [d.clock for d in s.engine.deadlines(cid)]
+    assert "reporter_response" not in [d.clock for d in s.engine.deadlines(cid, SYSTEM)]
     s.advance_to(end_of(date(2026, 4, 14)))
     assert firings_of(s, cid, "reporter_response", "auto_close") == []
     assert s.state(cid) == "distributed"
@@ -550,7 +550,7 @@ def test_a_person_cannot_escalate(who: str) -> None:
     with pytest.raises(PermissionDenied, match=f"^{re.escape(message)}$"):
         s.fire(cid, "escalate", actor)
     assert s.state(cid) == "received"
-    assert len(s.engine.history(cid)) == 1
+    assert len(s.engine.history(cid, SYSTEM)) == 1
 
 
 def test_the_host_cannot_fire_as_system() -> None:
@@ -587,7 +587,7 @@ def test_archive_requires_a_reason_and_is_terminal() -> None:
         s.fire(cid, "archive", reason="")
     view = s.fire(cid, "archive", reason="tidak berkaitan dengan pelayanan publik")
     assert (view.state, view.terminal, view.state_label_id) == ("archived", True, "Diarsipkan")
-    assert s.engine.deadlines(cid) == []
+    assert s.engine.deadlines(cid, SYSTEM) == []
     assert [t for t in s.engine.store.timers(cid) if t.status is TimerStatus.PENDING] == []
     for actor in (s.national_admin, s.reporter, s.ombudsman):
         assert s.engine.allowed_triggers(cid, actor) == ()
@@ -612,7 +612,7 @@ def test_ombudsman_eligibility_comes_after_60_working_days() -> None:
     assert s.state(cid) == "escalated"  # escalated, and the clock runs on
     check_boundary(s, cid, "ombudsman_eligibility", "eligible", end_of(date(2026, 6, 25)), "emitted")
     assert s.state(cid) == "escalated"
-    event = s.engine.history(cid)[-1]
+    event = s.engine.history(cid, SYSTEM)[-1]
     assert (event.kind, event.payload["event"]) == ("deadline", "ombudsman_eligibility.eligible")
     check_fires_once(s, cid, "ombudsman_eligibility", "eligible")
     view = s.fire(cid, "refer_to_ombudsman", reason="lebih dari 60 hari kerja tanpa penyelesaian")

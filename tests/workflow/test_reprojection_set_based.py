@@ -9,7 +9,7 @@ from sp4n.calendars import WorkingCalendar
 from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.persistence import MemoryStore, Snapshot
 from sp4n.testing import ManualClock
-from sp4n.workflow import Actor, Engine
+from sp4n.workflow import SYSTEM, Actor, Engine
 from sp4n.workflow.reprojection import first_instant_moved
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 2 March 2026, 09:00 WIB
@@ -48,7 +48,7 @@ def test_a_decree_for_next_year_reads_no_complaint_and_moves_none() -> None:
     ids = [engine.submit(Actor.reporter("warga-1"), title=f"Got mampet {i}").id for i in range(5)]
     assert engine.apply_calendar(closed(date(2027, 6, 21))) == []
     assert store.loaded == 0
-    assert all(engine.history(cid)[-1].kind == "submitted" for cid in ids)
+    assert all(engine.history(cid, SYSTEM)[-1].kind == "submitted" for cid in ids)
 
 
 def test_a_decree_inside_running_windows_moves_every_complaint_it_reaches() -> None:
@@ -57,7 +57,7 @@ def test_a_decree_inside_running_windows_moves_every_complaint_it_reaches() -> N
     ids = [engine.submit(Actor.reporter("warga-1"), title=f"Got mampet {i}").id for i in range(5)]
     assert sorted(engine.apply_calendar(closed(date(2026, 3, 4)))) == sorted(ids)
     assert store.loaded == 5
-    moved = engine.history(ids[0])[-1]
+    moved = engine.history(ids[0], SYSTEM)[-1]
     assert moved.kind == "calendar_reprojected"
     assert {c["clock"] for c in moved.payload["clocks"]} == {"verification", "ombudsman_eligibility"}
 

@@ -16,6 +16,7 @@ from sp4n.calendars.due import Due
 from sp4n.states import RungDef, builtin_sop
 from sp4n.states.model import RungTiming
 from sp4n.testing import Scenario
+from sp4n.workflow import SYSTEM
 from sp4n.workflow.clocks import office_opening, rung_instant
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -140,7 +141,7 @@ def test_a_complaints_warning_fires_at_opening_in_its_zone(zone: str) -> None:
     cal = CALENDARS[zone]
     s = Scenario(calendar=cal, default_zone=zone, start=datetime(2026, 3, 9, 10, 0, tzinfo=cal.tzinfo))
     cid = s.submit()
-    warning_at = dict(next(d for d in s.engine.deadlines(cid) if d.clock == "verification").rungs)["warning"]
+    warning_at = dict(next(d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == "verification").rungs)["warning"]
     opening = datetime.combine(date(2026, 3, 11), time(7, 30), cal.tzinfo)
     assert warning_at == opening
     s.advance_to(opening - timedelta(minutes=1))

@@ -31,6 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sp4n.errors import InvalidData
 from sp4n.persistence import ClockStatus, Event, TimerStatus
 from sp4n.testing import Scenario
+from sp4n.workflow import SYSTEM
 
 WIB = ZoneInfo("Asia/Jakarta")
 INITIAL = "received"
@@ -226,7 +227,7 @@ class NationalSop(RuleBasedStateMachine):
     @invariant()
     def engine_agrees_with_the_model(self) -> None:
         for cid, model in self.models.items():
-            history = self.s.engine.history(cid)
+            history = self.s.engine.history(cid, SYSTEM)
             for event in history[model.seen :]:
                 self.apply(cid, model, event)
             model.seen = len(history)
@@ -321,7 +322,7 @@ class NationalSop(RuleBasedStateMachine):
                 mine.running_since,
                 mine.extended_by,
             ), name
-        deadlines = {d.clock: d for d in engine.deadlines(cid)}
+        deadlines = {d.clock: d for d in engine.deadlines(cid, SYSTEM)}
         for name, mine in model.ledgers.items():
             if mine.status != "running":
                 assert name not in deadlines or deadlines[name].due is None

@@ -13,6 +13,7 @@ import pytest
 
 from sp4n.states import Sop, build_sop
 from sp4n.testing import Scenario
+from sp4n.workflow import SYSTEM
 
 START = "2026-03-09T10:00:00+07:00"  # Monday 9 March 2026, 10:00 WIB
 ALL_SOURCES = ["received", "on_hold", "verified", "escalated"]
@@ -96,7 +97,7 @@ def test_a_rung_fires_its_trigger_with_the_rungs_data() -> None:
     cid = s.submit(sop="arsip_otomatis")
     s.advance_to(datetime.combine(date(2026, 3, 13), time(0), s.calendar.tzinfo))  # the end of Thursday
     assert s.state(cid) == "archived"
-    archived = s.engine.history(cid)[-1]
+    archived = s.engine.history(cid, SYSTEM)[-1]
     assert (archived.kind, archived.trigger) == ("deadline_transition", "archive")
     assert archived.payload["reason"] == "Tidak diverifikasi dalam 3 hari kerja"
 
@@ -105,7 +106,7 @@ def test_a_routing_rule_fires_its_trigger_with_the_rules_data() -> None:
     s = Scenario(sops=[routed_disposal()], start=START)
     view = s.engine.submit(s.reporter, title="Banjir rob di pesisir Semarang", sop="rob")
     assert (view.state, view.agency, view.unit) == ("distributed", "bpbd", "seksi_kedaruratan")
-    routed = s.engine.history(view.id)[-1]
+    routed = s.engine.history(view.id, SYSTEM)[-1]
     assert routed.payload["unit"] == "seksi_kedaruratan"
 
 

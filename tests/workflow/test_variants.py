@@ -18,7 +18,7 @@ import pytest
 from sp4n.errors import PermissionDenied
 from sp4n.persistence import ClockStatus
 from sp4n.testing import Scenario
-from sp4n.workflow import Deadline
+from sp4n.workflow import SYSTEM, Deadline
 
 WIB = ZoneInfo("Asia/Jakarta")
 KALSEL = Path(__file__).resolve().parents[2] / "examples" / "sop" / "kalsel-shorter.yaml"
@@ -43,7 +43,7 @@ def scenario(sop: str | Path, start: str = "2026-03-02T09:00:00+07:00") -> Scena
 
 
 def deadline(s: Scenario, cid: str, clock: str) -> Deadline:
-    found = [d for d in s.engine.deadlines(cid) if d.clock == clock]
+    found = [d for d in s.engine.deadlines(cid, SYSTEM) if d.clock == clock]
     assert len(found) == 1, f"clock {clock!r} is not running or paused"
     return found[0]
 
@@ -96,7 +96,7 @@ def test_covid_reports_are_routed_by_keyword_or_category(
     cid = s.submit(title, sop="covid19_fasttrack", category=category)
     view = s.engine.get(cid, s.national_admin)
     assert (view.state, view.agency, view.official) == ("received", agency, official)
-    assert s.engine.history(cid)[0].payload["routed_by"] == rule
+    assert s.engine.history(cid, SYSTEM)[0].payload["routed_by"] == rule
 
 
 def test_a_covid_report_the_rules_do_not_match_stays_with_the_national_admin() -> None:
@@ -104,7 +104,7 @@ def test_a_covid_report_the_rules_do_not_match_stays_with_the_national_admin() -
     cid = s.submit("Lampu jalan mati", sop="covid19_fasttrack", category="infrastruktur")
     view = s.engine.get(cid, s.national_admin)
     assert (view.agency, view.official) == (None, None)
-    assert "routed_by" not in s.engine.history(cid)[0].payload
+    assert "routed_by" not in s.engine.history(cid, SYSTEM)[0].payload
     assert s.engine.allowed_triggers(cid, s.agency_admin("kemenkes")) == ()
 
 
@@ -122,17 +122,21 @@ def test_a_routed_report_goes_straight_to_the_official_without_the_national_admi
         s.fire(cid, "dispose", s.national_admin, unit="direktorat_pelayanan_kesehatan")
     view = s.fire(cid, "dispose", official, unit="direktorat_pelayanan_kesehatan")
     assert (view.state, view.agency, view.unit) == ("distributed", "kemenkes", "direktorat_pelayanan_kesehatan")
-    assert [(e.kind, e.actor_role, e.trigger) for e in s.engine.history(cid)] == [
+    assert [(e.kind, e.actor_role, e.trigger) for e in s.engine.history(cid, SYSTEM)] == [
         ("submitted", "reporter", None),
         ("transition", "liaison_officer", "dispose"),
     ]
-    assert "disposition" not in [d.clock for d in s.engine.deadlines(cid)]
+    assert "disposition" not in [d.clock for d in s.engine.deadlines(cid, SYSTEM)]
 
 
 def test_covid_fast_track_drops_the_national_verification_and_completion_clocks() -> None:
     s = covid()
     cid = s.submit("Vaksin booster", sop="covid19_fasttrack")
-    assert sorted(d.clock for d in s.engine.deadlines(cid)) == ["disposition", "follow_up", "ombudsman_eligibility"]
+    assert sorted(d.clock for d in s.engine.deadlines(cid, SYSTEM)) == [
+        "disposition",
+        "follow_up",
+        "ombudsman_eligibility",
+    ]
 
 
 def test_covid_disposition_is_due_within_1_working_day() -> None:
@@ -191,7 +195,7 @@ def test_covid_hold_pauses_disposition_and_follow_up() -> None:
     cid = s.submit("Oksigen langka", sop="covid19_fasttrack")
     s.advance(hours=1)
     s.fire(cid, "hold", s.agency_admin("kemenkes"), reason="menunggu data pasien")
-    assert {d.clock: d.status for d in s.engine.deadlines(cid)} == {
+    assert {d.clock: d.status for d in s.engine.deadlines(cid, SYSTEM)} == {
         "ombudsman_eligibility": ClockStatus.PAUSED,
         "disposition": ClockStatus.PAUSED,
         "follow_up": ClockStatus.PAUSED,

@@ -15,13 +15,13 @@ from sp4n import WorkingCalendar
 from sp4n.errors import InvalidData, UnknownZoneError
 from sp4n.persistence.memory import MemoryStore
 from sp4n.testing import ManualClock, Scenario
-from sp4n.workflow import Actor, Engine
+from sp4n.workflow import SYSTEM, Actor, Engine
 
 ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
 def verification_due(engine: Engine, cid: str) -> tuple[str, date]:
-    deadline = next(d for d in engine.deadlines(cid) if d.clock == "verification")
+    deadline = next(d for d in engine.deadlines(cid, SYSTEM) if d.clock == "verification")
     assert deadline.due is not None
     return deadline.due.zone, deadline.due.local_date
 
@@ -116,7 +116,7 @@ def test_a_complaint_moves_zone_when_distributed_to_an_agency_in_another_zone() 
     s.fire(cid, "verify", s.national_admin, classification="pengaduan", category="kesehatan")
     s.fire(cid, "distribute", s.national_admin, agency="dinas_pu_jakarta")
     assert s.engine.get(cid, s.national_admin).zone == "Asia/Jakarta"
-    zones = {d.due.zone for d in s.engine.deadlines(cid) if d.due is not None}
+    zones = {d.due.zone for d in s.engine.deadlines(cid, SYSTEM) if d.due is not None}
     assert zones == {"Asia/Jakarta"}
 
 

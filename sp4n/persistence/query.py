@@ -1,0 +1,108 @@
+"""What a list of complaints asks the store for: filters, visibility, order and a keyset position.
+
+The store answers from the read model (columns of the complaints table kept by every change:
+``next_due_at``, ``breached``, ``external_id``), never by replaying events. Pagination is by
+keyset: a page ends at its last (sort value, id) and the next page starts after it, so a page
+costs the same at row 10 as at row 1,000,000 and rows added meanwhile do not shift it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sp4n.persistence.records import Complaint
+
+
+class Order(StrEnum):
+    """How a list is sorted (ties by complaint id)."""
+
+    DUE = "due"
+    """Earliest due instant of a running clock first; complaints with no running clock are left out."""
+    SUBMITTED = "submitted"
+    """Oldest receipt first."""
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which complaints a viewer may list: every non-confidential one, and confidential ones
+    only within their scope (``everything``, an agency in ``agencies``, or their own reports)."""
+
+    everything: bool = False
+    agencies: frozenset[str] = frozenset()
+    reporter_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintQuery:
+    """Filters of a list; None means "any". Instants are aware; periods are half-open [from, until)."""
+
+    visibility: Visibility
+    order: Order = Order.SUBMITTED
+    limit: int = 50
+    after: tuple[datetime, str] | None = None
+    """The keyset position: the (sort value, id) of the last row of the previous page."""
+    states: frozenset[str] | None = None
+    agencies: frozenset[str] | None = None
+    unit: str | None = None
+    sop_id: str | None = None
+    category: str | None = None
+    classification: str | None = None
+    channel: str | None = None
+    reporter_id: str | None = None
+    submitted_from: datetime | None = None
+    submitted_until: datetime | None = None
+    due_before: datetime | None = None
+    """Only complaints with a running clock due at or before this instant."""
+    breached_at: datetime | None = None
+    """Only complaints breached as of this instant: a running clock past due, or a run that ended late."""
+    tracking_number: str | None = None
+    external_id: str | None = None
+
+
+def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, query: ComplaintQuery) -> bool:
+    """Whether a complaint (with its read-model facts) passes ``query``'s filters and visibility
+    (the in-memory store's way; the SQL store says the same in SQL)."""
+    v = query.visibility
+    if complaint.confidential and not (
+        v.everything
+        or (complaint.agency is not None and complaint.agency in v.agencies)
+        or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
+    ):
+        return False
+    equal = (
+        (query.unit, complaint.unit),
+        (query.sop_id, complaint.sop_id),
+        (query.category, complaint.category),
+        (query.classification, complaint.classification),
+        (query.channel, complaint.channel),
+        (query.reporter_id, complaint.reporter_id),
+        (query.tracking_number, complaint.tracking_number),
+        (query.external_id, complaint.external_id),
+    )
+    if any(wanted is not None and wanted != value for wanted, value in equal):
+        return False
+    if query.states is not None and complaint.state not in query.states:
+        return False
+    if query.agencies is not None and complaint.agency not in query.agencies:
+        return False
+    if query.submitted_from is not None and complaint.submitted_at < query.submitted_from:
+        return False
+    if query.submitted_until is not None and complaint.submitted_at >= query.submitted_until:
+        return False
+    if query.due_before is not None and (next_due_at is None or next_due_at > query.due_before):
+        return False
+    if query.breached_at is not None and not (
+        breached or (next_due_at is not None and next_due_at <= query.breached_at)
+    ):
+        return False
+    return not (query.order is Order.DUE and next_due_at is None)
+
+
+def sort_key(complaint: Complaint, next_due_at: datetime | None, order: Order) -> tuple[datetime, str]:
+    """The keyset of a row in ``order``: (sort value, id)."""
+    if order is Order.DUE:
+        assert next_due_at is not None  # matches() leaves the others out
+        return (next_due_at, complaint.id)
+    return (complaint.submitted_at, complaint.id)

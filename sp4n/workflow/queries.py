@@ -1,0 +1,217 @@
+"""Reading complaints back: one by id, by tracking number or external id, lists, history and deadlines.
+
+Every read applies the privacy of :meth:`Engine.get`: outside their scope (another citizen's
+report, another agency's) an actor sees what the public sees; a confidential report outside it
+is refused (one by one) or left out (in lists); the public never sees a reporter's identity nor
+a confidential report. Lists read the read model (:mod:`sp4n.persistence.query`), never events.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sp4n.calendars.zones import require_aware
+from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
+from sp4n.persistence.query import ComplaintQuery, Order, Visibility
+from sp4n.persistence.records import ClockStatus, Complaint, Event
+from sp4n.workflow.actor import Actor
+from sp4n.workflow.commands import scope_problem, visibility_of
+from sp4n.workflow.runtime import Runtime
+from sp4n.workflow.tracking import normalize_tracking_number
+from sp4n.workflow.views import HIDDEN, ComplaintView, hides_reporter, make_view
+
+MAX_LIMIT = 500
+"""The most rows one page may hold."""
+
+_IDENTITY = ("reporter_id", "reporter_name", "attributes")
+"""Payload keys of a submission that identify the reporter."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: the views the asking actor may see, and the cursor of the next page
+    (None on the last one)."""
+
+    items: tuple[ComplaintView, ...]
+    next_cursor: str | None
+
+
+def viewer_of(complaint: Complaint, actor: Actor | None) -> Actor | None:
+    """Whom ``actor`` counts as for ``complaint`` (themselves, or the public outside their
+    scope); PermissionDenied or ComplaintNotVisible when they may not see it at all."""
+    if actor is not None and scope_problem(complaint, actor) is not None:
+        if complaint.confidential:
+            raise PermissionDenied(complaint.id, "view", str(actor), scope_problem(complaint, actor) or "")
+        actor = None
+    if actor is None and complaint.confidential:
+        raise ComplaintNotVisible(complaint.id)
+    return actor
+
+
+class Queries:
+    """The read side of an engine."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def _view(self, complaint: Complaint, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
+        viewer = viewer_of(complaint, actor)
+        sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
+        return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
+
+    def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:
+        """The complaint as ``actor`` may see it (see :meth:`Engine.get`)."""
+        snapshot = self.runtime.store.load(complaint_id)
+        running = [
+            c.due_at for c in snapshot.clocks.values() if c.status is ClockStatus.RUNNING and c.due_at is not None
+        ]
+        return self._view(snapshot.complaint, actor, min(running, default=None))
+
+    def lookup(
+        self, actor: Actor | None, *, tracking_number: str | None = None, external_id: str | None = None
+    ) -> ComplaintView:
+        """The complaint with that tracking number (as typed: any case, O for 0) or external id."""
+        if (tracking_number is None) == (external_id is None):
+            raise InvalidData("tracking_number", tracking_number, "either a tracking number or an external id")
+        wanted = normalize_tracking_number(tracking_number) if tracking_number is not None else None
+        everything = Visibility(everything=True)  # privacy is applied to the one found, as get does
+        query = ComplaintQuery(everything, limit=1, tracking_number=wanted, external_id=external_id)
+        found = self.runtime.store.find(query)
+        if not found:
+            raise ComplaintNotFound(wanted if wanted is not None else f"external id {external_id}")
+        complaint, next_due = found[0]
+        return self._view(complaint, actor, next_due)
+
+    def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
+        """The complaint's events as ``actor`` may see them: refused as :meth:`get` refuses, and
+        without the reporter's identity (in payloads, and as the actor of the reporter's own
+        commands) for a viewer who may not see it. Redacted events are copies: their hashes no
+        longer verify (``sp4n audit verify`` reads the store)."""
+        complaint = self.runtime.store.load(complaint_id).complaint
+        viewer = viewer_of(complaint, actor)
+        events = self.runtime.store.history(complaint_id)
+        if not hides_reporter(complaint, viewer.role if viewer else None):
+            return events
+        for event in events:
+            for key in _IDENTITY:
+                event.payload.pop(key, None)
+            if event.actor_role == "reporter":
+                event.actor_id = HIDDEN
+        return events
+
+    def check_visible(self, complaint_id: str, actor: Actor | None) -> None:
+        """Refuse as :meth:`get` does when ``actor`` may not see the complaint."""
+        viewer_of(self.runtime.store.load(complaint_id).complaint, actor)
+
+    def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
+        """A page of complaints (filters as :meth:`Engine.find`)."""
+        query = self._query(actor, filters)
+        fingerprint = _fingerprint(query)
+        if cursor is not None:
+            query = replace(query, after=_decode(cursor, fingerprint))
+        rows = self.runtime.store.find(replace(query, limit=query.limit + 1))
+        items = tuple(self._view(c, actor, due) for c, due in rows[: query.limit])
+        more = len(rows) > query.limit
+        if not more:
+            return Page(items, None)
+        last, due = rows[query.limit - 1]
+        key = due if query.order is Order.DUE else last.submitted_at
+        assert key is not None
+        return Page(items, _encode(fingerprint, key, last.id))
+
+    def _query(self, actor: Actor | None, f: dict[str, Any]) -> ComplaintQuery:
+        limit = f.pop("limit", 50)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+            raise InvalidData("limit", limit, f"a whole number from 1 to {MAX_LIMIT}")
+        order = f.pop("order", "submitted")
+        try:
+            order = Order(order)
+        except ValueError:
+            raise InvalidData("order", order, "'due' or 'submitted'") from None
+        values: dict[str, Any] = {"visibility": visibility_of(actor), "order": order, "limit": limit}
+        for name in ("unit", "category", "classification", "channel", "external_id"):
+            values[name] = _text(name, f.pop(name, None))
+        values["sop_id"] = _text("sop", f.pop("sop", None))
+        values["reporter_id"] = _text("reporter", f.pop("reporter", None))
+        state = f.pop("state", None)
+        if state is not None:
+            states = (state,) if isinstance(state, str) else tuple(state)
+            values["states"] = frozenset(_text("state", s) for s in states)
+        agency = _text("agency", f.pop("agency", None))
+        if agency is not None:
+            values["agencies"] = self.runtime.sub_agencies(agency)
+        tracking = f.pop("tracking_number", None)
+        if tracking is not None:
+            values["tracking_number"] = normalize_tracking_number(tracking)
+        for name in ("submitted_from", "submitted_until", "due_before"):
+            if f.get(name) is not None:
+                values[name] = require_aware(f.pop(name), name)
+            f.pop(name, None)
+        within = f.pop("due_within", None)
+        if within is not None:
+            values["due_before"] = min(filter(None, (values.get("due_before"), self._end_of_working_day(within))))
+        if f.pop("breached", False):
+            values["breached_at"] = self.runtime.now()
+        if f:
+            known = sorted(x.name for x in fields(ComplaintQuery))
+            raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(known)}")
+        return ComplaintQuery(**values)
+
+    def _end_of_working_day(self, n: Any) -> datetime:
+        """The end of the ``n``-th working day from today, in the default zone."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise InvalidData("due_within", n, "a whole number of working days, 0 or more")
+        rt = self.runtime
+        cal = rt.calendars.for_zone(rt.zones.default, True)
+        today = rt.now().astimezone(cal.tzinfo).date()
+        day = cal.add_working_days(today, n) if n else today
+        return datetime.combine(day + timedelta(days=1), time(0), cal.tzinfo)
+
+
+def _text(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidData(name, value, "a non-empty string")
+    return value
+
+
+def _fingerprint(query: ComplaintQuery) -> str:
+    """What a cursor must have been made for: the same filters, order and viewer."""
+    canonical = {
+        f.name: sorted(v) if isinstance(v, frozenset) else v
+        for f in fields(ComplaintQuery)
+        if f.name != "after" and (v := getattr(query, f.name)) is not None
+    }
+    canonical["visibility"] = [
+        query.visibility.everything,
+        sorted(query.visibility.agencies),
+        query.visibility.reporter_id,
+    ]
+    blob = json.dumps(canonical, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _encode(fingerprint: str, key: datetime, cid: str) -> str:
+    blob = json.dumps([fingerprint, key.isoformat(), cid], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+
+
+def _decode(cursor: Any, fingerprint: str) -> tuple[datetime, str]:
+    problem = "the next_cursor of a page of this same query (same filters, order and viewer)"
+    if not isinstance(cursor, str):
+        raise InvalidData("cursor", cursor, problem)
+    try:
+        found, key, cid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        instant = datetime.fromisoformat(key)
+    except (ValueError, TypeError, binascii.Error):
+        raise InvalidData("cursor", cursor, problem) from None
+    if found != fingerprint or not isinstance(cid, str) or instant.tzinfo is None:
+        raise InvalidData("cursor", cursor, problem)
+    return instant, cid
