@@ -12,6 +12,7 @@ import signal
 import threading
 from typing import Any
 
+from sp4n.cli_audit import add_key_option, read_key
 from sp4n.errors import Sp4nError
 
 
@@ -25,6 +26,7 @@ def add_worker_command(groups: Any) -> None:
     worker.add_argument(
         "--overrides", action="append", default=[], metavar="FILE", help="calendar overrides, as the hosts use"
     )
+    add_key_option(worker)
     worker.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     worker.set_defaults(handler=run_worker)
 
@@ -49,7 +51,7 @@ def run_worker(args: argparse.Namespace) -> int:
     calendar = WorkingCalendar.indonesia()
     for path in args.overrides:
         calendar = calendar.with_overrides(path)
-    engine = Engine(sops=(), calendar=calendar, database_url=args.url)
+    engine = Engine(sops=(), calendar=calendar, database_url=args.url, audit_key=read_key(args))
     stop = threading.Event()
 
     def _on_signal(signum: int, _frame: Any) -> None:

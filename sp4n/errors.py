@@ -22,6 +22,7 @@ so a caller can react to the facts and a person can read the message::
           +-- DuplicateComplaint        a complaint id or tracking number that is already stored
           +-- DuplicateEvent            an event number a complaint already has
           +-- DatabaseUnavailable       the database cannot be reached or opened
+          |    +-- DatabaseBusy         SQLite's write lock stayed taken past the busy timeout (retry)
           +-- SchemaOutdated            the database is at another schema revision
 
 Errors about bad input also derive from :class:`ValueError`, so code that only knows the
@@ -291,6 +292,17 @@ class DatabaseUnavailable(StoreError):
         self.url = url
         self.reason = reason
         super().__init__(f"database {url!r} cannot be used: {reason}")
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another connection held SQLite's write lock longer than the busy timeout. Nothing was
+    written; retrying the same command later is safe (``retryable`` is True)."""
+
+    retryable = True
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(url, f"database busy: another process held its write lock for more than {timeout:g} s; retry")
 
 
 class SchemaOutdated(StoreError):

@@ -153,6 +153,10 @@ class Store(Protocol):
         """Every complaint id."""
         ...
 
+    def orphans(self) -> list[tuple[str, int, str]]:
+        """Rows left by a deleted complaint or event: (complaint id, seq or 0, what), for the audit."""
+        ...
+
     def complaints(self, ids: Sequence[str] | None = None) -> list[Complaint]:
         """Complaints (all, or those with the given ids)."""
         ...

@@ -20,6 +20,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
+from sp4n.persistence.audit import audit_key_bytes
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.connect import safe_url
 from sp4n.persistence.records import Complaint, Event
@@ -74,7 +75,9 @@ class Engine:
         default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
+        audit_key: str | bytes | None = None,
     ) -> None:
+        key = audit_key_bytes(audit_key)
         if store is not None and database_url is not None:
             raise InvalidData("database_url", safe_url(database_url), "either a store or a database_url, not both")
         own_store = store is None
@@ -86,6 +89,7 @@ class Engine:
         self.worker: DeadlineWorker | None = None
         try:
             self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory)
+            self.runtime.audit_key = key
         except BaseException:
             if own_store:
                 self.close()
