@@ -36,15 +36,10 @@ def run_worker(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from sp4n.calendars import WorkingCalendar
-    from sp4n.errors import InvalidArgumentError
+    from sp4n.workflow.arguments import check_seconds
     from sp4n.workflow.engine import Engine
 
-    if args.lease <= 0:
-        raise InvalidArgumentError("lease", args.lease, "a positive number of seconds")
-    if args.interval <= 0:
-        raise InvalidArgumentError("interval", args.interval, "a positive number of seconds")
-    if args.batch < 1:
-        raise InvalidArgumentError("batch", args.batch, "a whole number of at least 1")
+    check_seconds(args.lease, "lease", 86_400)  # before timedelta(), which overflows on inf
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from sp4n.errors import InvalidArgumentError
+from sp4n.persistence.limits import check_limits
 from sp4n.persistence.records import ClockLedger, Complaint, Event, OutboxItem, Timer, TimerStatus
 
 
@@ -204,7 +205,7 @@ class Store(Protocol):
 def check_change(change: ChangeSet) -> None:
     """InvalidArgumentError unless every record of the change belongs to its complaint: a
     change saves one complaint, and a row of another would be refused by a foreign key on
-    one store and stored on another."""
+    one store and stored on another. Then every field within the limits all stores share."""
     cid = change.complaint.id
     parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
     parts.append(("events", change.events))
@@ -214,6 +215,7 @@ def check_change(change: ChangeSet) -> None:
                 raise InvalidArgumentError(f"change.{name}[{i}].complaint_id", record.complaint_id, f"{cid!r}")
     if change.idempotency is not None and change.idempotency.complaint_id != cid:
         raise InvalidArgumentError("change.idempotency.complaint_id", change.idempotency.complaint_id, f"{cid!r}")
+    check_limits(change)
 
 
 def check_count(count: int) -> int:

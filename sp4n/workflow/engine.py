@@ -19,7 +19,14 @@ from typing import Any
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
-from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
+from sp4n.errors import (
+    ComplaintNotVisible,
+    IdempotencyConflict,
+    InvalidArgumentError,
+    InvalidData,
+    PermissionDenied,
+    Sp4nError,
+)
 from sp4n.persistence.audit import audit_key_bytes
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.connect import safe_url
@@ -27,6 +34,15 @@ from sp4n.persistence.records import Complaint, Event
 from sp4n.states.loader import restore_sop
 from sp4n.states.model import Role, RoutingRule, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.arguments import (
+    check_actor,
+    check_command,
+    check_complaint_texts,
+    check_count,
+    check_engine_options,
+    check_migration,
+    check_name,
+)
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
     CommandContext,
@@ -78,6 +94,7 @@ class Engine:
         audit_key: str | bytes | None = None,
     ) -> None:
         key = audit_key_bytes(audit_key)
+        check_engine_options(sops, clock, agency_zones, late_grace)
         if store is not None and database_url is not None:
             raise InvalidData("database_url", safe_url(database_url), "either a store or a database_url, not both")
         own_store = store is None
@@ -179,12 +196,15 @@ class Engine:
         self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
     ) -> list[ComplaintView]:
         """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
+        complaint_ids = check_migration(complaint_ids, sop_id, version, state_map, actor)
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
         """Make ``calendar`` the active calendar of every process sharing the store, and
         re-project the running clocks it moves (see :mod:`sp4n.workflow.reprojection`); returns
         the ids of the complaints re-armed. Applying the active calendar again changes nothing."""
+        if not isinstance(calendar, WorkingCalendar):
+            raise InvalidArgumentError("calendar", calendar, "a WorkingCalendar")
         calendars = self.runtime.calendars
         if calendar.version == calendars.active.version:
             return []
@@ -222,6 +242,8 @@ class Engine:
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
+        if not callable(callback):
+            raise InvalidArgumentError("callback", callback, "a function taking an Event")
         return self.runtime.subscribe(callback)
 
     # ------------------------------------------------------------------ commands
@@ -245,6 +267,7 @@ class Engine:
         idempotency_key: str | None = None,
     ) -> ComplaintView:
         """File a new complaint under the latest registered version of ``sop``."""
+        check_command(actor, idempotency_key, {"attributes": attributes}, sop=sop)
         if actor.role not in _SUBMITTERS:
             raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
         self.runtime.refresh_if_due()
@@ -324,6 +347,7 @@ class Engine:
             raise InvalidData("title", fields["title"], "a non-empty string")
         if not isinstance(fields["channel"], str) or not fields["channel"].strip():
             raise InvalidData("channel", fields["channel"], "a non-empty string, such as web, sms or whatsapp")
+        check_complaint_texts(fields)
         for name in ("classification", "category", "agency"):
             if fields[name] is not None:
                 check_assignable(compiled, _assignable(name), fields[name])
@@ -331,7 +355,7 @@ class Engine:
             check_assignable(compiled, _assignable(name), fields[name])
 
     def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
-        cid = self._new_id()
+        cid = check_name(self._new_id(), "id_factory()")
         agency = fields["agency"] or (actor.agency if actor.role is not Role.REPORTER else None)
         zone = self.runtime.zones.of(agency)
         local = now.astimezone(self.calendar_for(zone).tzinfo)
@@ -371,6 +395,7 @@ class Engine:
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
     ) -> ComplaintView:
         """Fire ``trigger`` on a complaint as ``actor`` with the command's data."""
+        check_command(actor, idempotency_key, data, complaint_id=complaint_id, trigger=trigger)
         if actor.role is Role.SYSTEM:
             raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
         fields = {"trigger": trigger, **data}
@@ -437,6 +462,9 @@ class Engine:
         """The complaint as ``actor`` may see it (``None``: the public). Outside their scope (another
         citizen's report, another agency's), an actor sees what the public sees; a confidential
         report outside their scope is refused with the reason."""
+        check_name(complaint_id, "complaint_id")
+        if actor is not None:
+            check_actor(actor)
         complaint = self.store.load(complaint_id).complaint
         if actor is not None:
             problem = scope_problem(complaint, actor)
@@ -451,6 +479,8 @@ class Engine:
 
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
+        check_name(complaint_id, "complaint_id")
+        check_actor(actor)
         complaint = self.store.load(complaint_id).complaint
         if actor.role is Role.SYSTEM or scope_problem(complaint, actor) is not None:
             return ()
@@ -463,15 +493,15 @@ class Engine:
 
     def history(self, complaint_id: str) -> list[Event]:
         """Every event of the complaint, oldest first."""
-        return self.store.history(complaint_id)
+        return self.store.history(check_name(complaint_id, "complaint_id"))
 
     def deadlines(self, complaint_id: str) -> list[Deadline]:
         """The complaint's clocks that run or are paused, each with its Due and rungs."""
-        return self.deadlines_runner.deadlines(complaint_id)
+        return self.deadlines_runner.deadlines(check_name(complaint_id, "complaint_id"))
 
     def run_due(self, limit: int = 1000) -> list[Firing]:
         """Fire every timer due by the clock's now, in due order; returns what was processed."""
-        return self.deadlines_runner.run_due(limit)
+        return self.deadlines_runner.run_due(check_count(limit, "limit", 1_000_000))
 
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
