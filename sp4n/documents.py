@@ -119,7 +119,10 @@ def _mark(node: yaml.Node) -> str:
 
 
 def _parse_yaml(text: str, limits: DocumentLimits, dates_as_text: bool) -> Any:
-    loader = (_TextDatesLoader if dates_as_text else _StrictLoader)(text)
+    try:
+        loader = (_TextDatesLoader if dates_as_text else _StrictLoader)(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters at once
+        raise DocumentError("", f"invalid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -222,3 +222,8 @@ def test_read_document_names_the_kinds_it_accepts(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match=r"unknown file type '\.txt'; expected one of \.yaml, \.yml, \.toml"):
         read_document(write(tmp_path, "a.txt", "x"), kinds=("yaml", "toml"))
     assert read_document(write(tmp_path, "a.json", json.dumps({"a": [1]}))) == {"a": [1]}
+
+
+def test_a_control_character_is_a_document_error() -> None:
+    with pytest.raises(DocumentError, match="invalid YAML: unacceptable character #x001f"):
+        parse_document("\x1f", "yaml")
