@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sp4n.errors import Sp4nError
+from sp4n.cli_audit import add_audit_commands
 
 EXIT_ERROR = 2
-EXIT_PROBLEMS = 1
 
 
 def add_db_commands(groups: Any) -> None:
-    """Add ``db upgrade``, ``db current`` and ``audit verify`` to the top-level parser's groups."""
+    """Add ``db upgrade`` and ``db current`` (and the ``audit`` commands) to the top-level parser's groups."""
     db = groups.add_parser("db", help="database schema: upgrade, current revision")
     commands = db.add_subparsers(dest="command", metavar="COMMAND", required=True)
     up = commands.add_parser("upgrade", help="bring a database to the schema this sp4n needs")
@@ -22,13 +21,7 @@ def add_db_commands(groups: Any) -> None:
     current = commands.add_parser("current", help="the schema revision a database is at")
     current.add_argument("--url", required=True)
     current.set_defaults(handler=_current)
-
-    audit = groups.add_parser("audit", help="tamper evidence: verify the hash chains of complaint histories")
-    audit_commands = audit.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    verify = audit_commands.add_parser("verify", help="re-check every event's hash and link")
-    verify.add_argument("--url", required=True)
-    verify.add_argument("--complaint", action="append", help="only these complaint ids (repeatable)")
-    verify.set_defaults(handler=_verify)
+    add_audit_commands(groups)
 
 
 def _upgrade(args: argparse.Namespace) -> int:
@@ -58,24 +51,6 @@ def _current(args: argparse.Namespace) -> int:
     state = "up to date" if revision == SCHEMA_REVISION else f"needs `sp4n db upgrade` to {SCHEMA_REVISION}"
     print(f"{_safe(args.url)}: {revision or '(no sp4n schema)'} ({state})")
     return 0
-
-
-def _verify(args: argparse.Namespace) -> int:
-    from sp4n.persistence.audit import verify_history
-    from sp4n.persistence.sql import SqlStore
-
-    store = SqlStore(args.url)
-    try:
-        ids = args.complaint if args.complaint else list(store.complaint_ids())
-        problems = verify_history(store, ids)
-    except Sp4nError:
-        raise
-    finally:
-        store.close()
-    for problem in problems:
-        print(f"TAMPERED {problem}")
-    print(f"{len(ids)} complaint(s) checked, {len(problems)} problem(s)")
-    return EXIT_PROBLEMS if problems else 0
 
 
 def _safe(url: str) -> str:

@@ -12,6 +12,7 @@ import signal
 import threading
 from typing import Any
 
+from sp4n.cli_audit import add_key_option, read_key
 from sp4n.errors import Sp4nError
 
 
@@ -30,6 +31,7 @@ def add_worker_command(groups: Any) -> None:
         help="calendar override files to apply at start (as `sp4n calendar apply`); without them the "
         "worker counts on the calendar active in the database, and takes up any applied later",
     )
+    add_key_option(worker)
     worker.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     worker.set_defaults(handler=run_worker)
 
@@ -46,17 +48,12 @@ def run_worker(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from sp4n.calendars import WorkingCalendar
-    from sp4n.errors import InvalidArgumentError
+    from sp4n.workflow.arguments import check_seconds
     from sp4n.workflow.engine import Engine
 
-    if args.lease <= 0:
-        raise InvalidArgumentError("lease", args.lease, "a positive number of seconds")
-    if args.interval <= 0:
-        raise InvalidArgumentError("interval", args.interval, "a positive number of seconds")
-    if args.batch < 1:
-        raise InvalidArgumentError("batch", args.batch, "a whole number of at least 1")
+    check_seconds(args.lease, "lease", 86_400)  # before timedelta(), which overflows on inf
     setup_logging(args.log_level)
-    engine = Engine(sops=(), database_url=args.url)
+    engine = Engine(sops=(), database_url=args.url, audit_key=read_key(args))
     if args.overrides:
         calendar = WorkingCalendar.indonesia()
         for path in args.overrides:

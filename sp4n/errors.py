@@ -4,6 +4,8 @@ Every error carries the facts that caused it as attributes and builds its messag
 so a caller can react to the facts and a person can read the message::
 
     Sp4nError
+     +-- DocumentError                  a YAML, JSON or TOML document that cannot be read within limits
+     +-- InvalidArgumentError           an argument of the wrong type or value
      +-- CalendarError
      |    +-- NaiveDatetimeError        a datetime without tzinfo
      |    +-- UnknownZoneError          a zone name that is not IANA nor WIB/WITA/WIT
@@ -26,10 +28,12 @@ so a caller can react to the facts and a person can read the message::
           +-- DuplicateComplaint        a complaint id or tracking number that is already stored
           +-- DuplicateEvent            an event number a complaint already has
           +-- DatabaseUnavailable       the database cannot be reached or opened
+          |    +-- DatabaseBusy         SQLite's write lock stayed taken past the busy timeout (retry)
           +-- SchemaOutdated            the database is at another schema revision
 
 Errors about bad input also derive from :class:`ValueError`, so code that only knows the
-standard library still catches them.
+standard library still catches them. A value is shown in a message by :func:`shown`: in full
+when it is short, cut with its length when it is not, so a huge value never fills a log.
 """
 
 from __future__ import annotations
@@ -40,6 +44,24 @@ from typing import Any
 
 class Sp4nError(Exception):
     """Root of every error sp4n raises on purpose."""
+
+
+SHOWN_CHARS = 120
+"""How much of a value's repr a message shows."""
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for a message: cut after :data:`SHOWN_CHARS` characters (saying how long it
+    was), and never failing, whatever the value (a 5,000-digit number, a lone surrogate)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * SHOWN_CHARS:
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
+    try:
+        text = repr(value)
+    except Exception:  # a foreign object whose repr fails must not hide the error being reported
+        return f"<{type(value).__name__} object>"
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[: SHOWN_CHARS - 20]}...{text[-12:]} ({len(text)} characters)"
 
 
 class CalendarError(Sp4nError):
@@ -53,7 +75,7 @@ class NaiveDatetimeError(CalendarError, ValueError):
         self.argument = argument
         self.value = value
         super().__init__(
-            f"{argument}={value!r} is a naive datetime; give a timezone-aware one "
+            f"{argument}={shown(value)} is a naive datetime; give a timezone-aware one "
             f"(e.g. with tzinfo=ZoneInfo('Asia/Jakarta') or a '+07:00' offset)"
         )
 
@@ -65,7 +87,7 @@ class UnknownZoneError(CalendarError, ValueError):
         self.argument = argument
         self.value = value
         super().__init__(
-            f"{argument}={value!r} is not a known time zone; use an IANA name such as "
+            f"{argument}={shown(value)} is not a known time zone; use an IANA name such as "
             f"'Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura' or the aliases WIB, WITA, WIT"
         )
 
@@ -79,7 +101,7 @@ class DateOutOfRangeError(CalendarError, ValueError):
         self.first = first
         self.last = last
         super().__init__(
-            f"{argument}={value!r} is outside the calendar, which covers "
+            f"{argument}={shown(value)} is outside the calendar, which covers "
             f"{first.isoformat()} to {last.isoformat()}; build it with more years "
             f"or allow_uncovered=True"
         )
@@ -92,7 +114,7 @@ class InvalidDurationError(CalendarError, ValueError):
         self.argument = argument
         self.value = value
         self.reason = reason
-        super().__init__(f"{argument}={value!r} is not a valid duration: {reason}")
+        super().__init__(f"{argument}={shown(value)} is not a valid duration: {reason}")
 
 
 class _AtLocation(Exception):
@@ -106,6 +128,17 @@ class _AtLocation(Exception):
         super().__init__(f"{where}: {reason}")
 
 
+class DocumentError(_AtLocation, Sp4nError, ValueError):
+    """A YAML, JSON or TOML document that cannot be read, or not within the limits set for it.
+
+    Raised by :mod:`sp4n.documents` with an empty ``source``; each reader re-raises it as its own
+    error, naming the file.
+    """
+
+    def __init__(self, location: str, reason: str, source: str = "") -> None:
+        super().__init__(source, location, reason)
+
+
 class OverrideFileError(_AtLocation, CalendarError, ValueError):
     """A calendar override (or iCalendar) file or mapping that cannot be applied."""
 
@@ -117,7 +150,7 @@ class InvalidArgumentError(Sp4nError, ValueError):
         self.argument = argument
         self.value = value
         self.expected = expected
-        super().__init__(f"{argument}={value!r} is invalid: expected {expected}")
+        super().__init__(f"{argument}={shown(value)} is invalid: expected {expected}")
 
 
 class SopError(Sp4nError):
@@ -139,7 +172,7 @@ class SopNotFoundError(SopError, LookupError):
         self.sop_id = sop_id
         self.known = known
         hint = f"; known: {', '.join(known)}" if known else ""
-        super().__init__(f"SOP {sop_id!r} is not known{hint}")
+        super().__init__(f"SOP {shown(sop_id)} is not known{hint}")
 
 
 class WorkflowError(Sp4nError):
@@ -151,7 +184,7 @@ class ComplaintNotFound(WorkflowError, LookupError):
 
     def __init__(self, complaint_id: str) -> None:
         self.complaint_id = complaint_id
-        super().__init__(f"complaint {complaint_id!r} does not exist")
+        super().__init__(f"complaint {shown(complaint_id)} does not exist")
 
 
 class TransitionNotAllowed(WorkflowError):
@@ -164,7 +197,8 @@ class TransitionNotAllowed(WorkflowError):
         self.allowed = allowed
         options = ", ".join(allowed) if allowed else "none"
         super().__init__(
-            f"complaint {complaint_id!r}: trigger {trigger!r} is not allowed in state {state!r}; allowed: {options}"
+            f"complaint {shown(complaint_id)}: trigger {shown(trigger)} is not allowed in state {shown(state)}; "
+            f"allowed: {options}"
         )
 
 
@@ -176,7 +210,7 @@ class PermissionDenied(WorkflowError):
         self.trigger = trigger
         self.actor = actor
         self.reason = reason
-        super().__init__(f"complaint {complaint_id!r}: {actor} may not fire {trigger!r}: {reason}")
+        super().__init__(f"complaint {shown(complaint_id)}: {actor} may not fire {shown(trigger)}: {reason}")
 
 
 class MissingData(WorkflowError, ValueError):
@@ -186,7 +220,7 @@ class MissingData(WorkflowError, ValueError):
         self.complaint_id = complaint_id
         self.trigger = trigger
         self.fields = fields
-        super().__init__(f"complaint {complaint_id!r}: trigger {trigger!r} requires {', '.join(fields)}")
+        super().__init__(f"complaint {shown(complaint_id)}: trigger {shown(trigger)} requires {', '.join(fields)}")
 
 
 class InvalidData(WorkflowError, ValueError):
@@ -196,7 +230,7 @@ class InvalidData(WorkflowError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field}={value!r} is invalid: {reason}")
+        super().__init__(f"{field}={shown(value)} is invalid: {reason}")
 
 
 class ComplaintNotVisible(WorkflowError):
@@ -204,7 +238,7 @@ class ComplaintNotVisible(WorkflowError):
 
     def __init__(self, complaint_id: str) -> None:
         self.complaint_id = complaint_id
-        super().__init__(f"complaint {complaint_id!r} is confidential (rahasia) and not visible to the public")
+        super().__init__(f"complaint {shown(complaint_id)} is confidential (rahasia) and not visible to the public")
 
 
 class BookError(WorkflowError, ValueError):
@@ -230,7 +264,7 @@ class ConcurrencyConflict(StoreError):
         self.expected = expected
         self.actual = actual
         super().__init__(
-            f"complaint {complaint_id!r} changed concurrently: expected version {expected}, found {actual}; "
+            f"complaint {shown(complaint_id)} changed concurrently: expected version {expected}, found {actual}; "
             f"reload it and retry"
         )
 
@@ -240,7 +274,7 @@ class IdempotencyConflict(StoreError, ValueError):
 
     def __init__(self, key: str) -> None:
         self.key = key
-        super().__init__(f"idempotency key {key!r} was already used for a different command")
+        super().__init__(f"idempotency key {shown(key)} was already used for a different command")
 
 
 class DuplicateComplaint(StoreError, ValueError):
@@ -253,7 +287,7 @@ class DuplicateComplaint(StoreError, ValueError):
     def __init__(self, field: str, value: str) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"a complaint with {field}={value!r} is already stored; {field} must be unique")
+        super().__init__(f"a complaint with {field}={shown(value)} is already stored; {field} must be unique")
 
 
 class DuplicateEvent(StoreError, ValueError):
@@ -264,7 +298,7 @@ class DuplicateEvent(StoreError, ValueError):
         self.complaint_id = complaint_id
         self.seq = seq
         super().__init__(
-            f"complaint {complaint_id!r} already has event seq={seq}; number new events after its last one"
+            f"complaint {shown(complaint_id)} already has event seq={seq}; number new events after its last one"
         )
 
 
@@ -275,6 +309,17 @@ class DatabaseUnavailable(StoreError):
         self.url = url
         self.reason = reason
         super().__init__(f"database {url!r} cannot be used: {reason}")
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another connection held SQLite's write lock longer than the busy timeout. Nothing was
+    written; retrying the same command later is safe (``retryable`` is True)."""
+
+    retryable = True
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(url, f"database busy: another process held its write lock for more than {timeout:g} s; retry")
 
 
 class SchemaOutdated(StoreError):

@@ -131,6 +131,17 @@ def compute_due(
     """
     start = require_aware(start, "start")
     duration = Duration.parse(duration, "duration")
+    try:
+        return _compute_due(cal, start, duration, policy, seconds)
+    except OverflowError:  # hours or calendar days beyond the last date Python can hold
+        raise DateOutOfRangeError(
+            "result", f"{duration} from {start.isoformat()}", cal.first_date, cal.last_date
+        ) from None
+
+
+def _compute_due(
+    cal: CalendarCore, start: datetime, duration: Duration, policy: CountingPolicy, seconds: int | None
+) -> Due:
     tz = cal.tzinfo
     local = start.astimezone(tz)
     if not cal.first_date <= local.date() <= cal.last_date:

@@ -35,7 +35,8 @@ UNIT_LABELS: dict[DurationUnit, tuple[str, str, str]] = {
 
 _UNIT_WORDS: dict[str, DurationUnit] = {word: unit for unit, words in UNIT_LABELS.items() for word in words}
 
-_PATTERN = re.compile(r"^\s*(-?\d+)\s+([a-z ]+?)\s*$")
+_PATTERN = re.compile(r"^\s*(-?[0-9]{1,9})\s+([a-z ]+?)\s*$", re.ASCII)
+"""A whole number of ASCII digits (at most nine: no duration is longer) and a unit."""
 _KNOWN = "working days, working hours, hours, calendar days (or hari kerja, jam kerja, jam, hari kalender)"
 
 

@@ -19,24 +19,22 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sp4n.calendars.core import Cal
 from sp4n.calendars.days import DayKind, NonWorkingDay
-from sp4n.errors import OverrideFileError
+from sp4n.documents import check_shape, read_document
+from sp4n.errors import DocumentError, OverrideFileError
 
 _TOP_KEYS = ("name", "add", "remove")
 _ADD_KEYS = ("date", "name", "kind", "source", "confirmed")
 _REMOVE_KEYS = ("date", "source", "reason")
 _KINDS = tuple(k.value for k in DayKind if k is not DayKind.WEEKEND)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SUFFIXES = (".yaml", ".yml", ".toml")
 
 
@@ -59,32 +57,6 @@ class OverrideSet:
     remove: tuple[Removal, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text and rejects duplicate keys."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f'duplicate key "{key_node.value}"',
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep)
-
-
-# YAML would turn 2026-13-01 into a constructor crash with no location; as text it is reported
-# at its place like any other bad date.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -94,26 +66,9 @@ def _read(path: Path) -> Any:
     if path.suffix.lower() not in _SUFFIXES:
         raise OverrideFileError(origin, "", f"{_show(path.name)} does not end in .yaml, .yml or .toml")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OverrideFileError(origin, "", "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise OverrideFileError(origin, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise OverrideFileError(origin, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    if path.suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise OverrideFileError(origin, "", f"TOML syntax error: {exc}") from exc
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise OverrideFileError(origin, where, f"YAML syntax error: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise OverrideFileError(origin, "", f"YAML syntax error: {exc}") from exc
+        return read_document(path, dates_as_text=True)
+    except DocumentError as exc:
+        raise OverrideFileError(origin, exc.location, exc.reason) from None
 
 
 class _Entries:
@@ -182,6 +137,10 @@ def load_overrides(source: str | Path | Mapping[str, Any]) -> OverrideSet:
     """Read and check an override file (or mapping) without a calendar."""
     if isinstance(source, Mapping):
         origin, data = "<mapping>", source
+        try:
+            check_shape(data)
+        except DocumentError as exc:
+            raise OverrideFileError(origin, exc.location, exc.reason) from None
     elif isinstance(source, str | Path):
         origin, data = str(source), _read(Path(source))
     else:

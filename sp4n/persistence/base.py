@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.feed_base import FeedStore
 from sp4n.persistence.feed_records import FeedEntry
+from sp4n.persistence.limits import check_limits
 from sp4n.persistence.query import ComplaintQuery
 from sp4n.persistence.records import (
     ClockLedger,
@@ -204,6 +205,10 @@ class Store(Protocol):
         """Every complaint id."""
         ...
 
+    def orphans(self) -> list[tuple[str, int, str]]:
+        """Rows left by a deleted complaint or event: (complaint id, seq or 0, what), for the audit."""
+        ...
+
     def complaints(self, ids: Sequence[str] | None = None) -> list[Complaint]:
         """Complaints (all, or those with the given ids)."""
         ...
@@ -251,7 +256,7 @@ class Store(Protocol):
 def check_change(change: ChangeSet) -> None:
     """InvalidArgumentError unless every record of the change belongs to its complaint: a
     change saves one complaint, and a row of another would be refused by a foreign key on
-    one store and stored on another."""
+    one store and stored on another. Then every field within the limits all stores share."""
     cid = change.complaint.id
     parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
     parts += [("events", change.events), ("runs", change.runs), ("milestones", change.milestones)]
@@ -261,6 +266,7 @@ def check_change(change: ChangeSet) -> None:
                 raise InvalidArgumentError(f"change.{name}[{i}].complaint_id", record.complaint_id, f"{cid!r}")
     if change.idempotency is not None and change.idempotency.complaint_id != cid:
         raise InvalidArgumentError("change.idempotency.complaint_id", change.idempotency.complaint_id, f"{cid!r}")
+    check_limits(change)
 
 
 def check_count(count: int) -> int:

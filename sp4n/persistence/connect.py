@@ -3,6 +3,7 @@ the translation of database errors into sp4n's (the one boundary where foreign e
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, Engine, UniqueConstraint, create_engine, even
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
-from sp4n.errors import ConcurrencyConflict, DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
+from sp4n.errors import DatabaseBusy, DatabaseUnavailable, InvalidArgumentError, Sp4nError, StoreError
 from sp4n.persistence import tables as t
 
 READ_ONLY = "sp4n_read_only"
@@ -35,8 +36,9 @@ def create_sql_engine(url: str) -> Engine:
         if backend == "sqlite":
             if parsed.database in (None, "", ":memory:"):
                 raise InvalidArgumentError("database_url", safe_url(url), "a SQLite file (sqlite:///path/to/sp4n.db)")
-            engine = create_engine(parsed, connect_args={"timeout": 30})
-            _setup_sqlite(engine)
+            busy = _busy_timeout(parsed.query.get("timeout"))
+            engine = create_engine(parsed.difference_update_query(["timeout"]), connect_args={"timeout": busy})
+            _setup_sqlite(engine, busy)
             return engine
         if backend == "postgresql":
             if parsed.get_driver_name() != "psycopg":
@@ -59,14 +61,30 @@ def create_read_engine(engine: Engine) -> Engine:
     return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10, pool_recycle=1800)
 
 
-def _setup_sqlite(engine: Engine) -> None:
+SQLITE_BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite connection waits for another's write lock (``?timeout=`` in the URL changes it)."""
+
+
+def _busy_timeout(raw: Any) -> float:
+    if raw is None:
+        return SQLITE_BUSY_TIMEOUT
+    try:
+        seconds = float(raw if isinstance(raw, str) else raw[0])
+    except (TypeError, ValueError, IndexError):
+        seconds = math.nan
+    if not 0 <= seconds <= 3600:  # NaN fails this too
+        raise InvalidArgumentError("timeout", raw, "seconds from 0 to 3600 (sqlite:///sp4n.db?timeout=30)")
+    return seconds
+
+
+def _setup_sqlite(engine: Engine, busy: float) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # sp4n issues BEGIN itself (below)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -145,7 +163,10 @@ def violated_key(exc: Exception) -> tuple[str, tuple[str, ...]] | None:
     return found.group(1), tuple(c.split(".")[-1] for c in found.group(2).split(", "))
 
 
-def busy_conflict(exc: Exception) -> ConcurrencyConflict | None:
-    """The conflict to report when SQLite gave up waiting for its write lock (the caller may
-    retry), or None for any other error."""
-    return ConcurrencyConflict("(database)", -1, None) if "database is locked" in str(exc) else None
+def busy_error(exc: Exception, url: str) -> DatabaseBusy | None:
+    """The error to report when SQLite gave up waiting for its write lock (the caller may retry),
+    or None for any other error."""
+    if "database is locked" not in str(exc) and "database is busy" not in str(exc):
+        return None
+    timeout = make_url(url).query.get("timeout", SQLITE_BUSY_TIMEOUT)
+    return DatabaseBusy(safe_url(url), float(timeout if isinstance(timeout, str | float) else timeout[0]))

@@ -299,6 +299,16 @@ class MemoryStore:
                 return None
             return IdempotencyRecord(record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result))
 
+    def orphans(self) -> list[tuple[str, int, str]]:
+        """Outbox items whose event is gone (nothing else can outlive its complaint here)."""
+        with self._lock:
+            seqs = {(cid, e.seq) for cid, events in self._events.items() for e in events}
+            return [
+                (item.complaint_id, item.event_seq, "an outbox row whose event is not stored (the event was deleted)")
+                for item in self._outbox.values()
+                if (item.complaint_id, item.event_seq) not in seqs
+            ]
+
     def complaint_ids(self) -> Iterator[str]:
         """Every complaint id, in submission order."""
         with self._lock:

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from sp4n.errors import InvalidArgumentError
-from sp4n.persistence.connect import translate
+from sp4n.persistence.connect import READ_ONLY, translate
 
 
 def _config(engine: Engine) -> Config:
@@ -25,7 +25,7 @@ def current_revision(engine: Engine) -> str | None:
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        with engine.connect() as conn:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as conn:  # no write lock on SQLite
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return MigrationContext.configure(conn).get_current_revision()

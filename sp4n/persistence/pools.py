@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sp4n.errors import StoreError
-from sp4n.persistence.connect import READ_ONLY, busy_conflict, create_read_engine, own_error, translate
+from sp4n.persistence.connect import READ_ONLY, busy_error, create_read_engine, own_error, translate
 from sp4n.persistence.forks import reset_after_fork
 
 
@@ -52,7 +52,7 @@ class Pools:
         except StoreError:
             raise
         except OperationalError as exc:
-            raise busy_conflict(exc) or translate(exc, self.url) from exc
+            raise busy_error(exc, self.url) or translate(exc, self.url) from exc
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
 
@@ -85,6 +85,6 @@ class Pools:
                 # stale as this one (a server restart), so all are replaced, not one per command
                 pooled.invalidate(exc)
                 self.engine.dispose()
-            raise busy_conflict(exc) or translate(exc, self.url, self.dbapi) from exc
+            raise busy_error(exc, self.url) or translate(exc, self.url, self.dbapi) from exc
         finally:
             pooled.close()

@@ -7,6 +7,7 @@ engine. Stores hand out copies: a caller changing a record changes nothing until
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -228,15 +229,15 @@ class Event:
             "prev_hash": self.prev_hash,
         }
 
-    def compute_hash(self) -> str:
-        """The hash this event should carry."""
-        return hash_content(self.content())
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The hash this event should carry (an HMAC under ``key`` on a keyed chain)."""
+        return hash_content(self.content(), key)
 
-    def seal(self, prev_hash: str) -> dict[str, Any]:
+    def seal(self, prev_hash: str, key: bytes | None = None) -> dict[str, Any]:
         """Link to the previous event's hash, set this one's, and return the hashed content."""
         self.prev_hash = prev_hash
         content = self.content()
-        self.hash = hash_content(content)
+        self.hash = hash_content(content, key)
         return content
 
 
@@ -274,7 +275,10 @@ class OutboxItem:
         return new
 
 
-def hash_content(content: dict[str, Any]) -> str:
-    """SHA-256 of an event's content, in a canonical JSON form."""
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+def hash_content(content: dict[str, Any], key: bytes | None = None) -> str:
+    """SHA-256 of an event's content in a canonical JSON form; HMAC-SHA-256 under ``key`` (a keyed
+    chain: without the key, nobody can rewrite a history and fix its hashes up)."""
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    if key:
+        return hmac.new(key, blob, hashlib.sha256).hexdigest()
+    return hashlib.sha256(blob).hexdigest()

@@ -51,6 +51,7 @@ from sp4n.persistence.driver import (
 from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
 from sp4n.persistence.lists import find_statement
+from sp4n.persistence.orphans import orphan_rows
 from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
 from sp4n.persistence.query import ComplaintQuery
@@ -139,6 +140,8 @@ class SqlStore:
     ) -> None:
         """Keep an SOP version or a calendar version; the first one stored stays (they are immutable),
         and engines starting together may both try (ON CONFLICT DO NOTHING)."""
+        if key in self._stored_keys(kind, key):
+            return  # read first: an engine opening on a shared file takes no write lock for nothing
         if kind == "sop":
             row = {"id": key[0], "version": key[1], "content": content, "registered_at": at}
             stmt = upsert(self.dialect, t.sops, ["id", "version"], ())
@@ -147,6 +150,15 @@ class SqlStore:
             stmt = upsert(self.dialect, t.calendars, ["version"], ())
         with self._begin() as conn:
             conn.execute(stmt, [row])
+
+    def _stored_keys(self, kind: str, key: tuple[str, ...]) -> set[tuple[str, ...]]:
+        """``{key}`` when that definition is stored, else the empty set (a read, no content)."""
+        with self._read() as conn:
+            if kind == "sop":
+                query = select(t.sops.c.id).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
+            else:
+                query = select(t.calendars.c.version).where(t.calendars.c.version == key[0])
+            return {key} if conn.execute(query).first() is not None else set()
 
     def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
         """The content of a stored SOP version or calendar version."""
@@ -160,6 +172,8 @@ class SqlStore:
 
     def activate(self, kind: str, name: str, version: str, at: datetime) -> None:
         """Make ``version`` the active one of ``kind`` and ``name`` for every process."""
+        if self.active(kind).get(name) == version:
+            return  # already active: no write lock taken
         stmt = upsert(self.dialect, t.active, ["kind", "name"], ["version", "activated_at"])
         with self._begin() as conn:
             conn.execute(stmt, [{"kind": kind, "name": name, "version": version, "activated_at": at}])
@@ -394,6 +408,11 @@ class SqlStore:
         if row is None:
             return None
         return IdempotencyRecord(row.key, row.fingerprint, row.complaint_id, dict(row.result))
+
+    def orphans(self) -> list[tuple[str, int, str]]:
+        """Rows left by a deleted complaint or event (see :mod:`sp4n.persistence.orphans`)."""
+        with self._read() as conn:
+            return orphan_rows(conn)
 
     def complaint_ids(self) -> Iterator[str]:
         """Every complaint id, in submission order."""

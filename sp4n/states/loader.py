@@ -8,26 +8,36 @@ sees a pydantic or YAML traceback. The merge rules for variants live in :mod:`sp
 from __future__ import annotations
 
 import functools
-import json
-import tomllib
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from sp4n.errors import InvalidArgumentError, InvalidDurationError, SopNotFoundError, SopValidationError
+from sp4n.documents import DEFAULT_LIMITS, check_shape, parse_document, read_document
+from sp4n.errors import (
+    DocumentError,
+    InvalidArgumentError,
+    InvalidDurationError,
+    SopNotFoundError,
+    SopValidationError,
+    shown,
+)
 from sp4n.states.merge import merge_sop_data
 from sp4n.states.model import Sop
 from sp4n.states.validation import CHECKS, validate_sop
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 """The file name endings an SOP file may have; an ``extends`` value ending so is a path."""
+
+SUFFIX_KINDS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+
+MAX_EXTENDS = 8
+"""How long a chain of ``extends`` may be (a variant of a variant of ... a base)."""
 
 _ENTRY_NAMES = {"states": ("id", "state"), "clocks": ("name", "clock"), "routing": ("name", "routing rule")}
 
@@ -39,42 +49,11 @@ def _fail(source: str, location: str, reason: str) -> NoReturn:
 # --- parsing ------------------------------------------------------------------------------------
 
 
-class _StrictYamlLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys, which plain YAML lets the last one win silently."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _parse(text: str, suffix: str, source: str) -> Any:
     try:
-        if suffix == ".json":
-            return json.loads(text)
-        if suffix == ".toml":
-            return tomllib.loads(text)
-        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader subclass
-    except json.JSONDecodeError as exc:
-        _fail(source, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")
-    except tomllib.TOMLDecodeError as exc:
-        _fail(source, "", f"invalid TOML: {exc}")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        _fail(source, where, f"invalid YAML: {exc.problem}")
-    except yaml.YAMLError as exc:
-        _fail(source, "", f"invalid YAML: {exc}")
+        return parse_document(text, SUFFIX_KINDS[suffix])
+    except DocumentError as exc:
+        _fail(source, exc.location, exc.reason)
 
 
 def _as_mapping(data: Any, source: str) -> Mapping[str, Any]:
@@ -82,6 +61,10 @@ def _as_mapping(data: Any, source: str) -> Mapping[str, Any]:
         _fail(source, "", "the SOP is empty")
     if not isinstance(data, Mapping):
         _fail(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        check_shape(data, DEFAULT_LIMITS)
+    except DocumentError as exc:
+        _fail(source, exc.location, exc.reason)
     return data
 
 
@@ -89,10 +72,13 @@ def _read(path: Path | Traversable, source: str) -> Mapping[str, Any]:
     suffix = Path(path.name).suffix.lower()
     if suffix not in SUFFIXES:
         _fail(source, "", f"unknown file type {suffix or '(none)'!r}; an SOP file ends with {', '.join(SUFFIXES)}")
+    if isinstance(path, Path):
+        try:
+            return _as_mapping(read_document(path), source)
+        except DocumentError as exc:
+            _fail(source, exc.location, exc.reason)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        _fail(source, "", "no such file")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(source, "", f"cannot read the file: {exc}")
     return _as_mapping(_parse(text, suffix, source), source)
@@ -162,7 +148,10 @@ def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...
             _fail(origin.source, "remove", "remove needs extends: there is no base SOP to remove from")
         return dict(data)
     if not isinstance(target, str) or not target:
-        _fail(origin.source, "extends", f"expected a built-in SOP id or a file path, got {target!r}")
+        _fail(origin.source, "extends", f"expected a built-in SOP id or a file path, got {shown(target)}")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        labels = " → ".join(link.label for link in (*chain, origin))
+        _fail(origin.source, "extends", f"a chain of more than {MAX_EXTENDS} extends ({labels} → ...)")
     base_data, base_origin = _locate(target, origin)
     chain = (*chain, origin)
     keys = [link.key for link in chain]
@@ -193,11 +182,11 @@ def _reason(error: ErrorDetails, data: Mapping[str, Any]) -> str:
     elif kind == "extra_forbidden":
         reason = f"unknown field {error['loc'][-1]!r}"
     elif isinstance(cause, InvalidDurationError):
-        reason = f"{value!r} is not a valid duration: {cause.reason}"
+        reason = f"{shown(value)} is not a valid duration: {cause.reason}"
     elif kind == "model_type" and error.get("ctx", {}).get("class_name") == "Duration":
-        reason = f"expected a duration such as '3 working days', got {value!r}"
+        reason = f"expected a duration such as '3 working days', got {shown(value)}"
     else:
-        reason = f"{error['msg'].removeprefix('Value error, ')} (got {value!r})"
+        reason = f"{error['msg'].removeprefix('Value error, ')} (got {shown(value)})"
     loc = error["loc"]
     if len(loc) >= 2 and loc[0] in (*_ENTRY_NAMES, "transitions") and isinstance(loc[1], int):
         entries = data.get(str(loc[0]))

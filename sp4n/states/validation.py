@@ -17,6 +17,7 @@ from pydantic import JsonValue
 from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.errors import SopValidationError
 from sp4n.states import graph
+from sp4n.states.bounds import check_bounds
 from sp4n.states.model import Assignable, ClockDef, Role, RungAction, RungTiming, Sop
 
 Check = Callable[[Sop, str], None]
@@ -432,6 +433,7 @@ CHECKS: tuple[Check, ...] = (
     check_unique_clock_names,
     check_clock_states,
     check_clock_budget,
+    check_bounds,
     check_budget_keys,
     check_rung_timing,
     check_rung_actions,

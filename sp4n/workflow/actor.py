@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sp4n.errors import InvalidData
+from sp4n.persistence.limits import check_text
 from sp4n.states.model import Role
 
 _AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
@@ -30,9 +31,16 @@ class Actor:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
             raise InvalidData("actor.id", self.id, "a non-empty string")
+        check_text(self.id, "actor.id", 128)
+        for field in ("agency", "name"):
+            value = getattr(self, field)
+            if value is not None and not isinstance(value, str):
+                raise InvalidData(f"actor.{field}", value, "a string or None")
+            if value is not None:
+                check_text(value, f"actor.{field}", 128)
         try:
             role = Role(self.role)
-        except ValueError:
+        except (ValueError, TypeError):
             raise InvalidData("actor.role", self.role, f"one of {', '.join(r.value for r in Role)}") from None
         object.__setattr__(self, "role", role)
         if role in _AGENCY_ROLES and not self.agency:

@@ -174,6 +174,7 @@ class CommandContext:
     calendar_for: Callable[[str], WorkingCalendar]
     now: datetime
     zone_of: Callable[[str | None], str]
+    audit_key: bytes | None = None
 
     def planner(self, zone: str) -> ClockPlanner:
         """A clock planner on the calendar of ``zone`` under the SOP's counting policy."""
@@ -278,5 +279,5 @@ def make_event(
         calendar_version=ctx.calendar_for(complaint.zone).version,
         sop_version=complaint.sop_version,
     )
-    event.seal(prev[1])
+    event.seal(prev[1], ctx.audit_key)
     return event

@@ -19,13 +19,28 @@ from typing import Any
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
-from sp4n.errors import IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
+from sp4n.errors import (
+    IdempotencyConflict,
+    InvalidArgumentError,
+    InvalidData,
+    PermissionDenied,
+    Sp4nError,
+)
+from sp4n.persistence.audit import audit_key_bytes
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.connect import safe_url
 from sp4n.persistence.records import Event
 from sp4n.states.loader import restore_sop
 from sp4n.states.model import Role, Sop
 from sp4n.workflow.actor import Actor
+from sp4n.workflow.arguments import (
+    check_actor,
+    check_command,
+    check_count,
+    check_engine_options,
+    check_migration,
+    check_name,
+)
 from sp4n.workflow.book import Book, BookResult
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
@@ -73,7 +88,10 @@ class Engine:
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
         backdate_limit: timedelta = DEFAULT_BACKDATE_LIMIT,
+        audit_key: str | bytes | None = None,
     ) -> None:
+        key = audit_key_bytes(audit_key)
+        check_engine_options(sops, clock, agency_zones, late_grace)
         if store is not None and database_url is not None:
             raise InvalidData("database_url", safe_url(database_url), "either a store or a database_url, not both")
         own_store = store is None
@@ -85,6 +103,7 @@ class Engine:
         self.worker: DeadlineWorker | None = None
         try:
             self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory, backdate_limit)
+            self.runtime.audit_key = key
         except BaseException:
             if own_store:
                 self.close()
@@ -179,12 +198,15 @@ class Engine:
         self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
     ) -> list[ComplaintView]:
         """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
+        complaint_ids = check_migration(complaint_ids, sop_id, version, state_map, actor)
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
         """Make ``calendar`` the active calendar of every process sharing the store, and
         re-project the running clocks it moves (see :mod:`sp4n.workflow.reprojection`); returns
         the ids of the complaints re-armed. Applying the active calendar again changes nothing."""
+        if not isinstance(calendar, WorkingCalendar):
+            raise InvalidArgumentError("calendar", calendar, "a WorkingCalendar")
         calendars = self.runtime.calendars
         if calendar.version == calendars.active.version:
             return []
@@ -223,6 +245,8 @@ class Engine:
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
+        if not callable(callback):
+            raise InvalidArgumentError("callback", callback, "a function taking an Event")
         return self.runtime.subscribe(callback)
 
     # ------------------------------------------------------------------ commands
@@ -253,6 +277,7 @@ class Engine:
         channel and is typed in later): its clocks count from then (see :mod:`.intake`).
         ``external_id`` is its id in the system it came from (unique: DuplicateComplaint).
         """
+        check_command(actor, idempotency_key, {"attributes": attributes}, sop=sop)
         if actor.role not in SUBMITTERS:
             raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
         self.runtime.refresh_if_due()
@@ -294,6 +319,7 @@ class Engine:
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
     ) -> ComplaintView:
         """Fire ``trigger`` on a complaint as ``actor`` with the command's data."""
+        check_command(actor, idempotency_key, data, complaint_id=complaint_id, trigger=trigger)
         if actor.role is Role.SYSTEM:
             raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
         fields = {"trigger": trigger, **data}
@@ -360,6 +386,9 @@ class Engine:
         """The complaint as ``actor`` may see it (``None``: the public). Outside their scope (another
         citizen's report, another agency's), an actor sees what the public sees; a confidential
         report outside their scope is refused with the reason."""
+        check_name(complaint_id, "complaint_id")
+        if actor is not None:
+            check_actor(actor)
         return self.queries.get(complaint_id, actor)
 
     def lookup(
@@ -379,6 +408,8 @@ class Engine:
 
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
+        check_name(complaint_id, "complaint_id")
+        check_actor(actor)
         complaint = self.store.load(complaint_id).complaint
         if actor.role is Role.SYSTEM or scope_problem(complaint, actor) is not None:
             return ()
@@ -392,17 +423,21 @@ class Engine:
     def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
         """Every event of the complaint, oldest first, as ``actor`` may see them (privacy as
         :meth:`get`; the reporter's identity taken out where the view hides it)."""
-        return self.queries.history(complaint_id, actor)
+        if actor is not None:
+            check_actor(actor)
+        return self.queries.history(check_name(complaint_id, "complaint_id"), actor)
 
     def deadlines(self, complaint_id: str, actor: Actor | None) -> list[Deadline]:
         """The complaint's clocks that run or are paused, each with its Due and rungs (refused
         as :meth:`get` refuses)."""
-        self.queries.check_visible(complaint_id, actor)
+        if actor is not None:
+            check_actor(actor)
+        self.queries.check_visible(check_name(complaint_id, "complaint_id"), actor)
         return self.deadlines_runner.deadlines(complaint_id)
 
     def run_due(self, limit: int = 1000) -> list[Firing]:
         """Fire every timer due by the clock's now, in due order; returns what was processed."""
-        return self.deadlines_runner.run_due(limit)
+        return self.deadlines_runner.run_due(check_count(limit, "limit", 1_000_000))
 
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""

@@ -20,6 +20,7 @@ from sp4n.persistence.base import ChangeSet
 from sp4n.persistence.records import Complaint
 from sp4n.states.model import Assignable, Role, RoutingRule
 from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.arguments import check_complaint_texts, check_name
 from sp4n.workflow.commands import CommandContext, apply_transition, check_assignable, find_transition, make_event
 from sp4n.workflow.compiled import CompiledSop
 from sp4n.workflow.routing import match_rule
@@ -53,6 +54,7 @@ class Intake:
             raise InvalidData("title", fields["title"], "a non-empty string")
         if not isinstance(fields["channel"], str) or not fields["channel"].strip():
             raise InvalidData("channel", fields["channel"], "a non-empty string, such as web, sms or whatsapp")
+        check_complaint_texts(fields)
         external = fields.get("external_id")
         if external is not None and (not isinstance(external, str) or not external.strip() or len(external) > 128):
             raise InvalidData("external_id", external, "a non-empty string of at most 128 characters")
@@ -118,7 +120,7 @@ class Intake:
         zone = self.runtime.zones.of(agency)
         local = received.astimezone(self.runtime.calendars.for_zone(zone, True).tzinfo)
         return Complaint(
-            id=self.new_id(),
+            id=check_name(self.new_id(), "id_factory()"),
             tracking_number=self.tracking.next(local.date()),
             sop_id=compiled.sop.id,
             sop_version=compiled.sop.version,

@@ -92,6 +92,7 @@ class Runtime:
         self.clock = clock
         self.late_grace = late_grace
         self.refresh_every = REFRESH_EVERY
+        self.audit_key: bytes | None = None
         self._subscribers: list[Subscriber] = []
         self._refreshed_at: datetime | None = None
 
@@ -103,7 +104,9 @@ class Runtime:
         """What deciding a change of a complaint on ``compiled`` at ``now`` needs."""
         joint_leave = compiled.sop.calendar.joint_leave
         calendars = self.calendars
-        return CommandContext(compiled, lambda z: calendars.for_zone(z, joint_leave), now, self.zones.of)
+        return CommandContext(
+            compiled, lambda z: calendars.for_zone(z, joint_leave), now, self.zones.of, self.audit_key
+        )
 
     def load(self, complaint_id: str) -> Loaded:
         """A complaint's snapshot with the SOP version it is pinned to."""

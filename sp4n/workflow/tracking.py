@@ -29,7 +29,7 @@ WIDTH = 6
 
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 """What a person may write for a digit (Crockford): O for 0, I and L for 1."""
-_FORM = re.compile(rf"{PREFIX}-(\d{{8}})-([{ALPHABET}]{{{WIDTH},}})")
+_FORM = re.compile(rf"{PREFIX}-([0-9]{{8}})-([{ALPHABET}]{{{WIDTH},}})")
 _EXPECTED = f"{PREFIX}-YYYYMMDD- and at least {WIDTH} characters of 0-9 and A-Z but I, L, O, U"
 
 

@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sp4n.clock import SystemClock
 from sp4n.errors import InvalidArgumentError, Sp4nError
 from sp4n.persistence.records import Timer
+from sp4n.workflow.arguments import check_count, check_duration, check_name, check_seconds
 from sp4n.workflow.deadlines import DeadlineRunner, firing_of
 from sp4n.workflow.runtime import Runtime
 from sp4n.workflow.views import Firing
@@ -67,12 +68,11 @@ class DeadlineWorker:
         lease: timedelta = timedelta(seconds=60),
         owner: str | None = None,
     ) -> None:
-        if batch < 1:
-            raise InvalidArgumentError("batch", batch, "a whole number of at least 1")
-        if interval <= 0:
-            raise InvalidArgumentError("interval", interval, "a positive number of seconds")
-        if lease <= timedelta(0):
-            raise InvalidArgumentError("lease", lease, "a positive timedelta")
+        batch = check_count(batch, "batch", 100_000)
+        interval = check_seconds(interval, "interval", 86_400)
+        lease = check_duration(lease, "lease", timedelta(days=1))
+        if owner is not None:
+            check_name(owner, "owner")
         self.runtime = engine.runtime
         self.runner = engine.deadlines_runner
         self.batch = batch

@@ -309,13 +309,13 @@ YAML_ERRORS = [
     pytest.param(
         "add:\n  - date: 2026-08-18\n    date: 2026-08-19\n",
         "line 3, column 5",
-        'YAML syntax error: duplicate key "date"',
+        "invalid YAML: duplicate key 'date'",
         id="yaml-duplicate-key",
     ),
     pytest.param(
         "add:\n  - {date: 2026-08-18\n",
         "line 3, column 1",
-        "YAML syntax error: expected ',' or '}', but got '<stream end>'",
+        "invalid YAML: expected ',' or '}', but got '<stream end>'",
         id="yaml-syntax",
     ),
 ]
@@ -335,7 +335,7 @@ def test_yaml_errors(cal: WorkingCalendar, tmp_path: Path, text: str, location: 
 
 def test_toml_syntax_error(cal: WorkingCalendar, tmp_path: Path) -> None:
     path = write(tmp_path, "bad.toml", "[[add]]\ndate = 2026-13-01\n")
-    with pytest.raises(OverrideFileError, match=re.escape(f"{path}: TOML syntax error: ") + ".*line 2"):
+    with pytest.raises(OverrideFileError, match=re.escape(f"{path}: invalid TOML: ") + ".*line 2"):
         apply_overrides(cal, path)
 
 
@@ -364,7 +364,7 @@ def test_mapping_errors_name_the_mapping(cal: WorkingCalendar) -> None:
 
 def test_missing_file(cal: WorkingCalendar, tmp_path: Path) -> None:
     path = tmp_path / "nowhere.yaml"
-    with pytest.raises(OverrideFileError, match=expect(path, "", "file not found")):
+    with pytest.raises(OverrideFileError, match=expect(path, "", "no such file")):
         apply_overrides(cal, path)
 
 

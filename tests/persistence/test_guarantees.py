@@ -427,7 +427,7 @@ def test_an_edited_event_is_named_by_verify_history_and_the_cli(
         s.fire(c1, "distribute", ADMIN, agency=AGENCY)
         assert verify_history(s.engine.store) == []
     assert main(["audit", "verify", "--url", db_url]) == 0
-    assert capsys.readouterr().out == "2 complaint(s) checked, 0 problem(s)\n"
+    assert capsys.readouterr().out == "2 complaint(s) checked (unkeyed chain), 0 problem(s)\n"
 
     with sql_engine(db_url) as engine, engine.begin() as conn:
         conn.execute(text("UPDATE sp4n_events SET dest = 'closed' WHERE complaint_id = :c AND seq = 2"), {"c": c1})
@@ -437,10 +437,10 @@ def test_an_edited_event_is_named_by_verify_history_and_the_cli(
     assert main(["audit", "verify", "--url", db_url]) == 1
     assert capsys.readouterr().out == (
         f"TAMPERED complaint {c1!r} event 2: content does not match its hash (row edited)\n"
-        "2 complaint(s) checked, 1 problem(s)\n"
+        "2 complaint(s) checked (unkeyed chain), 1 problem(s)\n"
     )
     assert main(["audit", "verify", "--url", db_url, "--complaint", c2]) == 0
-    assert capsys.readouterr().out == "1 complaint(s) checked, 0 problem(s)\n"
+    assert capsys.readouterr().out == "1 complaint(s) checked (unkeyed chain), 0 problem(s)\n"
 
 
 def test_a_deleted_event_breaks_the_chain(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -454,6 +454,7 @@ def test_a_deleted_event_breaks_the_chain(db_url: str, capsys: pytest.CaptureFix
         assert verify_history(s.engine.store) == [
             AuditProblem(cid, 3, "sequence gap: expected event 2"),
             AuditProblem(cid, 3, "prev_hash does not match the previous event"),
+            AuditProblem(cid, 2, "an outbox row whose event is not stored (the event was deleted)"),
         ]
     assert main(["audit", "verify", "--url", db_url]) == 1
     assert "TAMPERED complaint 'c1' event 3: sequence gap: expected event 2" in capsys.readouterr().out

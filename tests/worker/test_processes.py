@@ -405,16 +405,19 @@ def test_workers_storing_a_new_calendar_version_at_the_same_time_both_fire(postg
     a = Engine(sops=(), calendar=decree, database_url=url)
     b = Engine(sops=(), calendar=decree, database_url=url)
     try:
-        # deterministic interleaving: A stores the version between B's check and B's insert
+        # deterministic interleaving: A stores the version as B checks whether it is stored (B
+        # reads first and inserts only what is missing, ON CONFLICT DO NOTHING)
         sql_engine = b.store.engine  # type: ignore[attr-defined]
         interleaved: list[str] = []
 
         def a_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if statement.startswith("INSERT INTO sp4n_calendars") and not interleaved:
+            stores = statement.startswith(("INSERT INTO sp4n_calendars", "SELECT sp4n_calendars.version"))
+            if stores and not interleaved:
                 interleaved.append(statement)
                 a.calendar_for(decree.zone)
 
         event.listen(sql_engine, "before_cursor_execute", a_first)
+        event.listen(b.store._pools.reads, "before_cursor_execute", a_first)  # type: ignore[attr-defined]  # the check
         firings = DeadlineWorker(b, batch=10).sweep()
         assert interleaved, "B never stored the calendar"
         assert [f.outcome for f in firings] == ["emitted"] * 4 + ["fired"] * 4

@@ -56,15 +56,27 @@ def engine_for(kind: str, sqlite_url: str, clock: ManualClock, **options: Any) -
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"batch": 0}, "batch=0 is invalid: expected a whole number of at least 1"),
-        ({"batch": -5}, "batch=-5 is invalid: expected a whole number of at least 1"),
-        ({"interval": 0}, "interval=0 is invalid: expected a positive number of seconds"),
-        ({"interval": -0.5}, "interval=-0.5 is invalid: expected a positive number of seconds"),
+        ({"batch": 0}, "batch=0 is invalid: expected a whole number from 1 to 100000"),
+        ({"batch": -5}, "batch=-5 is invalid: expected a whole number from 1 to 100000"),
+        ({"batch": "5"}, "batch='5' is invalid: expected a whole number from 1 to 100000"),
+        ({"interval": 0}, "interval=0 is invalid: expected a number of seconds above 0, at most 86400"),
+        ({"interval": -0.5}, "interval=-0.5 is invalid: expected a number of seconds above 0, at most 86400"),
+        ({"interval": float("nan")}, "interval=nan is invalid: expected a number of seconds above 0, at most 86400"),
+        ({"interval": float("inf")}, "interval=inf is invalid: expected a number of seconds above 0, at most 86400"),
         (
             {"lease": timedelta(seconds=-1)},
-            "lease=datetime.timedelta(days=-1, seconds=86399) is invalid: expected a positive timedelta",
+            "lease=datetime.timedelta(days=-1, seconds=86399) is invalid: "
+            "expected a timedelta above 0, at most 1 day, 0:00:00",
         ),
-        ({"lease": timedelta(0)}, "lease=datetime.timedelta(0) is invalid: expected a positive timedelta"),
+        (
+            {"lease": timedelta(0)},
+            "lease=datetime.timedelta(0) is invalid: expected a timedelta above 0, at most 1 day, 0:00:00",
+        ),
+        (
+            {"lease": timedelta(days=10**8)},
+            "lease=datetime.timedelta(days=100000000) is invalid: expected a timedelta above 0, at most 1 day, 0:00:00",
+        ),
+        ({"lease": 60.0}, "lease=60.0 is invalid: expected a timedelta above 0, at most 1 day, 0:00:00"),
     ],
 )
 def test_worker_arguments_are_checked(options: dict[str, Any], message: str, sqlite_url: str) -> None:
@@ -79,8 +91,8 @@ def test_worker_arguments_are_checked(options: dict[str, Any], message: str, sql
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--batch", "0"], "batch=0 is invalid: expected a whole number of at least 1"),
-        (["--interval", "0"], "interval=0.0 is invalid: expected a positive number of seconds"),
+        (["--batch", "0"], "batch=0 is invalid: expected a whole number from 1 to 100000"),
+        (["--interval", "0"], "interval=0.0 is invalid: expected a number of seconds above 0, at most 86400"),
     ],
 )
 def test_the_worker_command_reports_bad_arguments(
@@ -96,7 +108,7 @@ def test_the_worker_command_reports_a_bad_lease_in_the_seconds_it_was_given(
     # --lease is a number of seconds on the command line; the error should say so, not show a timedelta
     assert main(["worker", "--url", sqlite_url, "--lease", "-1"]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "sp4n: error: lease=-1.0 is invalid: expected a positive number of seconds"
+        "sp4n: error: lease=-1.0 is invalid: expected a number of seconds above 0, at most 86400"
     )
 
 
