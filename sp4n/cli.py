@@ -32,6 +32,7 @@ from sp4n.calendars.days import WEEKDAY_LABELS_EN, WEEKDAY_LABELS_ID
 from sp4n.calendars.indonesia import WITHOUT_JOINT_LEAVE
 from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday_short
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
+from sp4n.cli_agencies import add_agencies_commands
 from sp4n.cli_db import add_db_commands
 from sp4n.cli_sop import add_sop_commands
 from sp4n.cli_worker import add_worker_command
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     add_calendar_commands(groups)
     add_sop_commands(groups)
+    add_agencies_commands(groups)
     add_db_commands(groups)
     add_worker_command(groups)
     return parser

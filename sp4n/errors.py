@@ -13,6 +13,9 @@ so a caller can react to the facts and a person can read the message::
      +-- SopError
      |    +-- SopValidationError        an SOP that is malformed or does not make sense
      |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
+     +-- AgencyError
+     |    +-- AgencyRegistryError       an agency registry file that is malformed (every problem)
+     |    +-- UnknownAgency             an agency id the registry does not hold
      +-- WorkflowError                  (see sp4n.workflow)
      +-- StoreError                     storage could not do what was asked
           +-- ConcurrencyConflict       the complaint changed since it was loaded (the version check)
@@ -28,6 +31,7 @@ standard library still catches them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -134,6 +138,31 @@ class SopNotFoundError(SopError, LookupError):
         self.known = known
         hint = f"; known: {', '.join(known)}" if known else ""
         super().__init__(f"SOP {sop_id!r} is not known{hint}")
+
+
+class AgencyError(Sp4nError):
+    """Something is wrong with the agency registry or an agency named against it."""
+
+
+class AgencyRegistryError(AgencyError, ValueError):
+    """An agency registry that cannot be used: every problem found, each on its own line as
+    ``source: line L, column C: reason`` (or ``source: location: reason`` for data not read
+    from a file), so a registry with three mistakes is fixed in one round."""
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = [f"{source}: {where}: {reason}" if where else f"{source}: {reason}" for where, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+class UnknownAgency(AgencyError, LookupError):
+    """An agency id that the registry does not hold."""
+
+    def __init__(self, field: str, agency: str, hint: str = "") -> None:
+        self.field = field
+        self.agency = agency
+        super().__init__(f"{field}={agency!r} is not an agency of the registry{hint}")
 
 
 class WorkflowError(Sp4nError):

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-PUBLIC_MODULES = ("sp4n", "sp4n.calendars", "sp4n.states", "sp4n.workflow", "sp4n.persistence", "sp4n.testing")
+PUBLIC_MODULES = (
+    "sp4n",
+    "sp4n.calendars",
+    "sp4n.states",
+    "sp4n.agencies",
+    "sp4n.workflow",
+    "sp4n.persistence",
+    "sp4n.testing",
+)
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 

@@ -34,7 +34,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0006"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -86,6 +86,16 @@ calendars = Table(
     Column("content", JSON, nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
 )
+
+agency_registries = Table(
+    "sp4n_agency_registries",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+)
+"""Agency registry versions (the active one is named in sp4n_active, kind "agencies")."""
 
 active = Table(
     "sp4n_active",

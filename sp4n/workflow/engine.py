@@ -16,14 +16,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sp4n.agencies.loader import resolve_agencies
+from sp4n.agencies.model import AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
-from sp4n.errors import ComplaintNotVisible, IdempotencyConflict, InvalidData, PermissionDenied, Sp4nError
+from sp4n.errors import (
+    ComplaintNotVisible,
+    IdempotencyConflict,
+    InvalidData,
+    PermissionDenied,
+    Sp4nError,
+    UnknownAgency,
+)
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
 from sp4n.persistence.records import Complaint, Event
 from sp4n.states.model import Role, RoutingRule, Sop
 from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.agencies import AgencyBook
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
     CommandContext,
@@ -39,7 +49,7 @@ from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.reprojection import reproject
-from sp4n.workflow.routing import match_rule
+from sp4n.workflow.routing import match_rule, route_by_registry
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
 from sp4n.workflow.tracking import TrackingNumbers
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
@@ -56,8 +66,10 @@ DEFAULT_DATABASE_URL = "sqlite:///sp4n.db"
 class Engine:
     """Runs complaints through their SOPs on a working calendar, with an injected clock.
 
-    A complaint counts in its agency's zone (``agency_zones``), else in ``default_zone``, which is
-    the calendar's zone unless given (and then must be the calendar's zone).
+    A complaint counts in its agency's zone (``agency_zones``, else the zone the agency registry
+    gives it), else in ``default_zone``, which is the calendar's zone unless given (and then must
+    be the calendar's zone). ``agencies`` (a registry or a registry file) becomes the active
+    registry of every process sharing the store; without it the engine works with the active one.
     """
 
     def __init__(
@@ -69,6 +81,7 @@ class Engine:
         store: Store | None = None,
         database_url: str | None = None,
         agency_zones: Mapping[str, str] | None = None,
+        agencies: AgencyRegistry | str | Path | None = None,
         default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
@@ -83,7 +96,8 @@ class Engine:
         self.store: Store = store
         self.worker: DeadlineWorker | None = None
         try:
-            self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory)
+            given = resolve_agencies(agencies) if agencies is not None else None
+            self._setup(sops, calendar, clock, default_zone, agency_zones, given, late_grace, id_factory)
         except BaseException:
             if own_store:
                 self.close()
@@ -96,18 +110,24 @@ class Engine:
         clock: Clock | None,
         default_zone: str | None,
         agency_zones: Mapping[str, str] | None,
+        agencies: AgencyRegistry | None,
         late_grace: timedelta,
         id_factory: Callable[[], str] | None,
     ) -> None:
         from sp4n.states.loader import resolve_sop
 
         clock = clock if clock is not None else SystemClock()
-        calendars = CalendarBook(self.store, calendar, lambda: require_aware(clock.now(), "clock.now()"))
+
+        def now() -> datetime:
+            return require_aware(clock.now(), "clock.now()")
+
+        calendars = CalendarBook(self.store, calendar, now)
         zones = Zones.build((calendar or calendars.active).zone, default_zone, agency_zones)
         self.runtime = Runtime(
             store=self.store,
             registry=SopRegistry(fallback=self._stored_sop),
             calendars=calendars,
+            agencies=AgencyBook(self.store, agencies, now),
             zones=zones,
             clock=clock,
             late_grace=late_grace,
@@ -145,6 +165,22 @@ class Engine:
     def agency_zones(self) -> Mapping[str, str]:
         """The zone of each agency that has one."""
         return self.runtime.zones.by_agency
+
+    @property
+    def agencies(self) -> AgencyRegistry:
+        """The active agency registry (empty when none was given or applied)."""
+        return self.runtime.agencies
+
+    def sub_agencies(self, agency: str) -> frozenset[str]:
+        """``agency`` and every agency below it in the active registry."""
+        return self.runtime.sub_agencies(agency)
+
+    def apply_agencies(self, agencies: AgencyRegistry | str | Path) -> AgencyRegistry:
+        """Make a registry the active one of every process sharing the store (they take it up at
+        their next refresh); complaints already filed keep their zone until their agency changes."""
+        registry = resolve_agencies(agencies)
+        self.runtime.apply_agencies(registry)
+        return registry
 
     @property
     def late_grace(self) -> timedelta:
@@ -264,12 +300,18 @@ class Engine:
         now = self.now()
         complaint = self._new_complaint(compiled, actor, fields, now)
         rule = self._route(compiled, complaint)
+        routed = route_by_registry(self.agencies, complaint.agency, complaint.category) if rule is None else None
+        if routed is not None and routed.agency is not None:
+            complaint.agency = routed.agency
+            complaint.zone = self.runtime.zones.of(routed.agency)
         ctx = self.runtime.context(compiled, now)
         initial = compiled.sop.initial_state.id
         plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, now)
         payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
         if rule is not None:
             payload["routed_by"] = rule.name
+        elif routed is not None:
+            payload.update(routed.payload)
         event = make_event(
             ctx, complaint, (0, ""), kind="submitted", actor=actor, dest=initial, payload=payload, plan=plan
         )
@@ -323,6 +365,9 @@ class Engine:
                 check_assignable(compiled, _assignable(name), fields[name])
         for name in ("anonymous", "confidential"):
             check_assignable(compiled, _assignable(name), fields[name])
+        agency = fields["agency"]
+        if agency is not None and len(self.agencies) and agency not in self.agencies:
+            raise UnknownAgency("agency", agency)
 
     def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
         cid = self._new_id()
@@ -376,7 +421,7 @@ class Engine:
             loaded = self.runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
             definition = find_transition(compiled, complaint, trigger)
-            check_guards(compiled, complaint, definition, actor, data)
+            check_guards(compiled, complaint, definition, actor, data, self.agencies)
             ctx = self.runtime.context(compiled, self.now())
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
             return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
@@ -433,7 +478,7 @@ class Engine:
         report outside their scope is refused with the reason."""
         complaint = self.store.load(complaint_id).complaint
         if actor is not None:
-            problem = scope_problem(complaint, actor)
+            problem = scope_problem(complaint, actor, self.agencies)
             if problem is not None:
                 if complaint.confidential:
                     raise PermissionDenied(complaint_id, "view", str(actor), problem)
@@ -446,7 +491,7 @@ class Engine:
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
         complaint = self.store.load(complaint_id).complaint
-        if actor.role is Role.SYSTEM or scope_problem(complaint, actor) is not None:
+        if actor.role is Role.SYSTEM or scope_problem(complaint, actor, self.agencies) is not None:
             return ()
         compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
         return tuple(
