@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def fail(message: str) -> int:
     """Report an error the way argparse does, and return the exit code."""
-    print(f"sp4n: error: {message}", file=sys.stderr)
+    for line in message.splitlines() or [""]:  # several mistakes: each on its own line
+        print(f"sp4n: error: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 

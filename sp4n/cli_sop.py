@@ -25,7 +25,8 @@ EXIT_ERROR = 2
 
 
 def _error(message: str) -> int:
-    print(f"sp4n: error: {message}", file=sys.stderr)
+    for line in message.splitlines():  # an SOP with several mistakes: each on its own line
+        print(f"sp4n: error: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 

@@ -125,9 +125,22 @@ class SopError(Sp4nError):
 class SopValidationError(_AtLocation, SopError, ValueError):
     """An SOP file or mapping that is malformed, or whose rules do not hold together.
 
-    ``source`` names the file (or ``<dict>``), ``location`` the place inside it, such as
-    ``transitions[3].dest`` or ``clocks.verification.rungs.breach``.
+    ``source`` names the file (or ``<dict>``), ``location`` the place inside it: the line and
+    column when the SOP was read from YAML, then the path, such as ``line 12, column 7:
+    clocks.verification.budget``. ``others`` are the further mistakes found in the same pass;
+    the message shows every one, each on its own line.
     """
+
+    def __init__(self, source: str, location: str, reason: str, others: Sequence[SopValidationError] = ()) -> None:
+        super().__init__(source, location, reason)
+        self.others = tuple(others)
+        if self.others:
+            self.args = ("\n".join([str(self.args[0]), *(str(other) for other in self.others)]),)
+
+    @property
+    def errors(self) -> tuple[SopValidationError, ...]:
+        """This mistake and the others, one error each."""
+        return (SopValidationError(self.source, self.location, self.reason), *self.others)
 
 
 class SopNotFoundError(SopError, LookupError):

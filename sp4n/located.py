@@ -34,7 +34,7 @@ class Mark:
 class LocatedDict(dict[Any, Any]):
     """A mapping read from a file, with the :class:`Mark` of each key in ``marks``."""
 
-    marks: dict[Any, Mark]
+    marks: dict[Any, Mark | None]
     mark: Mark | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -130,16 +130,30 @@ def mark_of(container: Any, key: Any) -> Mark | None:
     return None
 
 
-def mark_at(data: Any, path: Sequence[Any]) -> Mark | None:
-    """The mark of the deepest located value on ``path`` (keys and indices) from ``data``."""
+def mark_at(data: Any, path: Sequence[Any], prefer: str | None = None) -> Mark | None:
+    """The mark of the deepest value on ``path`` (keys and indices) from ``data`` whose place is
+    known. A value that was not read from a file (a plain dict laid over a file's data) has no
+    place, and neither has anything inside it: None then, rather than the place of its parent.
+
+    With ``prefer`` (a source), the deepest mark in that source wins over deeper ones elsewhere:
+    a variant's mistake is shown in the variant's file even when it surfaces in a base's value.
+    """
     found = data.mark if isinstance(data, LocatedDict | LocatedList) else None
+    preferred = None  # the root's place says nothing about where inside a mistake is
     node = data
     for key in path:
-        mark = mark_of(node, key)
-        if mark is not None:
-            found = mark
+        if isinstance(node, LocatedDict):
+            if key in node.marks:
+                found = node.marks[key]
+        elif isinstance(node, LocatedList):
+            if isinstance(key, int) and 0 <= key < len(node.marks):
+                found = node.marks[key]
+        else:
+            found = None
+        if found is not None and found.source == prefer:
+            preferred = found
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
-    return found
+    return preferred or found

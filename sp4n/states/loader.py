@@ -10,21 +10,22 @@ from __future__ import annotations
 import functools
 import json
 import tomllib
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from sp4n.errors import InvalidArgumentError, InvalidDurationError, SopNotFoundError, SopValidationError
+from sp4n.located import LocatedDict, YamlSyntax, load_yaml, mark_of
 from sp4n.states.merge import merge_sop_data
 from sp4n.states.model import Sop
-from sp4n.states.validation import validate_sop
+from sp4n.states.places import combined, locate, relocated
+from sp4n.states.validation import all_problems
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 """The file name endings an SOP file may have; an ``extends`` value ending so is a path."""
@@ -39,49 +40,27 @@ def _fail(source: str, location: str, reason: str) -> NoReturn:
 # --- parsing ------------------------------------------------------------------------------------
 
 
-class _StrictYamlLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys, which plain YAML lets the last one win silently."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _parse(text: str, suffix: str, source: str) -> Any:
     try:
         if suffix == ".json":
             return json.loads(text)
         if suffix == ".toml":
             return tomllib.loads(text)
-        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader subclass
+        return load_yaml(text, source)  # safe, refuses duplicate keys, keeps where each value was
+    except YamlSyntax as exc:
+        _fail(source, str(exc.where or ""), f"invalid YAML: {exc.problem}")
     except json.JSONDecodeError as exc:
         _fail(source, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")
     except tomllib.TOMLDecodeError as exc:
         _fail(source, "", f"invalid TOML: {exc}")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        _fail(source, where, f"invalid YAML: {exc.problem}")
-    except yaml.YAMLError as exc:
-        _fail(source, "", f"invalid YAML: {exc}")
 
 
 def _as_mapping(data: Any, source: str) -> Mapping[str, Any]:
     if data is None:
         _fail(source, "", "the SOP is empty")
     if not isinstance(data, Mapping):
-        _fail(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+        kind = "list" if isinstance(data, list) else type(data).__name__
+        _fail(source, "", f"expected a mapping at the top level, got {kind}")
     return data
 
 
@@ -143,16 +122,27 @@ class _Origin:
     builtin: bool = False
 
 
-def _locate(target: str, origin: _Origin) -> tuple[Mapping[str, Any], _Origin]:
+def _locate(target: str, origin: _Origin, where: str) -> tuple[Mapping[str, Any], _Origin]:
     if not target.lower().endswith(SUFFIXES):
-        data, source = _builtin_data(target)
+        try:
+            data, source = _builtin_data(target)
+        except SopNotFoundError as exc:
+            _fail(origin.source, where, str(exc))  # the variant's line: that is where the id was written
         return data, _Origin(source, target, f"builtin:{target}", None, builtin=True)
     if origin.builtin:
-        _fail(origin.source, "extends", "a built-in SOP extends other built-in SOPs by id only")
+        _fail(origin.source, where, "a built-in SOP extends other built-in SOPs by id only")
     path = origin.base_dir / target if origin.base_dir is not None else Path(target)
     if not path.is_file():
-        _fail(origin.source, "extends", f"the base SOP {target!r} does not exist (looked for {path})")
+        _fail(origin.source, where, f"the base SOP {target!r} does not exist (looked for {path})")
     return _read(path, str(path)), _Origin(str(path), path.name, f"file:{path.resolve()}", path.parent)
+
+
+def _copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A shallow copy that keeps where each key was written."""
+    copy = LocatedDict(data)
+    if isinstance(data, LocatedDict):
+        copy.marks, copy.mark = dict(data.marks), data.mark
+    return copy
 
 
 def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...]) -> dict[str, Any]:
@@ -160,18 +150,23 @@ def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...
     if target is None:
         if "remove" in data:
             _fail(origin.source, "remove", "remove needs extends: there is no base SOP to remove from")
-        return dict(data)
+        return _copy(data)
+    mark = mark_of(data, "extends")
+    where = f"{mark}: extends" if mark is not None else "extends"
     if not isinstance(target, str) or not target:
-        _fail(origin.source, "extends", f"expected a built-in SOP id or a file path, got {target!r}")
-    base_data, base_origin = _locate(target, origin)
+        _fail(origin.source, where, f"expected a built-in SOP id or a file path, got {target!r}")
+    base_data, base_origin = _locate(target, origin, where)
     chain = (*chain, origin)
     keys = [link.key for link in chain]
     if base_origin.key in keys:
         loop = [link.label for link in chain[keys.index(base_origin.key) :]] + [base_origin.label]
-        _fail(origin.source, "extends", f"extends loop: {' → '.join(loop)}")
+        _fail(origin.source, where, f"extends loop: {' → '.join(loop)}")
     base = _resolve(base_data, base_origin, chain)
     _check(base, base_origin)  # a mistake in the base is reported against the base's file
-    merged = merge_sop_data(base, data, origin.source)
+    try:
+        merged = merge_sop_data(base, data, origin.source)
+    except SopValidationError as exc:
+        raise relocated(exc, data) from None
     merged["extends"] = base.get("id")
     return merged
 
@@ -209,15 +204,19 @@ def _reason(error: ErrorDetails, data: Mapping[str, Any]) -> str:
 
 
 def _check(resolved: Mapping[str, Any], origin: _Origin) -> Sop:
+    """The SOP model of ``resolved``, with every mistake reported at once, each at the line of
+    the file that wrote it (the variant's, or its base's)."""
     try:
         sop = Sop.model_validate(resolved)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        reason = _reason(errors[0], resolved)
-        if len(errors) > 1:
-            reason += f"; and {len(errors) - 1} more error(s)"
-        raise SopValidationError(origin.source, _location(errors[0]["loc"]), reason) from exc
-    validate_sop(sop, origin.source)
+        found = [
+            locate(resolved, error["loc"], _location(error["loc"]), _reason(error, resolved), origin.source)
+            for error in exc.errors(include_url=False)
+        ]
+        raise combined(found) from None
+    problems = [relocated(error, resolved) for error in all_problems(sop, origin.source)]
+    if problems:
+        raise combined(problems)
     return sop
 
 

@@ -431,7 +431,28 @@ CHECKS: tuple[Check, ...] = (
 """Every check, in the order they run."""
 
 
-def validate_sop(sop: Sop, source: str) -> None:
-    """Raise :class:`~sp4n.errors.SopValidationError` for the first rule the SOP breaks."""
+def all_problems(sop: Sop, source: str) -> list[SopValidationError]:
+    """The first mistake each check finds, in the order of :data:`CHECKS`.
+
+    A check may rely on what an earlier one established, so after a mistake a later check may
+    stumble on the same mistake in another way (a KeyError): that is not reported twice.
+    """
+    found: list[SopValidationError] = []
     for check in CHECKS:
-        check(sop, source)
+        try:
+            check(sop, source)
+        except SopValidationError as exc:
+            found.append(exc)
+        except (KeyError, StopIteration, ValueError):
+            if not found:
+                raise
+    return found
+
+
+def validate_sop(sop: Sop, source: str) -> None:
+    """Raise :class:`~sp4n.errors.SopValidationError` naming every rule the SOP breaks (the
+    first one, then the others, each on its own line)."""
+    found = all_problems(sop, source)
+    if found:
+        first = found[0]
+        raise SopValidationError(first.source, first.location, first.reason, found[1:])
