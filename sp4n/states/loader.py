@@ -87,7 +87,7 @@ def _builtin_files() -> dict[str, Traversable]:
     for entry in root.iterdir():
         name = Path(entry.name)
         if entry.is_file() and name.suffix in SUFFIXES:
-            found[name.stem.replace("-", "_")] = entry
+            found[name.stem] = entry  # each file is named as the id it holds (checked when read)
     return dict(sorted(found.items()))
 
 
