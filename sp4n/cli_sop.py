@@ -165,7 +165,7 @@ def _clock_lines(clock: ClockDef, lang: Lang = "en") -> list[str]:
         budget = text(clock.budget) if clock.budget else ""
     else:
         chosen = ", ".join(f"{key} {text(value)}" for key, value in clock.budgets.items())
-        budget = f"{_say('by', lang)} {clock.budget_by.value}: {chosen}"
+        budget = f"{_say('by', lang)} {clock.budget_by}: {chosen}"
         budget += f"; {_say('otherwise', lang)} {text(clock.budget)}" if clock.budget else ""
     label = pick(lang, clock.label_id, clock.label_en)
     lines = [f"  {clock.name} ({label}): {budget}", f"    {_say('runs in', lang)}: {', '.join(clock.runs_in)}"]

@@ -39,7 +39,7 @@ def _budget(clock: ClockDef) -> str:
         return str(clock.budget)
     chosen = ", ".join(f"{key} {value}" for key, value in clock.budgets.items())
     fallback = f", otherwise {clock.budget}" if clock.budget is not None else ""
-    return f"by {clock.budget_by.value}: {chosen}{fallback}"
+    return f"by {clock.budget_by}: {chosen}{fallback}"
 
 
 def _value(value: JsonValue) -> str:

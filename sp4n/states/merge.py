@@ -6,7 +6,8 @@ and a variant says only what it changes:
 - ``states``, ``clocks``, ``routing`` and ``transitions`` merge by name (``id``, ``name``,
   ``trigger``): an entry whose name the base has changes only the fields it gives, in place
   (``clocks: {verification: {budget: 2 working days}}``); a clock's ``rungs`` merge by name the
-  same way and its ``budgets`` key by key; other fields (lists such as ``runs_in``) are replaced.
+  same way and its ``budgets`` key by key (afresh when ``budget_by`` changes); other fields
+  (lists such as ``runs_in``) are replaced.
   A new name is appended. Each of these may be written as a list of entries or as a mapping
   from name to entry.
 - A trigger the base (or the variant) lists more than once, one transition per source, is
@@ -177,7 +178,13 @@ def _overlay(base: Mapping[str, Any], variant: Mapping[str, Any], source: str = 
             current = out.get(key)
             if layer is variant and key == "rungs" and key in out and isinstance(value, list | tuple | Mapping):
                 value = _merge_keyed(_as_list(current), _entries(value, "rungs", "name", source), "name", source)
-            elif layer is variant and key == "budgets" and isinstance(value, Mapping) and isinstance(current, Mapping):
+            elif (
+                layer is variant
+                and key == "budgets"
+                and isinstance(value, Mapping)
+                and isinstance(current, Mapping)
+                and variant.get("budget_by", base.get("budget_by")) == base.get("budget_by")
+            ):  # budgets by another field than the base's start afresh
                 value = _overlay(current, value, source)
             out[key] = value
             out.marks[key] = layer.marks.get(key) if isinstance(layer, LocatedDict) else None

@@ -18,6 +18,7 @@ from sp4n.calendars.duration import Duration
 from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed, UnknownAgency
 from sp4n.persistence.base import ChangeSet, TimerClose
 from sp4n.persistence.records import ClockLedger, Complaint, Event
+from sp4n.states.attributes import attribute_names, check_attributes_given
 from sp4n.states.model import Assignable, Role, TransitionDef
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.clocks import ClockPlan, ClockPlanner
@@ -121,6 +122,8 @@ def check_guards(
     for name in definition.assigns:
         if name.value in data:
             check_assignable(compiled, name, data[name.value])
+    declared = attribute_names(compiled.sop)
+    check_attributes_given(compiled.sop, {k: v for k, v in data.items() if k in declared}, prefix="data")
     if Assignable.AGENCY in definition.assigns or Assignable.UNIT in definition.assigns:
         assigned = {"agency": data.get("agency", complaint.agency), "unit": data.get("unit")}
         check_assignment(complaint.id, trigger, actor, agencies, assigned)
@@ -224,6 +227,10 @@ def apply_transition(
     for name in definition.assigns:
         if name.value in data:
             setattr(updated, name.value, data[name.value])
+    attributes = {k: v for k, v in data.items() if k in attribute_names(ctx.compiled.sop)}
+    if attributes:
+        # a command may set a declared attribute (an urgency set when verifying, say)
+        updated.attributes = {**updated.attributes, **attributes}
     if updated.agency != complaint.agency and updated.agency:
         # a complaint counts in the zone of the agency that holds it
         updated.zone = ctx.zone_of(updated.agency)
@@ -264,7 +271,13 @@ def apply_transition(
         add_timers=plan.add_timers,
         close_timers=closes,
         events=[event],
-        fields=("state", "updated_at", "zone", *(a.value for a in definition.assigns)),
+        fields=(
+            "state",
+            "updated_at",
+            "zone",
+            *(a.value for a in definition.assigns),
+            *(["attributes"] if attributes else []),
+        ),
     )
 
 

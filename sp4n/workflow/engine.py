@@ -27,21 +27,17 @@ from sp4n.errors import (
     InvalidData,
     PermissionDenied,
     Sp4nError,
-    UnknownAgency,
 )
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
-from sp4n.persistence.records import Complaint, Event
-from sp4n.states.model import Role, RoutingRule, Sop
-from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.persistence.records import Event
+from sp4n.states.model import Role, Sop
+from sp4n.workflow.actor import Actor
 from sp4n.workflow.agencies import AgencyBook
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
-    CommandContext,
     apply_transition,
-    check_assignable,
     check_guards,
     find_transition,
-    make_event,
     scope_problem,
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
@@ -49,8 +45,8 @@ from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.reprojection import reproject
-from sp4n.workflow.routing import match_rule, route_by_registry
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
+from sp4n.workflow.submission import NewComplaint, check_submission, choose_sop, decide_submission, filing_agency
 from sp4n.workflow.tracking import TrackingNumbers
 from sp4n.workflow.views import ComplaintView, Deadline, Firing, make_view
 from sp4n.workflow.worker import DeadlineWorker
@@ -85,6 +81,7 @@ class Engine:
         default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
+        fast_tracks: Iterable[str] = (),
     ) -> None:
         if store is not None and database_url is not None:
             raise InvalidData("database_url", database_url, "either a store or a database_url, not both")
@@ -98,6 +95,9 @@ class Engine:
         try:
             given = resolve_agencies(agencies) if agencies is not None else None
             self._setup(sops, calendar, clock, default_zone, agency_zones, given, late_grace, id_factory)
+            self.fast_tracks: tuple[str, ...] = ()
+            for sop_id in fast_tracks:
+                self.switch_fast_track(sop_id)
         except BaseException:
             if own_store:
                 self.close()
@@ -186,6 +186,16 @@ class Engine:
     def late_grace(self) -> timedelta:
         """How late a timer may fire and still count as on time."""
         return self.runtime.late_grace
+
+    def switch_fast_track(self, sop_id: str, on: bool = True) -> None:
+        """Switch a fast track on (or off) for this engine: a report filed under the SOP the fast
+        track extends (``national`` for ``covid19_fasttrack``) that matches one of the fast
+        track's routing rules is filed under the fast track, the rule recorded in its first event."""
+        extends = self.registry.get(sop_id).sop.extends
+        if extends is None:
+            raise InvalidData("fast_track", sop_id, "a variant (extends) of the SOP whose reports it takes")
+        kept = tuple(t for t in self.fast_tracks if t != sop_id)
+        self.fast_tracks = (*kept, sop_id) if on else kept
 
     def register(self, sop: Sop) -> CompiledSop:
         """Make an SOP version available and active: it is kept in the store (so complaints
@@ -296,115 +306,17 @@ class Engine:
         replay = self._replay(idempotency_key, "submit", "", actor, fields)
         if replay is not None:
             return replay
-        self._check_submission(compiled, fields)
+        check_submission(self.runtime, compiled, fields)
+        compiled, fast_rule = choose_sop(self.registry, compiled, self.fast_tracks, fields)
         now = self.now()
-        complaint = self._new_complaint(compiled, actor, fields, now)
-        rule = self._route(compiled, complaint)
-        routed = route_by_registry(self.agencies, complaint.agency, complaint.category) if rule is None else None
-        if routed is not None and routed.agency is not None:
-            complaint.agency = routed.agency
-            complaint.zone = self.runtime.zones.of(routed.agency)
-        ctx = self.runtime.context(compiled, now)
-        initial = compiled.sop.initial_state.id
-        plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, now)
-        payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k != "sop"}
-        if rule is not None:
-            payload["routed_by"] = rule.name
-        elif routed is not None:
-            payload.update(routed.payload)
-        event = make_event(
-            ctx, complaint, (0, ""), kind="submitted", actor=actor, dest=initial, payload=payload, plan=plan
-        )
-        change = ChangeSet(
-            complaint=complaint,
-            expected_version=0,
-            clocks=plan.ledgers,
-            add_timers=plan.add_timers,
-            events=[event],
-        )
-        if rule is not None and rule.trigger is not None:
-            change = self._with_routing(ctx, compiled, change, rule)
+        zone = self.runtime.zones.of(filing_agency(actor, fields))
+        local = now.astimezone(self.calendar_for(zone).tzinfo)
+        made = NewComplaint(self._new_id(), self.tracking.next(local.date()), now)
+        change = decide_submission(self.runtime, compiled, actor, fields, made, fast_rule)
         try:
             return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         except Sp4nError as exc:
             return self._raced(exc, idempotency_key, "submit", "", actor, fields)
-
-    @staticmethod
-    def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, rule: RoutingRule) -> ChangeSet:
-        """The submission and the routing rule's transition (fired with the rule's ``data``), as
-        ONE change (a retry sees both)."""
-        complaint = submitted.complaint
-        assert rule.trigger is not None
-        definition = find_transition(compiled, complaint, rule.trigger)
-        head = submitted.events[-1]
-        routed = apply_transition(
-            ctx,
-            complaint,
-            {c.name: c for c in submitted.clocks},
-            definition,
-            SYSTEM,
-            {**rule.trigger_data, "routing_rule": rule.name},
-            (head.seq, head.hash),
-        )
-        closed = {c.timer_id for c in routed.close_timers}
-        return ChangeSet(  # version 2 after two events, as if saved one by one
-            complaint=routed.complaint,
-            expected_version=0,
-            clocks=list({c.name: c for c in submitted.clocks + routed.clocks}.values()),
-            add_timers=[t for t in submitted.add_timers if t.id not in closed] + routed.add_timers,
-            events=submitted.events + routed.events,
-        )
-
-    def _check_submission(self, compiled: CompiledSop, fields: dict[str, Any]) -> None:
-        if not isinstance(fields["title"], str) or not fields["title"].strip():
-            raise InvalidData("title", fields["title"], "a non-empty string")
-        if not isinstance(fields["channel"], str) or not fields["channel"].strip():
-            raise InvalidData("channel", fields["channel"], "a non-empty string, such as web, sms or whatsapp")
-        for name in ("classification", "category", "agency"):
-            if fields[name] is not None:
-                check_assignable(compiled, _assignable(name), fields[name])
-        for name in ("anonymous", "confidential"):
-            check_assignable(compiled, _assignable(name), fields[name])
-        agency = fields["agency"]
-        if agency is not None and len(self.agencies) and agency not in self.agencies:
-            raise UnknownAgency("agency", agency)
-
-    def _new_complaint(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> Complaint:
-        cid = self._new_id()
-        agency = fields["agency"] or (actor.agency if actor.role is not Role.REPORTER else None)
-        zone = self.runtime.zones.of(agency)
-        local = now.astimezone(self.calendar_for(zone).tzinfo)
-        return Complaint(
-            id=cid,
-            tracking_number=self.tracking.next(local.date()),
-            sop_id=compiled.sop.id,
-            sop_version=compiled.sop.version,
-            state=compiled.sop.initial_state.id,
-            zone=zone,
-            submitted_at=now,
-            updated_at=now,
-            title=fields["title"].strip(),
-            description=fields["description"],
-            channel=fields["channel"],
-            classification=fields["classification"],
-            category=fields["category"],
-            reporter_id=actor.id if actor.role is Role.REPORTER else fields["reporter_id"],
-            reporter_name=fields["reporter_name"] or actor.name,
-            anonymous=fields["anonymous"],
-            confidential=fields["confidential"],
-            agency=agency,
-            attributes=fields["attributes"],
-            version=1,
-        )
-
-    def _route(self, compiled: CompiledSop, complaint: Complaint) -> RoutingRule | None:
-        """The SOP's first routing rule that matches the complaint, applied to it (or None)."""
-        rule = match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)
-        if rule is not None:
-            complaint.agency = rule.agency
-            complaint.official = rule.official
-            complaint.zone = self.runtime.zones.of(rule.agency)
-        return rule
 
     def fire(
         self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
@@ -515,12 +427,6 @@ class Engine:
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
         return self.store.next_due_at()
-
-
-def _assignable(name: str) -> Any:
-    from sp4n.states.model import Assignable
-
-    return Assignable(name)
 
 
 def _fingerprint(command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]) -> str:
