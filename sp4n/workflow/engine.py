@@ -216,9 +216,17 @@ class Engine:
         return self.runtime.calendars.stored(version)
 
     def migrate(
-        self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
+        self,
+        complaint_ids: Iterable[str],
+        *,
+        sop_id: str,
+        version: str | None = None,
+        state_map: Mapping[str, str],
+        actor: Actor,
     ) -> list[ComplaintView]:
-        """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
+        """Move complaints to another version of their SOP, or to another SOP (its active version
+        when ``version`` is None), with an explicit state mapping and a ``migrated`` event (see
+        :mod:`sp4n.workflow.migration`)."""
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
