@@ -100,6 +100,7 @@ class AgencyRegistry:
             if agency.parent is not None:
                 self._children.setdefault(agency.parent, []).append(agency.id)
         self._below: dict[str, frozenset[str]] = {}
+        self._scopes: dict[str, frozenset[str]] = {}
 
     def __contains__(self, agency_id: object) -> bool:
         return agency_id in self._by_id
@@ -154,9 +155,12 @@ class AgencyRegistry:
     def scope_of(self, agency_id: str) -> frozenset[str]:
         """The agencies an admin of ``agency_id`` acts on: those below the agency it is admin for
         (``admin_for``, e.g. a Pemkot's Diskominfo for the Pemkot), else below itself."""
-        agency = self._by_id.get(agency_id)
-        root = agency.admin_for if agency is not None and agency.admin_for else agency_id
-        return self.sub_agencies(root) | self.sub_agencies(agency_id)
+        scope = self._scopes.get(agency_id)
+        if scope is None:
+            agency = self._by_id.get(agency_id)
+            root = agency.admin_for if agency is not None and agency.admin_for else agency_id
+            scope = self._scopes[agency_id] = self.sub_agencies(root) | self.sub_agencies(agency_id)
+        return scope
 
     def zone_of(self, agency_id: str) -> str | None:
         """The zone ``agency_id`` counts in: its own, else its nearest ancestor's (None if none has one)."""

@@ -266,7 +266,12 @@ class Sop(_Model):
 
         Computed once: the model is frozen, and hashing it on every submit was half the cost.
         """
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+        content = self.model_dump(mode="json")
+        if not content["attributes"]:
+            # an SOP without attributes hashes as before attributes existed: versions stored
+            # earlier (and the complaints pinned to them) keep their version when read back
+            del content["attributes"]
+        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
