@@ -125,6 +125,14 @@ class AgencyRegistry:
         """Plain data that :func:`~sp4n.agencies.build_agencies` reads back (what the store keeps)."""
         return {"agencies": [a.model_dump(mode="json", exclude_defaults=True) for a in self.agencies]}
 
+    def by_external_id(self, system: str, value: str) -> Agency | None:
+        """The agency known in another system (``lapor``, say) by ``value``, or None: how a report
+        arriving from the national LAPOR! with an institution id finds its agency."""
+        for agency in self.agencies:
+            if agency.external_ids.get(system) == value:
+                return agency
+        return None
+
     def children(self, agency_id: str) -> tuple[str, ...]:
         """The agencies right below ``agency_id``, in registry order."""
         return tuple(self._children.get(agency_id, ()))

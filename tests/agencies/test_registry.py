@@ -41,6 +41,8 @@ def test_the_example_registry_is_a_tree_with_zones_scopes_and_handlers() -> None
     assert registry.coordinator("dinkes_semarang") == "kota_semarang"
     assert registry.get("prov_kalsel").external_ids == {"lapor": "2063"}  # type: ignore[union-attr]
     assert resolve_agencies(registry.to_data()).version == registry.version
+    assert registry.by_external_id("lapor", "3374").id == "kota_semarang"  # type: ignore[union-attr]
+    assert registry.by_external_id("lapor", "0000") is None
 
 
 BROKEN = """\
