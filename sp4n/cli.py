@@ -32,6 +32,7 @@ from sp4n.calendars.days import WEEKDAY_LABELS_EN, WEEKDAY_LABELS_ID
 from sp4n.calendars.indonesia import WITHOUT_JOINT_LEAVE
 from sp4n.calendars.language import Lang, amount_text, kind_label, pick, weekday_short
 from sp4n.calendars.zones import ZONE_ABBREVIATIONS
+from sp4n.cli_agencies import add_agencies_commands
 from sp4n.cli_calendar_apply import add_apply_commands
 from sp4n.cli_db import add_db_commands
 from sp4n.cli_feed import add_feed_commands
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     add_calendar_commands(groups)
     add_sop_commands(groups)
+    add_agencies_commands(groups)
     add_db_commands(groups)
     add_worker_command(groups)
     add_feed_commands(groups)
@@ -83,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def fail(message: str) -> int:
     """Report an error the way argparse does, and return the exit code."""
-    print(f"sp4n: error: {message}", file=sys.stderr)
+    for line in message.splitlines() or [""]:  # several mistakes: each on its own line
+        print(f"sp4n: error: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 

@@ -1,4 +1,4 @@
-"""``sp4n sop validate | show | diagram``: check, read and draw SOP files and built-in SOPs.
+"""``sp4n sop validate | show | diff | diagram``: check, read, compare and draw SOP files and built-in SOPs.
 
 A handler takes the parsed arguments, prints to stdout and returns the exit code: 0, or 2 after
 printing ``sp4n: error: <message>`` to stderr (as the rest of the ``sp4n`` command does).
@@ -7,14 +7,17 @@ printing ``sp4n: error: <message>`` to stderr (as the rest of the ``sp4n`` comma
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sp4n.calendars.duration import Duration
 from sp4n.calendars.language import Lang, amount_text, pick
-from sp4n.errors import SopError
-from sp4n.states.diagram import sop_to_mermaid
+from sp4n.errors import InvalidArgumentError, SopError, Sp4nError
+from sp4n.states.diagram import sop_to_dot, sop_to_mermaid
+from sp4n.states.diff import sop_diff
 from sp4n.states.loader import SUFFIXES, builtin_sop, builtin_sop_ids, load_sop
 from sp4n.states.model import ClockDef, RungDef, Sop, TransitionDef
 
@@ -25,7 +28,8 @@ EXIT_ERROR = 2
 
 
 def _error(message: str) -> int:
-    print(f"sp4n: error: {message}", file=sys.stderr)
+    for line in message.splitlines():  # an SOP with several mistakes: each on its own line
+        print(f"sp4n: error: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -44,9 +48,24 @@ def add_sop_commands(subparsers: Subparsers) -> None:
     show.add_argument("--lang", choices=("id", "en"), default="en", help="language of the output (default: en)")
     show.set_defaults(handler=sop_show)
 
-    diagram = commands.add_parser("diagram", help="an SOP as a mermaid state diagram")
+    diff = commands.add_parser(
+        "diff", help="what SOP B changes against SOP A, in words (budgets, states, rungs, roles)"
+    )
+    diff.add_argument("base", metavar="A", help=ref_help)
+    diff.add_argument("variant", metavar="B", help=ref_help)
+    diff.add_argument("--lang", choices=("id", "en"), default="en", help="language of the output (default: en)")
+    diff.set_defaults(handler=sop_diff_command)
+
+    diagram = commands.add_parser(
+        "diagram", help="an SOP as a Mermaid or Graphviz DOT diagram, or SVG / PNG when Graphviz is installed"
+    )
     diagram.add_argument("sop", metavar="FILE|ID", help=ref_help)
     diagram.add_argument("--output", "-o", type=Path, metavar="F", help="write to this file instead of stdout")
+    diagram.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="mermaid (default), dot, or svg / png drawn by Graphviz's dot; by default from the --output suffix",
+    )
     diagram.set_defaults(handler=sop_diagram)
 
 
@@ -164,7 +183,7 @@ def _clock_lines(clock: ClockDef, lang: Lang = "en") -> list[str]:
         budget = text(clock.budget) if clock.budget else ""
     else:
         chosen = ", ".join(f"{key} {text(value)}" for key, value in clock.budgets.items())
-        budget = f"{_say('by', lang)} {clock.budget_by.value}: {chosen}"
+        budget = f"{_say('by', lang)} {clock.budget_by}: {chosen}"
         budget += f"; {_say('otherwise', lang)} {text(clock.budget)}" if clock.budget else ""
     label = pick(lang, clock.label_id, clock.label_en)
     lines = [f"  {clock.name} ({label}): {budget}", f"    {_say('runs in', lang)}: {', '.join(clock.runs_in)}"]
@@ -233,18 +252,76 @@ def sop_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def sop_diagram(args: argparse.Namespace) -> int:
-    """Print (or write to ``--output``) an SOP as mermaid text."""
+FORMATS = ("mermaid", "dot", "svg", "png")
+"""What ``sop diagram`` writes: text for Mermaid or Graphviz, or a picture drawn by Graphviz."""
+
+_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".dot": "dot", ".gv": "dot"}
+_PICTURES = ("svg", "png")
+
+
+def diagram_format(requested: str | None, output: Path | None) -> str:
+    """The format to write: the one asked for, else the output file's suffix, else mermaid.
+    Text is never written into a file named as a picture (.svg, .png)."""
+    suffix = output.suffix.lower() if output is not None else ""
+    if requested is None:
+        return suffix[1:] if suffix[1:] in _PICTURES else _BY_SUFFIX.get(suffix, "mermaid")
+    if requested not in _PICTURES and suffix[1:] in _PICTURES:
+        raise InvalidArgumentError(
+            "--output",
+            str(output),
+            f"a file for {requested} text (.mmd or .dot); {suffix} holds a picture: --format {suffix[1:]}",
+        )
+    return requested
+
+
+def _draw(dot_text: str, picture: str) -> bytes:
+    """A picture drawn by Graphviz's ``dot`` program from DOT text."""
+    program = shutil.which("dot")
+    if program is None:
+        raise InvalidArgumentError(
+            "--format", picture, "Graphviz's dot program, which is not installed; write --format dot or mermaid"
+        )
     try:
-        text = sop_to_mermaid(open_sop(args.sop))
+        done = subprocess.run(
+            [program, f"-T{picture}"], input=dot_text.encode(), capture_output=True, timeout=60, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise InvalidArgumentError("--format", picture, "a drawing dot makes within 60 seconds") from None
+    if done.returncode != 0:
+        raise InvalidArgumentError("--format", picture, f"a drawing dot could make: {done.stderr.decode().strip()}")
+    return done.stdout
+
+
+def sop_diff_command(args: argparse.Namespace) -> int:
+    """Print what B changes against A, one change a line (or that they agree)."""
+    try:
+        base, variant = open_sop(args.base), open_sop(args.variant)
     except SopError as exc:
         return _error(str(exc))
+    lines = sop_diff(base, variant, args.lang)
+    print(pick(args.lang, f"{variant.id} dibandingkan dengan {base.id}:", f"{variant.id} against {base.id}:"))
+    for line in lines or [pick(args.lang, "tidak ada perubahan aturan", "no change of rules")]:
+        print(f"  {line}")
+    return 0
+
+
+def sop_diagram(args: argparse.Namespace) -> int:
+    """Print (or write to ``--output``) an SOP as Mermaid or DOT text, or as an SVG or PNG picture."""
+    try:
+        chosen = diagram_format(args.format, args.output)
+        sop = open_sop(args.sop)
+        text = sop_to_mermaid(sop) if chosen == "mermaid" else sop_to_dot(sop)
+        data = _draw(text, chosen) if chosen in _PICTURES else text.encode()
+    except Sp4nError as exc:
+        return _error(str(exc))
     if args.output is None:
+        if chosen in _PICTURES:
+            return _error(f"a {chosen} picture goes to a file: give --output")
         sys.stdout.write(text)
         return 0
     try:
-        args.output.write_text(text, encoding="utf-8")
+        args.output.write_bytes(data)
     except OSError as exc:
         return _error(f"cannot write {args.output}: {exc.strerror or exc}")
-    print(f"Wrote the diagram of {args.sop} to {args.output}")
+    print(f"Wrote the {chosen} diagram of {args.sop} to {args.output}")
     return 0

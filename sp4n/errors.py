@@ -15,6 +15,9 @@ so a caller can react to the facts and a person can read the message::
      +-- SopError
      |    +-- SopValidationError        an SOP that is malformed or does not make sense
      |    +-- SopNotFoundError          an SOP id (or extends target) that is not known
+     +-- AgencyError
+     |    +-- AgencyRegistryError       an agency registry file that is malformed (every problem)
+     |    +-- UnknownAgency             an agency id the registry does not hold
      +-- WorkflowError                  (see sp4n.workflow)
      |    +-- BookError                 a manual form book (or its file) with rows or columns that are wrong
      +-- FeedError                      the feed, its consumers and the systems they reach
@@ -38,6 +41,7 @@ when it is short, cut with its length when it is not, so a huge value never fill
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -160,9 +164,22 @@ class SopError(Sp4nError):
 class SopValidationError(_AtLocation, SopError, ValueError):
     """An SOP file or mapping that is malformed, or whose rules do not hold together.
 
-    ``source`` names the file (or ``<dict>``), ``location`` the place inside it, such as
-    ``transitions[3].dest`` or ``clocks.verification.rungs.breach``.
+    ``source`` names the file (or ``<dict>``), ``location`` the place inside it: the line and
+    column when the SOP was read from YAML, then the path, such as ``line 12, column 7:
+    clocks.verification.budget``. ``others`` are the further mistakes found in the same pass;
+    the message shows every one, each on its own line.
     """
+
+    def __init__(self, source: str, location: str, reason: str, others: Sequence[SopValidationError] = ()) -> None:
+        super().__init__(source, location, reason)
+        self.others = tuple(others)
+        if self.others:
+            self.args = ("\n".join([str(self.args[0]), *(str(other) for other in self.others)]),)
+
+    @property
+    def errors(self) -> tuple[SopValidationError, ...]:
+        """This mistake and the others, one error each."""
+        return (SopValidationError(self.source, self.location, self.reason), *self.others)
 
 
 class SopNotFoundError(SopError, LookupError):
@@ -173,6 +190,31 @@ class SopNotFoundError(SopError, LookupError):
         self.known = known
         hint = f"; known: {', '.join(known)}" if known else ""
         super().__init__(f"SOP {shown(sop_id)} is not known{hint}")
+
+
+class AgencyError(Sp4nError):
+    """Something is wrong with the agency registry or an agency named against it."""
+
+
+class AgencyRegistryError(AgencyError, ValueError):
+    """An agency registry that cannot be used: every problem found, each on its own line as
+    ``source: line L, column C: reason`` (or ``source: location: reason`` for data not read
+    from a file), so a registry with three mistakes is fixed in one round."""
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = [f"{source}: {where}: {reason}" if where else f"{source}: {reason}" for where, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+class UnknownAgency(AgencyError, LookupError):
+    """An agency id that the registry does not hold."""
+
+    def __init__(self, field: str, agency: str, hint: str = "") -> None:
+        self.field = field
+        self.agency = agency
+        super().__init__(f"{field}={agency!r} is not an agency of the registry{hint}")
 
 
 class WorkflowError(Sp4nError):

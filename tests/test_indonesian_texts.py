@@ -97,7 +97,7 @@ def sop_own_text(sop: Sop) -> tuple[list[str], set[str]]:
         names.update(r.event for r in clock.rungs if r.event)
         names.update(r.trigger for r in clock.rungs if r.trigger)
         if clock.budget_by:
-            names.add(clock.budget_by.value)
+            names.add(clock.budget_by)
     for rule in sop.routing:
         names.update([rule.name, rule.agency, *([rule.official] if rule.official else [])])
     return [t for t in texts if t], names

@@ -12,6 +12,7 @@ PUBLIC_MODULES = (
     "sp4n",
     "sp4n.calendars",
     "sp4n.states",
+    "sp4n.agencies",
     "sp4n.workflow",
     "sp4n.persistence",
     "sp4n.integration",

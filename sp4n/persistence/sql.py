@@ -85,6 +85,11 @@ _NEXT_DUE = (
 )
 
 
+def _versioned(kind: str) -> Any:
+    """The table of a definition kind kept by version alone: calendars or agency registries."""
+    return t.agency_registries if kind == "agencies" else t.calendars
+
+
 class SqlStore:
     """The store protocol on SQLite or PostgreSQL."""
 
@@ -138,8 +143,9 @@ class SqlStore:
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
     ) -> None:
-        """Keep an SOP version or a calendar version; the first one stored stays (they are immutable),
-        and engines starting together may both try (ON CONFLICT DO NOTHING)."""
+        """Keep an SOP version, a calendar version or an agency registry version ("agencies",
+        (version,)); the first one stored stays (they are immutable), and engines starting
+        together may both try (ON CONFLICT DO NOTHING)."""
         if key in self._stored_keys(kind, key):
             return  # read first: an engine opening on a shared file takes no write lock for nothing
         if kind == "sop":
@@ -147,7 +153,7 @@ class SqlStore:
             stmt = upsert(self.dialect, t.sops, ["id", "version"], ())
         else:
             row = {"version": key[0], "name": name, "content": content, "registered_at": at}
-            stmt = upsert(self.dialect, t.calendars, ["version"], ())
+            stmt = upsert(self.dialect, _versioned(kind), ["version"], ())
         with self._begin() as conn:
             conn.execute(stmt, [row])
 
@@ -161,12 +167,13 @@ class SqlStore:
             return {key} if conn.execute(query).first() is not None else set()
 
     def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
-        """The content of a stored SOP version or calendar version."""
+        """The content of a stored SOP version, calendar version or agency registry version."""
         with self._read() as conn:
             if kind == "sop":
                 query = select(t.sops.c.content).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
             else:
-                query = select(t.calendars.c.content).where(t.calendars.c.version == key[0])
+                table = _versioned(kind)
+                query = select(table.c.content).where(table.c.version == key[0])
             content = conn.execute(query).scalar_one_or_none()
         return dict(content) if content is not None else None
 
@@ -189,7 +196,7 @@ class SqlStore:
         with self._read() as conn:
             if kind == "sop":
                 return [(r.id, r.version) for r in conn.execute(select(t.sops.c.id, t.sops.c.version))]
-            return [(r.version,) for r in conn.execute(select(t.calendars.c.version))]
+            return [(r.version,) for r in conn.execute(select(_versioned(kind).c.version))]
 
     # ------------------------------------------------------------------ complaints
 

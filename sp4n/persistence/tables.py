@@ -88,6 +88,16 @@ calendars = Table(
     Column("registered_at", UtcDateTime, nullable=False),
 )
 
+agency_registries = Table(
+    "sp4n_agency_registries",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+)
+"""Agency registry versions (the active one is named in sp4n_active, kind "agencies")."""
+
 active = Table(
     "sp4n_active",
     metadata,

@@ -48,7 +48,7 @@ def visible_view(engine: Engine, complaint_id: str, actor: Actor | None) -> Comp
 def in_scope(engine: Engine, complaint_id: str, actor: Actor | None) -> Complaint:
     """The stored complaint, when the actor acts within its scope; else answered as missing."""
     complaint = engine.store.load(complaint_id).complaint
-    if actor is None or scope_problem(complaint, actor) is not None:
+    if actor is None or scope_problem(complaint, actor, engine.agencies) is not None:
         raise ComplaintNotFound(complaint_id)
     return complaint
 

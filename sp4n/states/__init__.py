@@ -11,6 +11,8 @@ from sp4n.states.loader import builtin_sop_ids as builtin_sop_ids
 from sp4n.states.loader import load_sop as load_sop
 from sp4n.states.loader import resolve_sop as resolve_sop
 from sp4n.states.model import Assignable as Assignable
+from sp4n.states.model import AttributeDef as AttributeDef
+from sp4n.states.model import AttributeType as AttributeType
 from sp4n.states.model import CalendarPolicy as CalendarPolicy
 from sp4n.states.model import ClockDef as ClockDef
 from sp4n.states.model import LatePolicy as LatePolicy
@@ -25,6 +27,8 @@ from sp4n.states.validation import validate_sop as validate_sop
 
 __all__ = [
     "Assignable",
+    "AttributeDef",
+    "AttributeType",
     "CalendarPolicy",
     "ClockDef",
     "LatePolicy",

@@ -39,14 +39,15 @@ def _budget(clock: ClockDef) -> str:
         return str(clock.budget)
     chosen = ", ".join(f"{key} {value}" for key, value in clock.budgets.items())
     fallback = f", otherwise {clock.budget}" if clock.budget is not None else ""
-    return f"by {clock.budget_by.value}: {chosen}{fallback}"
+    return f"by {clock.budget_by}: {chosen}{fallback}"
 
 
 def _value(value: JsonValue) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _rung(rung: RungDef) -> str:
+def rung_text(rung: RungDef) -> str:
+    """A rung in words: when it comes, what it does, and whether it is skipped when late."""
     if rung.before is not None:
         when = f"{rung.before} before due"
     elif rung.after is not None:
@@ -68,7 +69,7 @@ def _clock_note(clock: ClockDef) -> list[str]:
         lines.append(f"pauses in {', '.join(clock.pauses_in)}")
     if clock.extension_max is not None:
         lines.append(f"extendable by up to {clock.extension_max}")
-    lines.extend(_rung(rung) for rung in clock.rungs)
+    lines.extend(rung_text(rung) for rung in clock.rungs)
     return [_clean(line) for line in lines]
 
 
@@ -120,4 +121,39 @@ def sop_to_mermaid(sop: Sop) -> str:
         provenance = ", ".join(part for part in (clock.source, certainty) if part)
         if provenance:
             lines.append(f"  %% clock {clock.name}: {_clean(provenance)}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    """``text`` as a DOT string (quotes and backslashes escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sop_to_dot(sop: Sop) -> str:
+    """The SOP as Graphviz DOT text: states (terminal ones doubled), transitions with their roles,
+    and each clock as a note on the first state it runs in. ``dot -Tsvg`` draws it."""
+    lines = [
+        f"digraph {_dot_text(sop.id)} {{",
+        f"  label={_dot_text(f'{sop.title} ({sop.id} {sop.version})')};",
+        "  labelloc=t; rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="sans-serif"];',
+        '  edge [fontname="sans-serif", fontsize=10];',
+        '  "__start" [shape=point, label=""];',
+        f"  {_dot_text('__start')} -> {_dot_text(sop.initial_state.id)};",
+    ]
+    for state in sop.states:
+        shape = ", peripheries=2" if state.terminal else ""
+        lines.append(f"  {_dot_text(state.id)} [label={_dot_text(f'{state.label_id} ({state.id})')}{shape}];")
+    for t in sop.transitions:
+        for source in t.source:
+            label = _dot_text(f"{t.trigger} ({', '.join(t.roles)})")
+            lines.append(f"  {_dot_text(source)} -> {_dot_text(t.dest)} [label={label}];")
+    for clock in sop.clocks:
+        if not clock.runs_in:
+            continue
+        note = f"clock_{clock.name}"
+        text = "\\l".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in _clock_note(clock)) + "\\l"
+        lines.append(f'  {_dot_text(note)} [shape=note, fontsize=9, label="{text}"];')
+        lines.append(f"  {_dot_text(note)} -> {_dot_text(clock.runs_in[0])} [style=dashed, arrowhead=none];")
+    lines.append("}")
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from sp4n.documents import DEFAULT_LIMITS, check_shape, parse_document, read_document
+from sp4n.documents import DEFAULT_LIMITS, check_shape, parse_document
 from sp4n.errors import (
     DocumentError,
     InvalidArgumentError,
@@ -27,9 +27,11 @@ from sp4n.errors import (
     SopValidationError,
     shown,
 )
+from sp4n.located import LocatedDict, YamlSyntax, load_yaml, mark_of
 from sp4n.states.merge import merge_sop_data
 from sp4n.states.model import Sop
-from sp4n.states.validation import CHECKS, validate_sop
+from sp4n.states.places import combined, locate, relocated
+from sp4n.states.validation import CHECKS, all_problems
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 """The file name endings an SOP file may have; an ``extends`` value ending so is a path."""
@@ -51,16 +53,24 @@ def _fail(source: str, location: str, reason: str) -> NoReturn:
 
 def _parse(text: str, suffix: str, source: str) -> Any:
     try:
-        return parse_document(text, SUFFIX_KINDS[suffix])
+        # first within the limits (size, depth, aliases, duplicate keys, numbers) ...
+        data = parse_document(text, SUFFIX_KINDS[suffix])
     except DocumentError as exc:
         _fail(source, exc.location, exc.reason)
+    if SUFFIX_KINDS[suffix] != "yaml":
+        return data
+    try:  # ... then again keeping where each value was, for located errors
+        return load_yaml(text, source)
+    except YamlSyntax as exc:
+        _fail(source, str(exc.where or ""), f"invalid YAML: {exc.problem}")
 
 
 def _as_mapping(data: Any, source: str) -> Mapping[str, Any]:
     if data is None:
         _fail(source, "", "the SOP is empty")
     if not isinstance(data, Mapping):
-        _fail(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+        kind = "list" if isinstance(data, list) else type(data).__name__
+        _fail(source, "", f"expected a mapping at the top level, got {kind}")
     try:
         check_shape(data, DEFAULT_LIMITS)
     except DocumentError as exc:
@@ -72,15 +82,18 @@ def _read(path: Path | Traversable, source: str) -> Mapping[str, Any]:
     suffix = Path(path.name).suffix.lower()
     if suffix not in SUFFIXES:
         _fail(source, "", f"unknown file type {suffix or '(none)'!r}; an SOP file ends with {', '.join(SUFFIXES)}")
-    if isinstance(path, Path):
-        try:
-            return _as_mapping(read_document(path), source)
-        except DocumentError as exc:
-            _fail(source, exc.location, exc.reason)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(source, "", f"cannot read the file: {exc}")
+        with path.open("rb") as handle:
+            raw = handle.read(DEFAULT_LIMITS.max_bytes + 1)  # no further than the limit
+        if len(raw) > DEFAULT_LIMITS.max_bytes:
+            _fail(source, "", f"the file is larger than {DEFAULT_LIMITS.max_bytes} bytes")
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        _fail(source, "", "no such file")
+    except UnicodeDecodeError as exc:
+        _fail(source, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        _fail(source, "", f"cannot read the file: {exc.strerror or exc}")
     return _as_mapping(_parse(text, suffix, source), source)
 
 
@@ -94,7 +107,7 @@ def _builtin_files() -> dict[str, Traversable]:
     for entry in root.iterdir():
         name = Path(entry.name)
         if entry.is_file() and name.suffix in SUFFIXES:
-            found[name.stem.replace("-", "_")] = entry
+            found[name.stem] = entry  # each file is named as the id it holds (checked when read)
     return dict(sorted(found.items()))
 
 
@@ -129,16 +142,27 @@ class _Origin:
     builtin: bool = False
 
 
-def _locate(target: str, origin: _Origin) -> tuple[Mapping[str, Any], _Origin]:
+def _locate(target: str, origin: _Origin, where: str) -> tuple[Mapping[str, Any], _Origin]:
     if not target.lower().endswith(SUFFIXES):
-        data, source = _builtin_data(target)
+        try:
+            data, source = _builtin_data(target)
+        except SopNotFoundError as exc:
+            _fail(origin.source, where, str(exc))  # the variant's line: that is where the id was written
         return data, _Origin(source, target, f"builtin:{target}", None, builtin=True)
     if origin.builtin:
-        _fail(origin.source, "extends", "a built-in SOP extends other built-in SOPs by id only")
+        _fail(origin.source, where, "a built-in SOP extends other built-in SOPs by id only")
     path = origin.base_dir / target if origin.base_dir is not None else Path(target)
     if not path.is_file():
-        _fail(origin.source, "extends", f"the base SOP {target!r} does not exist (looked for {path})")
+        _fail(origin.source, where, f"the base SOP {target!r} does not exist (looked for {path})")
     return _read(path, str(path)), _Origin(str(path), path.name, f"file:{path.resolve()}", path.parent)
+
+
+def _copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A shallow copy that keeps where each key was written."""
+    copy = LocatedDict(data)
+    if isinstance(data, LocatedDict):
+        copy.marks, copy.mark = dict(data.marks), data.mark
+    return copy
 
 
 def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...]) -> dict[str, Any]:
@@ -146,21 +170,26 @@ def _resolve(data: Mapping[str, Any], origin: _Origin, chain: tuple[_Origin, ...
     if target is None:
         if "remove" in data:
             _fail(origin.source, "remove", "remove needs extends: there is no base SOP to remove from")
-        return dict(data)
+        return _copy(data)
+    mark = mark_of(data, "extends")
+    where = f"{mark}: extends" if mark is not None else "extends"
     if not isinstance(target, str) or not target:
-        _fail(origin.source, "extends", f"expected a built-in SOP id or a file path, got {shown(target)}")
+        _fail(origin.source, where, f"expected a built-in SOP id or a file path, got {shown(target)}")
     if len(chain) + 1 >= MAX_EXTENDS:
         labels = " → ".join(link.label for link in (*chain, origin))
-        _fail(origin.source, "extends", f"a chain of more than {MAX_EXTENDS} extends ({labels} → ...)")
-    base_data, base_origin = _locate(target, origin)
+        _fail(origin.source, where, f"a chain of more than {MAX_EXTENDS} extends ({labels} → ...)")
+    base_data, base_origin = _locate(target, origin, where)
     chain = (*chain, origin)
     keys = [link.key for link in chain]
     if base_origin.key in keys:
         loop = [link.label for link in chain[keys.index(base_origin.key) :]] + [base_origin.label]
-        _fail(origin.source, "extends", f"extends loop: {' → '.join(loop)}")
+        _fail(origin.source, where, f"extends loop: {' → '.join(loop)}")
     base = _resolve(base_data, base_origin, chain)
     _check(base, base_origin)  # a mistake in the base is reported against the base's file
-    merged = merge_sop_data(base, data, origin.source)
+    try:
+        merged = merge_sop_data(base, data, origin.source)
+    except SopValidationError as exc:
+        raise relocated(exc, data) from None
     merged["extends"] = base.get("id")
     return merged
 
@@ -198,15 +227,19 @@ def _reason(error: ErrorDetails, data: Mapping[str, Any]) -> str:
 
 
 def _check(resolved: Mapping[str, Any], origin: _Origin) -> Sop:
+    """The SOP model of ``resolved``, with every mistake reported at once, each at the line of
+    the file that wrote it (the variant's, or its base's)."""
     try:
         sop = Sop.model_validate(resolved)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        reason = _reason(errors[0], resolved)
-        if len(errors) > 1:
-            reason += f"; and {len(errors) - 1} more error(s)"
-        raise SopValidationError(origin.source, _location(errors[0]["loc"]), reason) from exc
-    validate_sop(sop, origin.source)
+        found = [
+            locate(resolved, error["loc"], _location(error["loc"]), _reason(error, resolved), origin.source)
+            for error in exc.errors(include_url=False)
+        ]
+        raise combined(found) from None
+    problems = [relocated(error, resolved) for error in all_problems(sop, origin.source)]
+    if problems:
+        raise combined(problems)
     return sop
 
 

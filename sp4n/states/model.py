@@ -169,20 +169,48 @@ class RungDef(_Model):
         return RungTiming.INSTANT
 
 
+class AttributeType(StrEnum):
+    """The kind of value an attribute of a complaint holds."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    """One of the attribute's ``values``."""
+    NUMBER = "number"
+    FLAG = "flag"
+    """True or false."""
+
+
+class AttributeDef(_Model):
+    """An attribute a complaint may carry (``attributes={...}`` on submit), declared so that a
+    clock may choose its budget by it (``budget_by: urgency``) and so that values are checked.
+
+    ``values`` are the allowed values of a ``choice``; ``labels`` their labels for people
+    (``{mendesak: Mendesak / Urgent}``).
+    """
+
+    name: Identifier
+    type: AttributeType = AttributeType.CHOICE
+    values: tuple[str, ...] = ()
+    label_id: str = ""
+    label_en: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
 class ClockDef(_Model):
     """A named deadline: its budget and the states it runs and pauses in.
 
     The clock runs while the complaint is in ``runs_in``, is paused (keeps what it consumed)
     in ``pauses_in``, and is stopped anywhere else; entering ``runs_in`` again after a stop
     starts it afresh. The budget is fixed (``budget``) or chosen by a complaint field
-    (``budget_by``, e.g. classification) among ``budgets``, falling back to ``budget``.
+    (``budget_by``: classification, category, or any attribute the SOP declares) among
+    ``budgets``, falling back to ``budget``.
     """
 
     name: Identifier
     label_id: str
     label_en: str
     budget: Duration | None = None
-    budget_by: Assignable | None = None
+    budget_by: Identifier | None = None
     budgets: dict[str, Duration] = Field(default_factory=dict)
     runs_in: Names
     pauses_in: Names = ()
@@ -240,6 +268,7 @@ class Sop(_Model):
     transitions: tuple[TransitionDef, ...]
     clocks: tuple[ClockDef, ...] = ()
     routing: tuple[RoutingRule, ...] = ()
+    attributes: tuple[AttributeDef, ...] = ()
     counting: CountingPolicy = CountingPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
 
@@ -249,7 +278,12 @@ class Sop(_Model):
 
         Computed once: the model is frozen, and hashing it on every submit was half the cost.
         """
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+        content = self.model_dump(mode="json")
+        if not content["attributes"]:
+            # an SOP without attributes hashes as before attributes existed: versions stored
+            # earlier (and the complaints pinned to them) keep their version when read back
+            del content["attributes"]
+        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     @property

@@ -17,6 +17,7 @@ from pydantic import JsonValue
 from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.errors import SopValidationError
 from sp4n.states import graph
+from sp4n.states.attributes import attribute_names, attribute_values, check_attributes
 from sp4n.states.bounds import check_bounds
 from sp4n.states.model import Assignable, ClockDef, Role, RungAction, RungTiming, Sop
 
@@ -206,7 +207,7 @@ def check_clock_budget(sop: Sop, source: str) -> None:
         if clock.budget_by is None and clock.budgets:
             _fail(source, f"{where}.budget_by", "budgets are given but budget_by does not say which field chooses them")
         if clock.budget_by is not None and not clock.budgets:
-            _fail(source, f"{where}.budgets", f"budget_by is {clock.budget_by.value} but budgets is empty")
+            _fail(source, f"{where}.budgets", f"budget_by is {clock.budget_by} but budgets is empty")
         if clock.budget is None and clock.budget_by is None:
             _fail(source, where, f"clock {clock.name!r} has no budget; give budget, or budget_by with budgets")
         for location, budget in _budgets(clock):
@@ -219,17 +220,19 @@ def check_clock_budget(sop: Sop, source: str) -> None:
 def check_budget_keys(sop: Sop, source: str) -> None:
     """Budgets chosen by classification or category name declared values, and cover them all."""
     for clock in sop.clocks:
-        if clock.budget_by is Assignable.CLASSIFICATION:
-            declared, what = sop.classifications, "classification"
-        elif clock.budget_by is Assignable.CATEGORY:
-            declared, what = sop.categories, "category"
+        if clock.budget_by == Assignable.CLASSIFICATION:
+            declared, what, values = sop.classifications, "classification", "classification values"
+        elif clock.budget_by == Assignable.CATEGORY:
+            declared, what, values = sop.categories, "category", "category values"
+        elif clock.budget_by in attribute_names(sop):
+            declared, what, values = attribute_values(sop, clock.budget_by), f"value of {clock.budget_by}", "values"
         else:
             continue
         if not declared:
             continue
         for key in clock.budgets:
             if key not in declared:
-                reason = f"{key!r} is not a declared {what} ({what} values: {_listing(declared)})"
+                reason = f"{key!r} is not a declared {what} ({values}: {_listing(declared)})"
                 _fail(source, f"clocks.{clock.name}.budgets.{key}", reason)
         missing = [value for value in declared if value not in clock.budgets]
         if missing and clock.budget is None:
@@ -434,6 +437,7 @@ CHECKS: tuple[Check, ...] = (
     check_clock_states,
     check_clock_budget,
     check_bounds,
+    check_attributes,
     check_budget_keys,
     check_rung_timing,
     check_rung_actions,
@@ -445,7 +449,28 @@ CHECKS: tuple[Check, ...] = (
 """Every check, in the order they run."""
 
 
-def validate_sop(sop: Sop, source: str) -> None:
-    """Raise :class:`~sp4n.errors.SopValidationError` for the first rule the SOP breaks."""
+def all_problems(sop: Sop, source: str) -> list[SopValidationError]:
+    """The first mistake each check finds, in the order of :data:`CHECKS`.
+
+    A check may rely on what an earlier one established, so after a mistake a later check may
+    stumble on the same mistake in another way (a KeyError): that is not reported twice.
+    """
+    found: list[SopValidationError] = []
     for check in CHECKS:
-        check(sop, source)
+        try:
+            check(sop, source)
+        except SopValidationError as exc:
+            found.append(exc)
+        except (KeyError, StopIteration, ValueError):
+            if not found:
+                raise
+    return found
+
+
+def validate_sop(sop: Sop, source: str) -> None:
+    """Raise :class:`~sp4n.errors.SopValidationError` naming every rule the SOP breaks (the
+    first one, then the others, each on its own line)."""
+    found = all_problems(sop, source)
+    if found:
+        first = found[0]
+        raise SopValidationError(first.source, first.location, first.reason, found[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,7 @@ class ManualClock:
 
     def __init__(self, start: datetime | str) -> None:
         self._lock = threading.Lock()
-        self._now = _instant(start, "start")
+        self._now = as_instant(start, "start")
 
     def now(self) -> datetime:
         """The current instant, in UTC."""
@@ -23,7 +24,7 @@ class ManualClock:
 
     def set(self, instant: datetime | str) -> datetime:
         """Move to ``instant`` (never backwards: deadlines already fired cannot un-fire)."""
-        target = _instant(instant, "instant")
+        target = as_instant(instant, "instant")
         with self._lock:
             if target < self._now:
                 from sp4n.errors import InvalidArgumentError
@@ -41,8 +42,14 @@ class ManualClock:
             raise InvalidArgumentError("delta", step, "a non-negative timedelta")
         return self.set(self.now() + step)
 
-    def advance_working_days(self, calendar: WorkingCalendar, n: int) -> datetime:
-        """Move to the same local time ``n`` working days later on ``calendar``."""
+    def advance_working_days(self, n: int, calendar: WorkingCalendar | None = None) -> datetime:
+        """Move to the same local time ``n`` working days later on ``calendar`` (the Indonesian
+        calendar in WIB when None). Same arguments as :meth:`Scenario.advance_working_days`."""
+        if isinstance(n, WorkingCalendar) or not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            from sp4n.errors import InvalidArgumentError
+
+            raise InvalidArgumentError("n", n, "a number of working days >= 0, then the calendar: (n, calendar)")
+        calendar = calendar if calendar is not None else _indonesia()
         local = self.now().astimezone(calendar.tzinfo)
         target = calendar.add_working_days(local.date(), n)
         return self.set(datetime.combine(target, local.timetz()))
@@ -51,7 +58,13 @@ class ManualClock:
         return f"ManualClock({self.now().isoformat()!r})"
 
 
-def _instant(value: datetime | str, argument: str) -> datetime:
+@functools.cache
+def _indonesia() -> WorkingCalendar:
+    return WorkingCalendar.indonesia()
+
+
+def as_instant(value: datetime | str, argument: str) -> datetime:
+    """An aware instant in UTC from an aware datetime or an ISO 8601 string with its offset."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)

@@ -14,12 +14,10 @@ from typing import Any
 
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.due import Due
-from sp4n.calendars.zones import require_aware
-from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.base import Store
 from sp4n.persistence.memory import MemoryStore
 from sp4n.states.model import Role, Sop
-from sp4n.testing.clock import ManualClock
+from sp4n.testing.clock import ManualClock, as_instant
 from sp4n.workflow.actor import SYSTEM, Actor
 from sp4n.workflow.engine import Engine
 from sp4n.workflow.views import ComplaintView, Firing
@@ -31,7 +29,7 @@ DEFAULT_START = "2026-03-02T09:00:00+07:00"
 def run_until(
     engine: Engine,
     clock: ManualClock,
-    instant: datetime,
+    instant: datetime | str,
     sweep: Callable[[], list[Firing]] | None = None,
 ) -> list[Firing]:
     """Move ``clock`` to ``instant``, stopping at every due timer on the way to fire it.
@@ -39,7 +37,7 @@ def run_until(
     ``sweep`` fires what is due (``engine.run_due`` by default; a DeadlineWorker's ``sweep`` to
     go through the worker's leases, as production does).
     """
-    instant = require_aware(instant, "instant")
+    instant = as_instant(instant, "instant")
     fire = sweep if sweep is not None else engine.run_due
     fired: list[Firing] = []
     while True:
@@ -126,22 +124,16 @@ class Scenario:
         step = delta if delta is not None else timedelta(**kwargs)
         return self.advance_to(self.clock.now() + step)
 
-    def advance_working_days(self, n: int) -> list[Firing]:
-        """Let ``n`` working days pass (same local time, on the engine's calendar)."""
-        local = self.clock.now().astimezone(self.calendar.tzinfo)
-        target = self.calendar.add_working_days(local.date(), n)
-        return self.advance_to(datetime.combine(target, local.timetz()))
+    def advance_working_days(self, n: int, calendar: WorkingCalendar | None = None) -> list[Firing]:
+        """Let ``n`` working days pass (same local time, on ``calendar``, by default the engine's),
+        firing timers as they come due. Same arguments as :meth:`ManualClock.advance_working_days`."""
+        probe = ManualClock(self.clock.now())
+        target = probe.advance_working_days(n, calendar if calendar is not None else self.calendar)
+        return self.advance_to(target)
 
     def advance_to(self, instant: datetime | str) -> list[Firing]:
         """Let time pass up to ``instant``, firing timers as they come due."""
-        if isinstance(instant, str):
-            try:
-                target = datetime.fromisoformat(instant)
-            except ValueError:
-                raise InvalidArgumentError("instant", instant, "an ISO 8601 instant with an offset") from None
-        else:
-            target = instant
-        fired = run_until(self.engine, self.clock, target)
+        fired = run_until(self.engine, self.clock, instant)
         self.firings.extend(fired)
         return fired
 

@@ -15,10 +15,12 @@ _AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
 class Actor:
     """A person (or the system) acting on complaints.
 
-    Agency staff (agency_admin, liaison_officer) belong to one agency and act only on
-    complaints assigned to it; a reporter acts only on their own reports. ``unit`` (the person's
-    unit inside the agency) and ``via`` (the API key a host called through) are recorded in each
-    event the actor causes, as ``actor_unit`` and ``via_key`` in its payload.
+    Agency staff (agency_admin, liaison_officer) belong to one agency and act on complaints
+    assigned to it and to the agencies below it (with an agency registry); a liaison officer
+    given ``units`` acts only on complaints of those units. A reporter acts only on their own
+    reports.
+    ``unit`` (the acting person's own unit) and ``via`` (the API key a host called through) are
+    recorded in each event the actor causes, as ``actor_unit`` and ``via_key`` in its payload.
     """
 
     id: str
@@ -27,6 +29,7 @@ class Actor:
     name: str | None = None
     unit: str | None = None
     via: str | None = None
+    units: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -45,6 +48,12 @@ class Actor:
         object.__setattr__(self, "role", role)
         if role in _AGENCY_ROLES and not self.agency:
             raise InvalidData("actor.agency", self.agency, f"the agency this {role.value} works for")
+        units = (self.units,) if isinstance(self.units, str) else tuple(self.units)
+        if units and role is not Role.LIAISON_OFFICER:
+            raise InvalidData("actor.units", self.units, "units only for a liaison_officer")
+        if not all(isinstance(u, str) and u.strip() for u in units):
+            raise InvalidData("actor.units", self.units, "unit ids (non-empty strings)")
+        object.__setattr__(self, "units", units)
 
     def provenance(self) -> dict[str, str]:
         """What each event of this actor records besides its id and role (unit and API key)."""
@@ -53,6 +62,8 @@ class Actor:
 
     def __str__(self) -> str:
         where = f"@{self.agency}" if self.agency else ""
+        if self.units:
+            where += f"/{'+'.join(self.units)}"
         return f"{self.role.value} {self.id!r}{where}"
 
     @classmethod
@@ -71,9 +82,9 @@ class Actor:
         return cls(id, Role.AGENCY_ADMIN, agency)
 
     @classmethod
-    def liaison_officer(cls, id: str, agency: str) -> Actor:
-        """An agency's liaison officer (pejabat penghubung)."""
-        return cls(id, Role.LIAISON_OFFICER, agency)
+    def liaison_officer(cls, id: str, agency: str, units: tuple[str, ...] = ()) -> Actor:
+        """An agency's liaison officer (pejabat penghubung), for some of its units if ``units``."""
+        return cls(id, Role.LIAISON_OFFICER, agency, units=tuple(units))
 
     @classmethod
     def ombudsman(cls, id: str) -> Actor:

@@ -49,7 +49,8 @@ def check_migration(complaint_ids: Any, sop_id: Any, version: Any, state_map: An
         raise InvalidArgumentError("complaint_ids", complaint_ids, "a list of complaint ids")
     ids = [check_name(cid, "complaint_ids") for cid in complaint_ids]
     check_name(sop_id, "sop_id")
-    check_name(version, "version")
+    if version is not None:
+        check_name(version, "version")
     check_actor(actor)
     if not isinstance(state_map, Mapping):
         raise InvalidArgumentError("state_map", state_map, "a mapping of old states to new ones")

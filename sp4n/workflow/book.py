@@ -173,7 +173,7 @@ class Book:
             return BookResult(results, False)
         changes: list[ChangeSet] = []
         for result in new:
-            change = self.intake.decide(compiled, actor, fields_of[result.row], now)
+            change, _ = self.intake.decide(compiled, actor, fields_of[result.row], now)
             result.tracking_number = change.complaint.tracking_number
             changes.append(change)
         self.runtime.commit_many(changes)

@@ -23,7 +23,10 @@ from sp4n.calendars.policy import CountingPolicy, ReceiptDay
 from sp4n.errors import InvalidData
 from sp4n.persistence.base import TimerClose
 from sp4n.persistence.records import ClockLedger, ClockRun, ClockStatus, Complaint, RunOutcome, Timer, TimerStatus
-from sp4n.states.model import ClockDef, RungAction, RungDef, RungTiming, Sop
+from sp4n.states.model import Assignable, ClockDef, RungAction, RungDef, RungTiming, Sop
+
+_FIELDS = frozenset(a.value for a in Assignable)
+"""Names ``budget_by`` reads from the complaint itself; any other is one of its attributes."""
 
 
 @dataclass
@@ -42,18 +45,28 @@ class ClockPlan:
 
 def choose_budget(clock: ClockDef, complaint: Complaint) -> Duration:
     """The clock's budget for this complaint: by ``budget_by`` when it picks one, else fixed."""
+    value = _chooser(clock, complaint)
     if clock.budget_by is not None:
-        value = getattr(complaint, clock.budget_by.value, None)
         chosen = clock.budgets.get(str(value)) if value is not None else None
         if chosen is not None:
             return chosen
     if clock.budget is None:
         raise InvalidData(
-            clock.budget_by.value if clock.budget_by else "budget",
-            getattr(complaint, clock.budget_by.value, None) if clock.budget_by else None,
+            clock.budget_by or "budget",
+            value,
             f"clock {clock.name!r} has no budget for it; set one of {', '.join(clock.budgets)}",
         )
     return clock.budget
+
+
+def _chooser(clock: ClockDef, complaint: Complaint) -> Any:
+    """The value ``budget_by`` names: a field of the complaint, else one of its attributes."""
+    if clock.budget_by is None:
+        return None
+    if clock.budget_by in _FIELDS:
+        return getattr(complaint, clock.budget_by, None)
+    value = complaint.attributes.get(clock.budget_by)
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def ledger_due(cal: WorkingCalendar, policy: CountingPolicy, ledger: ClockLedger) -> Due | None:

@@ -7,17 +7,19 @@ command that fails any guard has changed nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sp4n.agencies.model import EMPTY, AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.duration import Duration
-from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed
+from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed, UnknownAgency
 from sp4n.persistence.base import ChangeSet, TimerClose
 from sp4n.persistence.query import Visibility
 from sp4n.persistence.records import ClockLedger, Complaint, Event
+from sp4n.states.attributes import attribute_names, check_attributes_given
 from sp4n.states.model import Assignable, Role, TransitionDef
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.clocks import ClockPlan, ClockPlanner
@@ -26,28 +28,72 @@ from sp4n.workflow.compiled import CompiledSop
 _STAFF_OF_AGENCY = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
 
 
-def scope_problem(complaint: Complaint, actor: Actor) -> str | None:
-    """Why ``actor`` may not act on ``complaint`` at all (None when they may)."""
+def scope_problem(complaint: Complaint, actor: Actor, agencies: AgencyRegistry = EMPTY) -> str | None:
+    """Why ``actor`` may not act on ``complaint`` at all (None when they may).
+
+    Agency staff act on complaints of their agency and of the agencies below it in the registry
+    (an admin of an agency that is ``admin_for`` a Pemda, on the Pemda's whole tree); a liaison
+    officer with units, only on complaints of those units. A reporter acts on their own reports.
+    """
     if actor.role in _STAFF_OF_AGENCY:
+        assert actor.agency is not None  # Actor checks that agency staff have one
         if complaint.agency is None:
             return "the complaint is not assigned to an agency yet"
-        if complaint.agency != actor.agency:
-            return f"the complaint is assigned to agency {complaint.agency!r}, not {actor.agency!r}"
+        scope = _scope(actor, agencies)
+        if complaint.agency not in scope:
+            if len(scope) == 1:
+                return f"the complaint is assigned to agency {complaint.agency!r}, not {actor.agency!r}"
+            return f"the complaint is assigned to agency {complaint.agency!r}, outside {_tree(actor, agencies)}"
+        if actor.units and complaint.unit not in actor.units:
+            return f"the complaint is assigned to unit {complaint.unit!r}, not to {', '.join(actor.units)}"
     if actor.role is Role.REPORTER and complaint.reporter_id != actor.id:
         return "a reporter may act only on their own reports"
     return None
 
 
-def visibility_of(actor: Actor | None) -> Visibility:
+def visibility_of(actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Visibility:
     """Which complaints ``actor`` may list (None: the public): the rule of :func:`scope_problem`,
-    said for a whole list (confidential complaints only within scope)."""
+    said for a whole list (confidential complaints only within scope, which follows the tree)."""
     if actor is None:
         return Visibility()
     if actor.role in _STAFF_OF_AGENCY:
-        return Visibility(agencies=frozenset({actor.agency}) if actor.agency else frozenset())
+        return Visibility(agencies=_scope(actor, agencies) if actor.agency else frozenset())
     if actor.role is Role.REPORTER:
         return Visibility(reporter_id=actor.id)
     return Visibility(everything=True)
+
+
+def _scope(actor: Actor, agencies: AgencyRegistry) -> frozenset[str]:
+    assert actor.agency is not None
+    if actor.role is Role.AGENCY_ADMIN:
+        return agencies.scope_of(actor.agency)
+    return agencies.sub_agencies(actor.agency)
+
+
+def _tree(actor: Actor, agencies: AgencyRegistry) -> str:
+    """How an actor's scope reads in a message: "the tree of 'kota_x'"."""
+    assert actor.agency is not None
+    agency = agencies.get(actor.agency)
+    root = agency.admin_for if actor.role is Role.AGENCY_ADMIN and agency and agency.admin_for else actor.agency
+    return f"the agencies of {root!r} and below it"
+
+
+def check_assignment(
+    complaint_id: str, trigger: str, actor: Actor, agencies: AgencyRegistry, data: Mapping[str, Any]
+) -> None:
+    """An agency and unit a command assigns: known to the registry (when there is one), and for
+    agency staff inside their own tree (a Pemda's admin re-routes between its own dinas only)."""
+    agency = data.get("agency")
+    if isinstance(agency, str) and agency:
+        if len(agencies) and agency not in agencies:
+            raise UnknownAgency("agency", agency)
+        if actor.role in _STAFF_OF_AGENCY and agency not in _scope(actor, agencies):
+            reason = f"agency {agency!r} is outside {_tree(actor, agencies)}"
+            raise PermissionDenied(complaint_id, trigger, str(actor), reason)
+    unit = data.get("unit")
+    units = agencies.units_of(agency) if isinstance(agency, str) else ()
+    if isinstance(unit, str) and units and unit not in units:
+        raise InvalidData("unit", unit, f"a unit of agency {agency!r}: one of {', '.join(units)}")
 
 
 def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -> TransitionDef:
@@ -65,14 +111,19 @@ def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -
 
 
 def check_guards(
-    compiled: CompiledSop, complaint: Complaint, definition: TransitionDef, actor: Actor, data: dict[str, Any]
+    compiled: CompiledSop,
+    complaint: Complaint,
+    definition: TransitionDef,
+    actor: Actor,
+    data: dict[str, Any],
+    agencies: AgencyRegistry = EMPTY,
 ) -> None:
     """Role, agency scope and required data; each failure names what was wrong."""
     trigger = definition.trigger
     if actor.role not in definition.roles:
         roles = ", ".join(r.value for r in definition.roles)
         raise PermissionDenied(complaint.id, trigger, str(actor), f"only {roles} may fire it")
-    problem = scope_problem(complaint, actor)
+    problem = scope_problem(complaint, actor, agencies)
     if problem is not None:
         raise PermissionDenied(complaint.id, trigger, str(actor), problem)
     missing = tuple(f for f in definition.requires if _blank(data.get(f)))
@@ -84,6 +135,11 @@ def check_guards(
     for name in definition.assigns:
         if name.value in data:
             check_assignable(compiled, name, data[name.value])
+    declared = attribute_names(compiled.sop)
+    check_attributes_given(compiled.sop, {k: v for k, v in data.items() if k in declared}, prefix="data")
+    if Assignable.AGENCY in definition.assigns or Assignable.UNIT in definition.assigns:
+        assigned = {"agency": data.get("agency", complaint.agency), "unit": data.get("unit")}
+        check_assignment(complaint.id, trigger, actor, agencies, assigned)
     problem = privacy_problem(complaint, actor, data)
     if problem is not None:
         raise PermissionDenied(complaint.id, trigger, str(actor), problem)
@@ -175,6 +231,7 @@ class CommandContext:
     now: datetime
     zone_of: Callable[[str | None], str]
     audit_key: bytes | None = None
+    agencies: AgencyRegistry = EMPTY
 
     def planner(self, zone: str) -> ClockPlanner:
         """A clock planner on the calendar of ``zone`` under the SOP's counting policy."""
@@ -204,6 +261,10 @@ def apply_transition(
     for name in definition.assigns:
         if name.value in data:
             setattr(updated, name.value, data[name.value])
+    attributes = {k: v for k, v in data.items() if k in attribute_names(ctx.compiled.sop)}
+    if attributes:
+        # a command may set a declared attribute (an urgency set when verifying, say)
+        updated.attributes = {**updated.attributes, **attributes}
     if updated.agency != complaint.agency and updated.agency:
         # a complaint counts in the zone of the agency that holds it
         updated.zone = ctx.zone_of(updated.agency)
@@ -244,7 +305,13 @@ def apply_transition(
         add_timers=plan.add_timers,
         close_timers=closes,
         events=[event],
-        fields=("state", "updated_at", "zone", *(a.value for a in definition.assigns)),
+        fields=(
+            "state",
+            "updated_at",
+            "zone",
+            *(a.value for a in definition.assigns),
+            *(["attributes"] if attributes else []),
+        ),
         runs=plan.runs,
         next_due_at=plan.next_due_at,
     )

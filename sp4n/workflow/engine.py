@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sp4n.agencies.loader import resolve_agencies
+from sp4n.agencies.model import AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
@@ -33,6 +35,7 @@ from sp4n.persistence.records import Event
 from sp4n.states.loader import restore_sop
 from sp4n.states.model import Role, Sop
 from sp4n.workflow.actor import Actor
+from sp4n.workflow.agencies import AgencyBook
 from sp4n.workflow.arguments import (
     check_actor,
     check_command,
@@ -71,8 +74,10 @@ DEFAULT_DATABASE_URL = "sqlite:///sp4n.db"
 class Engine:
     """Runs complaints through their SOPs on a working calendar, with an injected clock.
 
-    A complaint counts in its agency's zone (``agency_zones``), else in ``default_zone``, which is
-    the calendar's zone unless given (and then must be the calendar's zone).
+    A complaint counts in its agency's zone (``agency_zones``, else the zone the agency registry
+    gives it), else in ``default_zone``, which is the calendar's zone unless given (and then must
+    be the calendar's zone). ``agencies`` (a registry or a registry file) becomes the active
+    registry of every process sharing the store; without it the engine works with the active one.
     """
 
     def __init__(
@@ -84,11 +89,13 @@ class Engine:
         store: Store | None = None,
         database_url: str | None = None,
         agency_zones: Mapping[str, str] | None = None,
+        agencies: AgencyRegistry | str | Path | None = None,
         default_zone: str | None = None,
         late_grace: timedelta = timedelta(minutes=15),
         id_factory: Callable[[], str] | None = None,
         backdate_limit: timedelta = DEFAULT_BACKDATE_LIMIT,
         audit_key: str | bytes | None = None,
+        fast_tracks: Iterable[str] = (),
     ) -> None:
         key = audit_key_bytes(audit_key)
         check_engine_options(sops, clock, agency_zones, late_grace)
@@ -102,8 +109,14 @@ class Engine:
         self.store: Store = store
         self.worker: DeadlineWorker | None = None
         try:
-            self._setup(sops, calendar, clock, default_zone, agency_zones, late_grace, id_factory, backdate_limit)
+            given = resolve_agencies(agencies) if agencies is not None else None
+            self._setup(
+                sops, calendar, clock, default_zone, agency_zones, given, late_grace, id_factory, backdate_limit
+            )
             self.runtime.audit_key = key
+            self.fast_tracks: tuple[str, ...] = ()
+            for sop_id in fast_tracks:
+                self.switch_fast_track(sop_id)
         except BaseException:
             if own_store:
                 self.close()
@@ -116,6 +129,7 @@ class Engine:
         clock: Clock | None,
         default_zone: str | None,
         agency_zones: Mapping[str, str] | None,
+        agencies: AgencyRegistry | None,
         late_grace: timedelta,
         id_factory: Callable[[], str] | None,
         backdate_limit: timedelta,
@@ -123,12 +137,17 @@ class Engine:
         from sp4n.states.loader import resolve_sop
 
         clock = clock if clock is not None else SystemClock()
-        calendars = CalendarBook(self.store, calendar, lambda: require_aware(clock.now(), "clock.now()"))
+
+        def now() -> datetime:
+            return require_aware(clock.now(), "clock.now()")
+
+        calendars = CalendarBook(self.store, calendar, now)
         zones = Zones.build((calendar or calendars.active).zone, default_zone, agency_zones)
         self.runtime = Runtime(
             store=self.store,
             registry=SopRegistry(fallback=self._stored_sop),
             calendars=calendars,
+            agencies=AgencyBook(self.store, agencies, now),
             zones=zones,
             clock=clock,
             late_grace=late_grace,
@@ -172,9 +191,35 @@ class Engine:
         return self.runtime.zones.by_agency
 
     @property
+    def agencies(self) -> AgencyRegistry:
+        """The active agency registry (empty when none was given or applied)."""
+        return self.runtime.agencies
+
+    def sub_agencies(self, agency: str) -> frozenset[str]:
+        """``agency`` and every agency below it in the active registry."""
+        return self.runtime.sub_agencies(agency)
+
+    def apply_agencies(self, agencies: AgencyRegistry | str | Path) -> AgencyRegistry:
+        """Make a registry the active one of every process sharing the store (they take it up at
+        their next refresh); complaints already filed keep their zone until their agency changes."""
+        registry = resolve_agencies(agencies)
+        self.runtime.apply_agencies(registry)
+        return registry
+
+    @property
     def late_grace(self) -> timedelta:
         """How late a timer may fire and still count as on time."""
         return self.runtime.late_grace
+
+    def switch_fast_track(self, sop_id: str, on: bool = True) -> None:
+        """Switch a fast track on (or off) for this engine: a report filed under the SOP the fast
+        track extends (``national`` for ``covid19_fasttrack``) that matches one of the fast
+        track's routing rules is filed under the fast track, the rule recorded in its first event."""
+        extends = self.registry.get(sop_id).sop.extends
+        if extends is None:
+            raise InvalidData("fast_track", sop_id, "a variant (extends) of the SOP whose reports it takes")
+        kept = tuple(t for t in self.fast_tracks if t != sop_id)
+        self.fast_tracks = (*kept, sop_id) if on else kept
 
     def register(self, sop: Sop) -> CompiledSop:
         """Make an SOP version available and active: it is kept in the store (so complaints
@@ -195,9 +240,17 @@ class Engine:
         return self.runtime.calendars.stored(version)
 
     def migrate(
-        self, complaint_ids: Iterable[str], *, sop_id: str, version: str, state_map: Mapping[str, str], actor: Actor
+        self,
+        complaint_ids: Iterable[str],
+        *,
+        sop_id: str,
+        version: str | None = None,
+        state_map: Mapping[str, str],
+        actor: Actor,
     ) -> list[ComplaintView]:
-        """Move complaints to another version of their SOP (see :mod:`sp4n.workflow.migration`)."""
+        """Move complaints to another version of their SOP, or to another SOP (its active version
+        when ``version`` is None), with an explicit state mapping and a ``migrated`` event (see
+        :mod:`sp4n.workflow.migration`)."""
         complaint_ids = check_migration(complaint_ids, sop_id, version, state_map, actor)
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
 
@@ -303,7 +356,7 @@ class Engine:
         replay = self._replay(idempotency_key, "submit", "", actor, fields)
         if replay is not None:
             return replay
-        change = self.intake.decide(compiled, actor, fields, self.now())
+        change, compiled = self.intake.decide(compiled, actor, fields, self.now(), self.fast_tracks)
         try:
             return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         except Sp4nError as exc:
@@ -331,7 +384,7 @@ class Engine:
             loaded = self.runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
             definition = find_transition(compiled, complaint, trigger)
-            check_guards(compiled, complaint, definition, actor, data)
+            check_guards(compiled, complaint, definition, actor, data, self.agencies)
             ctx = self.runtime.context(compiled, self.now())
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
             return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
@@ -411,7 +464,7 @@ class Engine:
         check_name(complaint_id, "complaint_id")
         check_actor(actor)
         complaint = self.store.load(complaint_id).complaint
-        if actor.role is Role.SYSTEM or scope_problem(complaint, actor) is not None:
+        if actor.role is Role.SYSTEM or scope_problem(complaint, actor, self.agencies) is not None:
             return ()
         compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
         return tuple(
@@ -442,12 +495,6 @@ class Engine:
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
         return self.store.next_due_at()
-
-
-def _assignable(name: str) -> Any:
-    from sp4n.states.model import Assignable
-
-    return Assignable(name)
 
 
 def _fingerprint(command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]) -> str:

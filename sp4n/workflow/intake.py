@@ -10,20 +10,21 @@ both instants (``at``: when it was entered; ``payload.received_at``: when it was
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sp4n.calendars.zones import require_aware
-from sp4n.errors import InvalidData, PermissionDenied
+from sp4n.errors import InvalidData, PermissionDenied, UnknownAgency
 from sp4n.persistence.base import ChangeSet
 from sp4n.persistence.records import Complaint
+from sp4n.states.attributes import check_attributes_given
 from sp4n.states.model import Assignable, Role, RoutingRule
 from sp4n.workflow.actor import SYSTEM, Actor
 from sp4n.workflow.arguments import check_complaint_texts, check_name
 from sp4n.workflow.commands import CommandContext, apply_transition, check_assignable, find_transition, make_event
-from sp4n.workflow.compiled import CompiledSop
-from sp4n.workflow.routing import match_rule
+from sp4n.workflow.compiled import CompiledSop, SopRegistry
+from sp4n.workflow.routing import match_rule, route_by_registry
 from sp4n.workflow.runtime import Runtime
 from sp4n.workflow.tracking import TrackingNumbers
 
@@ -63,6 +64,12 @@ class Intake:
                 check_assignable(compiled, Assignable(name), fields[name])
         for name in ("anonymous", "confidential"):
             check_assignable(compiled, Assignable(name), fields[name])
+        if not isinstance(fields["attributes"], dict) or not all(isinstance(k, str) for k in fields["attributes"]):
+            raise InvalidData("attributes", fields["attributes"], "a mapping from attribute name to value")
+        check_attributes_given(compiled.sop, fields["attributes"])
+        agency = fields["agency"]
+        if agency is not None and len(self.runtime.agencies) and agency not in self.runtime.agencies:
+            raise UnknownAgency("agency", agency)
         return self.receipt(fields.get("received_at"), now)
 
     def receipt(self, received_at: Any, now: datetime) -> datetime:
@@ -82,21 +89,41 @@ class Intake:
             )
         return received
 
-    def decide(self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], now: datetime) -> ChangeSet:
-        """The ChangeSet of a checked submission: the new complaint, its clocks from the receipt,
-        its event, and the routing rule's transition if one matches."""
+    def decide(
+        self,
+        compiled: CompiledSop,
+        actor: Actor,
+        fields: dict[str, Any],
+        now: datetime,
+        fast_tracks: Iterable[str] = (),
+    ) -> tuple[ChangeSet, CompiledSop]:
+        """The ChangeSet of a checked submission (the new complaint, its clocks from the receipt,
+        its event, and the routing rule's transition if one fires one), and the SOP it is filed
+        under. Routing, in order: a switched-on fast track whose rules match files the report
+        under the fast track; else the SOP's own rules (keywords, categories); else the agency of
+        the registry that handles the category; else a named queue, recorded in the first event."""
         received = self.check(compiled, actor, fields, now)
+        compiled, fast_rule = choose_sop(self.runtime.registry, compiled, fast_tracks, fields)
         complaint = self._new_complaint(compiled, actor, fields, received, now)
-        rule = self._route(compiled, complaint)
-        ctx = self.runtime.context(compiled, now)
-        initial = compiled.sop.initial_state.id
-        plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, received)
+        rule = fast_rule or match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)
         skip = ("sop", "received_at")
         payload = {k: v for k, v in fields.items() if v not in (None, "", {}, False) and k not in skip}
         if received != now:
             payload["received_at"] = received.isoformat()
+        if fast_rule is not None:
+            payload["fast_track"] = {"sop": compiled.sop.id, "rule": fast_rule.name}
         if rule is not None:
+            complaint.agency, complaint.official = rule.agency, rule.official
             payload["routed_by"] = rule.name
+        else:
+            routed = route_by_registry(self.runtime.agencies, complaint.agency, complaint.category)
+            if routed is not None:
+                complaint.agency = routed.agency or complaint.agency
+                payload.update(routed.payload)
+        complaint.zone = self.runtime.zones.of(complaint.agency)
+        ctx = self.runtime.context(compiled, now)
+        initial = compiled.sop.initial_state.id
+        plan = ctx.planner(complaint.zone).plan(complaint, {}, initial, received)
         event = make_event(
             ctx, complaint, (0, ""), kind="submitted", actor=actor, dest=initial, payload=payload, plan=plan
         )
@@ -111,7 +138,7 @@ class Intake:
         )
         if rule is not None and rule.trigger is not None:
             change = _with_routing(ctx, compiled, change, rule)
-        return change
+        return change, compiled
 
     def _new_complaint(
         self, compiled: CompiledSop, actor: Actor, fields: dict[str, Any], received: datetime, now: datetime
@@ -143,14 +170,21 @@ class Intake:
             external_id=fields.get("external_id"),
         )
 
-    def _route(self, compiled: CompiledSop, complaint: Complaint) -> RoutingRule | None:
-        """The SOP's first routing rule that matches the complaint, applied to it (or None)."""
-        rule = match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)
+
+def choose_sop(
+    registry: SopRegistry, requested: CompiledSop, fast_tracks: Iterable[str], fields: dict[str, Any]
+) -> tuple[CompiledSop, RoutingRule | None]:
+    """The SOP a report is filed under: the first switched-on fast track that is a variant of the
+    requested SOP and whose routing rules match the report, with the rule that matched; else the
+    requested SOP."""
+    for sop_id in fast_tracks:
+        fast = registry.get(sop_id)
+        if fast.sop.extends != requested.sop.id:
+            continue
+        rule = match_rule(fast.sop, fields["title"], fields["description"], fields["category"])
         if rule is not None:
-            complaint.agency = rule.agency
-            complaint.official = rule.official
-            complaint.zone = self.runtime.zones.of(rule.agency)
-        return rule
+            return fast, rule
+    return requested, None
 
 
 def _with_routing(ctx: CommandContext, compiled: CompiledSop, submitted: ChangeSet, rule: RoutingRule) -> ChangeSet:

@@ -1,9 +1,11 @@
-"""Moving complaints to a new SOP version, explicitly and on the record.
+"""Moving complaints to a new SOP version, or to another SOP, explicitly and on the record.
 
 A complaint stays on the SOP version it was submitted under. When a ministry decides that open
-complaints should follow a new version, ``Engine.migrate`` moves the chosen ones, mapping each
-old state to a state of the new version; the old clocks stop, the new version's clocks start from
-the migration, and a ``migrated`` event records both versions and the mapping.
+complaints should follow a new version (or another SOP: a report taken into a fast track),
+``Engine.migrate`` moves the chosen ones, mapping each old state to a state of the target; the
+old clocks stop, the target's clocks start from the migration, and a ``migrated`` event records
+both SOPs and versions and the mapping. Within one SOP a state left out of the mapping keeps its
+name; to another SOP every complaint's state must be mapped explicitly.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ def migrate(
     complaint_ids: Iterable[str],
     *,
     sop_id: str,
-    version: str,
+    version: str | None,
     state_map: Mapping[str, str],
     actor: Actor,
 ) -> list[ComplaintView]:
-    """Move complaints to ``sop_id`` at ``version``; states not in ``state_map`` keep their name."""
+    """Move complaints to ``sop_id`` at ``version`` (its active version when None)."""
     if actor.role is not Role.NATIONAL_ADMIN:
         raise PermissionDenied("(migration)", "migrate", str(actor), "only a national_admin migrates complaints")
-    target = rt.registry.get(sop_id, version)
+    target = rt.registry.get(sop_id, version) if version is not None else rt.registry.get(sop_id)
+    version = target.sop.version
     states = {s.id for s in target.sop.states}
     for old, new in state_map.items():
         if new not in states:
@@ -43,8 +46,12 @@ def migrate(
         loaded = rt.load(complaint_id)
         snapshot, source = loaded.snapshot, loaded.compiled
         complaint = snapshot.complaint
-        if complaint.sop_id != sop_id:
-            raise InvalidData("sop_id", sop_id, f"the SOP of complaint {complaint_id!r}, which is {complaint.sop_id!r}")
+        if complaint.sop_id != sop_id and complaint.state not in state_map:
+            reason = (
+                f"a state of {sop_id} for state {complaint.state!r} of complaint {complaint_id!r}: moving from "
+                f"{complaint.sop_id} to another SOP maps every state explicitly"
+            )
+            raise InvalidData("state_map", dict(state_map), reason)
         new_state = state_map.get(complaint.state, complaint.state)
         if new_state not in states:
             raise InvalidData(
@@ -58,11 +65,14 @@ def migrate(
         old_ctx = rt.context(source, now)
         ledgers = dict(snapshot.clocks)
         stop = old_ctx.planner(updated.zone).plan(updated, ledgers, _MIGRATED, now)
+        updated.sop_id = sop_id
         updated.sop_version = version
         updated.state = new_state
         new_ctx = rt.context(target, now)
         start = new_ctx.planner(updated.zone).plan(updated, ledgers, new_state, now)
         payload = {
+            "from_sop": complaint.sop_id,
+            "to_sop": sop_id,
             "from_version": complaint.sop_version,
             "to_version": version,
             "from_state": complaint.state,

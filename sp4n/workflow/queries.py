@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sp4n.agencies.model import EMPTY, AgencyRegistry
 from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
@@ -42,12 +43,14 @@ class Page:
     next_cursor: str | None
 
 
-def viewer_of(complaint: Complaint, actor: Actor | None) -> Actor | None:
+def viewer_of(complaint: Complaint, actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Actor | None:
     """Whom ``actor`` counts as for ``complaint`` (themselves, or the public outside their
-    scope); PermissionDenied or ComplaintNotVisible when they may not see it at all."""
-    if actor is not None and scope_problem(complaint, actor) is not None:
+    scope, which follows the agency tree); PermissionDenied or ComplaintNotVisible when they may
+    not see it at all."""
+    problem = scope_problem(complaint, actor, agencies) if actor is not None else None
+    if actor is not None and problem is not None:
         if complaint.confidential:
-            raise PermissionDenied(complaint.id, "view", str(actor), scope_problem(complaint, actor) or "")
+            raise PermissionDenied(complaint.id, "view", str(actor), problem)
         actor = None
     if actor is None and complaint.confidential:
         raise ComplaintNotVisible(complaint.id)
@@ -61,7 +64,7 @@ class Queries:
         self.runtime = runtime
 
     def _view(self, complaint: Complaint, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
-        viewer = viewer_of(complaint, actor)
+        viewer = viewer_of(complaint, actor, self.runtime.agencies)
         sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
         return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
 
@@ -94,7 +97,7 @@ class Queries:
         commands) for a viewer who may not see it. Redacted events are copies: their hashes no
         longer verify (``sp4n audit verify`` reads the store)."""
         complaint = self.runtime.store.load(complaint_id).complaint
-        viewer = viewer_of(complaint, actor)
+        viewer = viewer_of(complaint, actor, self.runtime.agencies)
         events = self.runtime.store.history(complaint_id)
         if not hides_reporter(complaint, viewer.role if viewer else None):
             return events
@@ -107,7 +110,7 @@ class Queries:
 
     def check_visible(self, complaint_id: str, actor: Actor | None) -> None:
         """Refuse as :meth:`get` does when ``actor`` may not see the complaint."""
-        viewer_of(self.runtime.store.load(complaint_id).complaint, actor)
+        viewer_of(self.runtime.store.load(complaint_id).complaint, actor, self.runtime.agencies)
 
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of complaints (filters as :meth:`Engine.find`)."""
@@ -134,7 +137,11 @@ class Queries:
             order = Order(order)
         except ValueError:
             raise InvalidData("order", order, "'due' or 'submitted'") from None
-        values: dict[str, Any] = {"visibility": visibility_of(actor), "order": order, "limit": limit}
+        values: dict[str, Any] = {
+            "visibility": visibility_of(actor, self.runtime.agencies),
+            "order": order,
+            "limit": limit,
+        }
         for name in ("unit", "category", "classification", "channel", "external_id"):
             values[name] = _text(name, f.pop(name, None))
         values["sop_id"] = _text("sop", f.pop("sop", None))

@@ -1,4 +1,5 @@
-"""Routing a new complaint: the first rule of its SOP that matches by category or by keyword.
+"""Routing a new complaint: the first rule of its SOP that matches by category or by keyword,
+else the agency of the registry that handles its category (body x category), else a named queue.
 
 Keywords match whole words and phrases, not pieces of words: the keyword "rob" (tidal flood)
 routes "banjir rob di pesisir" but not "Probolinggo" or "tas robek". Case and punctuation do
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sp4n.agencies.model import AgencyKind, AgencyRegistry
 from sp4n.states.model import RoutingRule, Sop
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -66,3 +68,29 @@ def match_rule(sop: Sop, title: str, description: str, category: str | None) -> 
         if compiled.keywords is not None and compiled.keywords.search(text):
             return compiled.rule
     return None
+
+
+@dataclass(frozen=True)
+class RegistryRoute:
+    """Where the registry sends a report no SOP rule matched: an agency that handles its
+    category, or none, and then the queue it waits in (recorded in the first event)."""
+
+    agency: str | None
+    payload: dict[str, str]
+
+
+def route_by_registry(registry: AgencyRegistry, filed_with: str | None, category: str | None) -> RegistryRoute | None:
+    """The agency in the tree of ``filed_with`` (of the national bodies, ministries and
+    lembaga, when None) that handles ``category``; else the queue of the coordinating agency it
+    was filed with, or the national queue. None without a registry."""
+    if not len(registry):
+        return None
+    national = (AgencyKind.KEMENTERIAN, AgencyKind.LEMBAGA)
+    roots = [filed_with] if filed_with is not None else [a.id for a in registry if a.kind in national]
+    if category is not None:
+        for root in roots:
+            handler = registry.handler(category, root)
+            if handler is not None and handler != filed_with:
+                return RegistryRoute(handler, {"routed_by": f"category {category} at {handler}"})
+    queue = (registry.coordinator(filed_with) if filed_with is not None else None) or "national"
+    return RegistryRoute(None, {"queue": queue})

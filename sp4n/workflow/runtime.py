@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sp4n.agencies.model import AgencyRegistry
 from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock
 from sp4n.errors import InvalidData, SopError, SopNotFoundError
 from sp4n.persistence.base import ChangeSet, Snapshot, Store
 from sp4n.persistence.records import Event, Milestone
+from sp4n.workflow.agencies import AgencyBook
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import CommandContext
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
@@ -33,17 +35,22 @@ REFRESH_EVERY = timedelta(seconds=5)
 
 @dataclass(frozen=True)
 class Zones:
-    """Which zone a complaint counts in: its agency's zone, else the default zone."""
+    """Which zone a complaint counts in: its agency's zone, else the default zone.
+
+    ``given`` are the zones given to the engine as ``agency_zones``; ``by_agency`` adds the
+    zones of the agency registry (its own, or inherited from the agency above), given ones first.
+    """
 
     default: str
     by_agency: Mapping[str, str]
+    given: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, calendar_zone: str, default_zone: str | None, agency_zones: Mapping[str, str] | None) -> Zones:
         """Check the zones given to an engine: ``default_zone`` (if given) must be the calendar's."""
         by_agency = {k: zone_name(v, f"agency_zones[{k!r}]") for k, v in (agency_zones or {}).items()}
         if default_zone is None:
-            return cls(calendar_zone, by_agency)
+            return cls(calendar_zone, by_agency, by_agency)
         default = zone_name(default_zone, "default_zone")
         if default != calendar_zone:
             raise InvalidData(
@@ -52,7 +59,11 @@ class Zones:
                 f"the zone of the calendar ({calendar_zone}); give a calendar in {default} "
                 f"(WorkingCalendar.indonesia({default!r})) or leave default_zone out",
             )
-        return cls(default, by_agency)
+        return cls(default, by_agency, by_agency)
+
+    def with_registry(self, registry: AgencyRegistry) -> Zones:
+        """These zones with the registry's under the given ones."""
+        return Zones(self.default, {**registry.zones(), **self.given}, self.given)
 
     def of(self, agency: str | None) -> str:
         """The zone of ``agency`` (the default zone when it has none, or for no agency)."""
@@ -73,7 +84,7 @@ class Loaded:
 
 
 class Runtime:
-    """Store, SOP registry, calendars, zones, clock and subscribers: what every change needs."""
+    """Store, SOP registry, calendars, agencies, zones, clock and subscribers: what every change needs."""
 
     def __init__(
         self,
@@ -81,6 +92,7 @@ class Runtime:
         store: Store,
         registry: SopRegistry,
         calendars: CalendarBook,
+        agencies: AgencyBook,
         zones: Zones,
         clock: Clock,
         late_grace: timedelta,
@@ -88,7 +100,8 @@ class Runtime:
         self.store = store
         self.registry = registry
         self.calendars = calendars
-        self.zones = zones
+        self.agency_book = agencies
+        self.zones = zones.with_registry(agencies.active)
         self.clock = clock
         self.late_grace = late_grace
         self.refresh_every = REFRESH_EVERY
@@ -100,12 +113,32 @@ class Runtime:
         """The injected clock's now, checked to be aware, in UTC."""
         return require_aware(self.clock.now(), "clock.now()").astimezone(UTC)
 
+    @property
+    def agencies(self) -> AgencyRegistry:
+        """The active agency registry (empty when none was given or applied)."""
+        return self.agency_book.active
+
+    def sub_agencies(self, agency: str) -> frozenset[str]:
+        """``agency`` and every agency below it in the active registry (a filter's "with its
+        sub-agencies")."""
+        return self.agency_book.active.sub_agencies(agency)
+
+    def apply_agencies(self, registry: AgencyRegistry) -> None:
+        """Make ``registry`` the active one of every process sharing the store."""
+        self.agency_book.activate(registry)
+        self.zones = self.zones.with_registry(registry)
+
     def context(self, compiled: CompiledSop, now: datetime) -> CommandContext:
         """What deciding a change of a complaint on ``compiled`` at ``now`` needs."""
         joint_leave = compiled.sop.calendar.joint_leave
         calendars = self.calendars
         return CommandContext(
-            compiled, lambda z: calendars.for_zone(z, joint_leave), now, self.zones.of, self.audit_key
+            compiled,
+            lambda z: calendars.for_zone(z, joint_leave),
+            now,
+            self.zones.of,
+            audit_key=self.audit_key,
+            agencies=self.agencies,
         )
 
     def load(self, complaint_id: str) -> Loaded:
@@ -150,11 +183,6 @@ class Runtime:
                     reached.add(name)
                     change.milestones.append(Milestone(complaint.id, name, at, event.calendar_version))
 
-    def sub_agencies(self, agency: str) -> frozenset[str]:
-        """``agency`` and every agency under it. Until an agency registry exists, just ``agency``:
-        the hook a registry (a tree of agencies) replaces."""
-        return frozenset({agency})
-
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""
         self._subscribers.append(callback)
@@ -170,10 +198,14 @@ class Runtime:
                     log.exception("subscriber %r failed on event %s/%s", callback, event.complaint_id, event.seq)
 
     def refresh(self) -> bool:
-        """Take up the calendar and the SOP versions that another process made active (a decree
-        applied, an SOP registered); returns whether anything changed."""
+        """Take up the calendar, the agency registry and the SOP versions that another process
+        made active (a decree applied, a registry applied, an SOP registered); returns whether
+        anything changed."""
         self._refreshed_at = self.now()
         changed = self.calendars.refresh()
+        if self.agency_book.refresh():
+            self.zones = self.zones.with_registry(self.agency_book.active)
+            changed = True
         for sop_id, version in self.store.active("sop").items():
             try:
                 changed = self.registry.activate(sop_id, version) or changed

@@ -514,6 +514,8 @@ def test_complaints_stay_on_their_sop_version_across_restarts(db_url: str) -> No
         migrated = engine.history(old, SYSTEM)[-1]
         assert migrated.kind == "migrated"
         assert migrated.payload == {
+            "from_sop": "national",
+            "to_sop": "national",
             "from_version": v1.version,
             "to_version": v2.version,
             "from_state": "received",

@@ -139,7 +139,7 @@ def test_validating_an_sop_variant_returns_every_located_error(live: Live) -> No
     reads_a_file = "id: kota\nextends: /etc/passwd.yaml\n"
     _, _, found = live.server.request("POST", "/v1/sops/validate", reads_a_file)
     assert found["errors"] == [
-        {"location": "extends", "reason": "a built-in SOP extends other built-in SOPs by id only"}
+        {"location": "line 2, column 1: extends", "reason": "a built-in SOP extends other built-in SOPs by id only"}
     ]
 
 

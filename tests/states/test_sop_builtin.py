@@ -150,3 +150,10 @@ def test_version_changes_when_a_number_changes() -> None:
     ]
     assert build_sop(changed).version != base.version
     assert build_sop(dict(data)).version == base.version
+
+
+def test_builtin_files_are_named_as_their_ids() -> None:
+    folder = Path(__file__).resolve().parents[2] / "sp4n" / "states" / "builtin"
+    for path in folder.glob("*.yaml"):
+        assert path.read_text(encoding="utf-8").count(f"\nid: {path.stem}\n") == 1, path.name
+    assert builtin_sop("covid19_fasttrack").id == "covid19_fasttrack"

@@ -35,10 +35,11 @@ def test_validate_reports_every_bad_file_and_exits_2(capsys: pytest.CaptureFixtu
     assert code == 2
     assert captured.out == f"OK kalsel_shorter {load_sop(KALSEL).version}\n"
     errors = captured.err.splitlines()
-    assert len(errors) == 2
+    assert len(errors) == 3  # dead-end.yaml has two mistakes: each is on its own line
     assert errors[0].startswith("sp4n: error: ")
-    assert "dead-end.yaml: states.verified: state 'verified'" in errors[0]
-    assert "no-roles.yaml: transitions[0].roles" in errors[1]
+    assert "dead-end.yaml: line 6, column 5: states.verified: state 'verified' has no outgoing" in errors[0]
+    assert "dead-end.yaml: line 6, column 5: states.verified: no terminal state can be reached" in errors[1]
+    assert "no-roles.yaml: line 9, column 57: transitions[0].roles" in errors[2]
 
 
 def test_show(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,6 +80,6 @@ def test_diagram_to_stdout_and_file(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_diagram_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("diagram", str(BROKEN / "trap.yaml")) == 2
-    assert "trap.yaml: states.waiting" in capsys.readouterr().err
+    assert "trap.yaml: line 8, column 5: states.waiting" in capsys.readouterr().err
     assert run("diagram", "national", "--output", str(tmp_path / "missing" / "x.mmd")) == 2
     assert capsys.readouterr().err.startswith("sp4n: error: cannot write ")

@@ -28,20 +28,64 @@ def test_a_variant_with_nothing_new_is_the_base_under_another_id() -> None:
     assert sop.version != NATIONAL.version  # id, title and extends are content too
 
 
-def test_entry_with_a_base_key_replaces_it_whole_in_place() -> None:
-    verification = {
-        "name": "verification",
-        "label_id": "Verifikasi",
-        "label_en": "Verification",
-        "budget": "2 working days",
-        "runs_in": ["received"],
-    }
+def test_an_entry_with_a_base_name_changes_only_the_fields_it_gives_in_place() -> None:
+    verification = {"name": "verification", "budget": "2 working days", "runs_in": ["received"]}
     sop = build_sop(variant(clocks=[verification]))
     clock = sop.clock("verification")
     assert clock.budget == Duration.parse("2 working days")
-    assert clock.rungs == ()  # replaced whole: the base's rungs are gone
-    assert clock.pauses_in == ()
+    assert clock.runs_in == ("received",)  # a list given is replaced
+    base = NATIONAL.clock("verification")
+    assert (clock.rungs, clock.pauses_in, clock.label_en) == (base.rungs, base.pauses_in, base.label_en)
     assert [c.name for c in sop.clocks] == [c.name for c in NATIONAL.clocks]
+
+
+def test_the_mapping_form_rungs_by_name_and_budgets_key_by_key() -> None:
+    sop = build_sop(
+        variant(
+            clocks={
+                "completion": {
+                    "budgets": {"pengaduan": "10 working days"},
+                    "rungs": {
+                        "warning": {"before": "3 working days"},
+                        "notice": {"after": "1 working day", "action": "emit"},
+                    },
+                }
+            },
+            states={"closed": {"label_en": "Finished"}},
+            transitions={"verify": {"roles": ["national_admin"]}},
+        )
+    )
+    completion, base = sop.clock("completion"), NATIONAL.clock("completion")
+    assert completion.budgets == {**base.budgets, "pengaduan": Duration.parse("10 working days")}
+    assert [r.name for r in completion.rungs] == ["warning", "breach", "notice"]
+    assert completion.rungs[0].before == Duration.parse("3 working days")
+    assert completion.rungs[0].action == base.rungs[0].action
+    assert (sop.state("closed").label_en, sop.state("closed").label_id) == ("Finished", "Selesai")
+    verify = next(t for t in sop.transitions if t.trigger == "verify")
+    assert verify.roles == ("national_admin",)
+    assert verify.requires == ("classification", "category")
+
+
+def test_every_clock_adds_a_rung_to_each_clock_in_one_line() -> None:
+    sop = build_sop(variant(every_clock={"rungs": {"notice": {"before": "1 working day", "action": "emit"}}}))
+    assert all(c.rungs[-1].name == "notice" for c in sop.clocks)
+    assert len(sop.clock("verification").rungs) == len(NATIONAL.clock("verification").rungs) + 1
+    with pytest.raises(SopValidationError, match=r"every_clock\.name: every_clock applies to every clock"):
+        build_sop(variant(every_clock={"name": "x"}))
+
+
+def test_remove_a_rung_by_clock_and_name() -> None:
+    sop = build_sop(variant(remove={"rungs": ["verification.warning"]}))
+    assert [r.name for r in sop.clock("verification").rungs] == ["breach"]
+    with pytest.raises(
+        SopValidationError,
+        match=r"'verification\.alarm': clock 'verification' has no rung 'alarm' \(it has: warning, breach\)",
+    ):
+        build_sop(variant(remove={"rungs": ["verification.alarm"]}))
+    with pytest.raises(
+        SopValidationError, match=r"'verify': write clock\.rung, with a clock of the base SOP \(verification, "
+    ):
+        build_sop(variant(remove={"rungs": ["verify"]}))
 
 
 def test_new_entries_are_appended() -> None:
@@ -57,10 +101,8 @@ def test_new_entries_are_appended() -> None:
 
 def test_transitions_merge_by_trigger() -> None:
     escalate = {"trigger": "escalate", "source": ["received", "verified"], "dest": "escalated", "roles": ["system"]}
-    clocks_limited = [
-        {**NATIONAL.clock("completion").model_dump(mode="json"), "rungs": []},
-    ]
-    sop = build_sop(variant(transitions=[escalate], clocks=clocks_limited))
+    removed = {"rungs": ["completion.breach"]}
+    sop = build_sop(variant(transitions=[escalate], remove=removed))
     escalates = [t for t in sop.transitions if t.trigger == "escalate"]
     assert len(escalates) == 1
     assert escalates[0].source == ("received", "verified")
@@ -139,7 +181,8 @@ def test_variants_chain(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"states": {"id": "x"}}, r"<dict>: states: expected a list, got dict"),
+        ({"states": "x"}, r"<dict>: states: expected a list or a mapping from name to entry, got str"),
+        ({"states": {"x": "y"}}, r"<dict>: states\[0\]: expected a mapping, got 'y'"),
         ({"states": ["received"]}, r"states\[0\]: expected a mapping, got 'received'"),
         ({"clocks": [{"label_id": "x"}]}, r"clocks\[0\]\.name: every entry needs a name to be merged by"),
         ({"counting": "included"}, r"counting: expected a mapping, got 'included'"),

@@ -38,3 +38,12 @@ def test_a_changed_copy_has_its_own_version() -> None:
     assert renamed.version != before
     assert renamed.version == Sop.model_validate(renamed.model_dump()).version
     assert sop.model_copy().version == before
+
+
+def test_an_sop_without_attributes_keeps_the_version_it_had_before_attributes_existed() -> None:
+    from sp4n.states import builtin_sop
+    from sp4n.states.model import Sop
+
+    stored_before = builtin_sop("batam_24h").model_dump(mode="json")
+    del stored_before["attributes"]  # what a database holds from before attributes were declared
+    assert Sop.model_validate(stored_before).version == builtin_sop("batam_24h").version

@@ -161,7 +161,7 @@ def test_a_worker_that_was_down_for_10_working_days_catches_up_once_each_in_due_
     with engine_on(url, clock, calendar=calendar) as host:
         for day in range(4):
             if day:
-                clock.advance_working_days(calendar, 1)
+                clock.advance_working_days(1, calendar)
             received = host.submit(REPORTER, title=f"Belum diverifikasi {day}").id
             kinds[received] = "received"
             clock.advance(hours=1)
@@ -272,7 +272,7 @@ def test_a_reply_racing_the_auto_close_has_exactly_one_outcome(postgres_schema_u
             # complaint i is followed up on working day i, so its auto-close comes due alone at T_i
             ids: list[str] = []
             for i in range(PER_ROUND):
-                clock.advance_working_days(calendar, 1)
+                clock.advance_working_days(1, calendar)
                 cid = host.submit(REPORTER, title=f"Lampu jalan mati {len(auto_close) + i}").id
                 to_followed_up(host, cid)
                 ids.append(cid)

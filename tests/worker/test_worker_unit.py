@@ -145,7 +145,7 @@ def test_a_sweep_processes_every_due_timer_once_in_due_order(kind: str, sqlite_u
             engine.submit(REPORTER, title=f"Belum diverifikasi {day}")
             to_distributed(engine, engine.submit(REPORTER, title=f"Didisposisikan {day}").id)
             to_followed_up(engine, engine.submit(REPORTER, title=f"Ditindaklanjuti {day}").id)
-            clock.advance_working_days(engine.calendar, 1)
+            clock.advance_working_days(1, engine.calendar)
         clock.advance(days=30)
         expected = engine.store.due_timers(clock.now(), 10_000)
         assert len(expected) == 3 * (2 + 3 + 2)

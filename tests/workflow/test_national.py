@@ -457,7 +457,7 @@ def test_reroute_gives_the_new_agency_its_own_first_response_clock() -> None:
     assert deadline(s, cid, "first_response").due.local_date == date(2026, 4, 1)  # type: ignore[union-attr]
 
 
-def test_not_authority_is_the_assigned_agencys_and_reroute_the_national_admins() -> None:
+def test_not_authority_is_the_assigned_agencys_and_reroute_outside_its_tree_the_national_admins() -> None:
     s = scenario()
     cid = distributed(s)
     other = s.liaison_officer("dinas_pendidikan")
@@ -472,7 +472,7 @@ def test_not_authority_is_the_assigned_agencys_and_reroute_the_national_admins()
     s.fire(cid, "not_authority", reason="bukan wewenang")
     message = (
         f"complaint 'c1': agency_admin 'admin-{AGENCY}'@{AGENCY} may not fire 'reroute': "
-        "only national_admin may fire it"
+        f"agency 'dinas_pendidikan' is outside the agencies of '{AGENCY}' and below it"
     )
     with pytest.raises(PermissionDenied, match=re.escape(message)):
         s.fire(cid, "reroute", s.agency_admin(), agency="dinas_pendidikan")

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from sp4n.states import Sop, build_sop
+from sp4n.states import Sop, build_sop, builtin_sop
 from sp4n.testing import Scenario
 from sp4n.workflow import SYSTEM
 
@@ -88,7 +88,9 @@ def routed_disposal() -> Sop:
 
 
 def test_the_sops_are_valid() -> None:
-    assert auto_archive().clock("verification").rungs[0].data == {"reason": "Tidak diverifikasi dalam 3 hari kerja"}
+    rungs = {r.name: r for r in auto_archive().clock("verification").rungs}  # merged by name into the base's
+    assert rungs["breach"].data == {"reason": "Tidak diverifikasi dalam 3 hari kerja"}
+    assert rungs["warning"] == builtin_sop("national").clock("verification").rungs[0]
     assert routed_disposal().routing[0].trigger_data == {"agency": "bpbd", "unit": "seksi_kedaruratan"}
 
 

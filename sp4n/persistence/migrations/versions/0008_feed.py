@@ -7,7 +7,7 @@ positions; each named consumer keeps its own cursor and queue. The events stored
 upgrade enter the feed as historical (consumers that ask for history get them).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 from sp4n.persistence.tables import UtcDateTime
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
