@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import String, Table
 
-from sp4n.documents import DocumentLimits, check_shape
-from sp4n.errors import DocumentError, InvalidArgumentError
+from sp4n.documents import DocumentLimits
+from sp4n.errors import InvalidArgumentError
 from sp4n.persistence import tables as t
 
 MAX_TEXT = 100_000
@@ -45,6 +45,8 @@ def complaint_limit(name: str) -> int | None:
 
 def check_text(value: str, field: str, limit: int = MAX_TEXT) -> None:
     """Text every store keeps alike: valid Unicode, no NUL, at most ``limit`` characters."""
+    if len(value) <= limit and value.isascii() and "\x00" not in value:
+        return  # the common case, checked in one pass
     if len(value) > limit:
         raise InvalidArgumentError(field, value, f"text of at most {limit} characters (got {len(value)})")
     if "\x00" in value:
@@ -55,44 +57,95 @@ def check_text(value: str, field: str, limit: int = MAX_TEXT) -> None:
         raise InvalidArgumentError(field, value, "valid Unicode text (no lone surrogates)") from None
 
 
-def check_data(value: Any, field: str) -> None:
-    """JSON data every store keeps alike: bounded depth and size, short numbers, finite floats,
-    string keys, and text as :func:`check_text` wants it."""
-    try:
-        check_shape(value, DATA_LIMITS)
-    except DocumentError as exc:
-        raise InvalidArgumentError(field, value, f"JSON data within limits: {exc.reason}") from None
-    stack: list[tuple[Any, str]] = [(value, field)]
+def _path(parent: str, key: object) -> str:
+    return f"{parent}[{key}]" if isinstance(key, int) else f"{parent}.{key}"
+
+
+def check_data(value: Any, field: str, not_json: type[Exception] = InvalidArgumentError) -> None:
+    """JSON data every store keeps alike, in one walk without recursion (so 100,000-deep data is
+    refused, not a RecursionError): bounded depth and size, numbers of at most
+    ``DATA_LIMITS.max_digits`` digits, finite floats, text keys, and text as :func:`check_text`
+    wants it. A value of another type raises ``not_json(field, value, reason)``."""
+    limits = DATA_LIMITS
+    count = 0
+    stack: list[tuple[Any, str, int]] = [(value, field, 1)]
     while stack:
-        item, where = stack.pop()
-        if isinstance(item, str):
+        item, where, depth = stack.pop()
+        count += 1
+        kind = type(item)
+        if kind is str:
             check_text(item, where)
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise InvalidArgumentError(where, item, "a finite number")
-        elif isinstance(item, dict):
-            for key, inner in item.items():
-                if not isinstance(key, str):
-                    raise InvalidArgumentError(where, key, "JSON data with text keys")
-                check_text(key, f"{where} key", 200)
-                stack.append((inner, f"{where}.{key}"))
-        elif isinstance(item, list | tuple):
-            stack.extend((inner, f"{where}[{i}]") for i, inner in enumerate(item))
+        elif item is None or kind is bool:
+            continue
+        elif kind is int:
+            if item.bit_length() > limits.max_digits * 10 // 3:  # about max_digits decimal digits
+                raise InvalidArgumentError(
+                    field, value, f"JSON data within limits: a number of more than {limits.max_digits} digits"
+                )
+        elif kind is float:
+            if not math.isfinite(item):
+                raise InvalidArgumentError(where, item, "a finite number")
+        elif kind is dict or kind is list or kind is tuple:
+            if depth >= limits.max_depth or count + len(item) > limits.max_values:
+                reason = (
+                    f"nested deeper than {limits.max_depth} levels"
+                    if depth >= limits.max_depth
+                    else f"more than {limits.max_values} values"
+                )
+                raise InvalidArgumentError(field, value, f"JSON data within limits: {reason}")
+            if kind is dict:
+                for key, inner in item.items():
+                    if type(key) is not str:
+                        raise InvalidArgumentError(where, key, "JSON data with text keys")
+                    check_text(key, f"{where} key", 200)
+                    stack.append((inner, _path(where, key), depth + 1))
+            else:
+                stack.extend((inner, _path(where, i), depth + 1) for i, inner in enumerate(item))
+        elif isinstance(item, str | int | float | dict | list | tuple):
+            stack.append((json_plain(item), where, depth))  # a subclass (an IntEnum, an OrderedDict)
+            count -= 1
+        else:
+            raise not_json(where, item, "JSON data: text, numbers, booleans, null, lists and objects")
+
+
+def json_plain(item: Any) -> Any:
+    """A subclass of a JSON type as the plain type (an IntEnum as int, an OrderedDict as dict)."""
+    if isinstance(item, bool):
+        return bool(item)
+    if isinstance(item, str):
+        return str(item)
+    if isinstance(item, int):
+        return int(item)
+    if isinstance(item, float):
+        return float(item)
+    if isinstance(item, dict):
+        return dict(item)
+    return list(item) if isinstance(item, list | tuple) else item
 
 
 def _check_record(record: Any, lengths: dict[str, int], prefix: str) -> None:
     for name, limit in lengths.items():
         value = getattr(record, name, None)
-        if isinstance(value, str):
+        # inline fast path: most values are short ASCII (the hot path saves several records a command)
+        if type(value) is str and (len(value) > limit or not value.isascii() or "\x00" in value):
             check_text(value, f"{prefix}{name}", limit)
 
 
 def check_limits(change: Any) -> None:
-    """Every field of a ChangeSet within the limits all stores share (see the module docstring)."""
+    """Every field of a ChangeSet within the limits all stores share (see the module docstring).
+
+    Of a stored complaint only the fields the change names (``change.fields``) are checked: the
+    rest were checked when they were written, and SQL stores write only those."""
     complaint = change.complaint
-    _check_record(complaint, _COMPLAINT, "")
-    check_text(complaint.title, "title")
-    check_text(complaint.description, "description")
-    check_data(complaint.attributes, "attributes")
+    names = change.fields if change.expected_version and change.fields is not None else None
+    lengths = _COMPLAINT if names is None else {n: _COMPLAINT[n] for n in names if n in _COMPLAINT}
+    _check_record(complaint, lengths, "")
+    if names is None or "title" in names:
+        check_text(complaint.title, "title")
+    if names is None or "description" in names:
+        check_text(complaint.description, "description")
+    if names is None or "attributes" in names:
+        check_data(complaint.attributes, "attributes")
     for event in change.events:
         _check_record(event, _EVENT, "event.")
         check_data(event.payload, "data")

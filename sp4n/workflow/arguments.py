@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sp4n.errors import InvalidArgumentError
+from sp4n.errors import InvalidArgumentError, InvalidData
 from sp4n.persistence.limits import check_data, check_text, complaint_limit
 from sp4n.workflow.actor import Actor
 
@@ -65,7 +65,8 @@ def check_command(actor: Any, idempotency_key: Any, data: Mapping[str, Any], **n
     check_actor(actor)
     if idempotency_key is not None:
         check_name(idempotency_key, "idempotency_key")
-    check_data({k: dict(v) if isinstance(v, Mapping) else v for k, v in data.items()}, "data")
+    for key, value in data.items():
+        check_data(dict(value) if isinstance(value, Mapping) else value, key, InvalidData)
 
 
 def check_count(value: Any, argument: str, maximum: int) -> int:

@@ -6,7 +6,6 @@ command that fails any guard has changed nothing.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -129,9 +128,6 @@ def check_guards(
     missing = tuple(f for f in definition.requires if _blank(data.get(f)))
     if missing:
         raise MissingData(complaint.id, trigger, missing)
-    for name, value in data.items():
-        if not _is_json(value):
-            raise InvalidData(name, value, "JSON data: text, numbers, booleans, null, lists and objects")
     for name in definition.assigns:
         if name.value in data:
             check_assignable(compiled, name, data[name.value])
@@ -160,20 +156,6 @@ def privacy_problem(complaint: Complaint, actor: Actor, data: dict[str, Any]) ->
         if data.get(flag.value) is False and getattr(complaint, flag.value):
             return f"only the reporter may set {flag.value} to false; staff and system may only set it"
     return None
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _is_json(value: Any) -> bool:
-    """Whether ``value`` is plain JSON data (what the history and the outbox can carry)."""
-    if isinstance(value, _SCALARS):
-        return not isinstance(value, float) or math.isfinite(value)
-    if isinstance(value, list | tuple):
-        return all(_is_json(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
-    return False
 
 
 def _blank(value: Any) -> bool:

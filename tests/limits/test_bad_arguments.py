@@ -70,7 +70,7 @@ CASES: list[tuple[str, Call, str]] = [
     (
         "attributes 100,000 deep",
         lambda s, c: s.engine.submit(s.reporter, title="x", attributes={"a": deep(100_000)}),
-        r"data=.* is invalid: expected JSON data within limits: nested deeper than 32",
+        r"attributes=.* is invalid: expected JSON data within limits: nested deeper than 32",
     ),
     (
         "data 100,000 deep",
@@ -85,12 +85,12 @@ CASES: list[tuple[str, Call, str]] = [
     (
         "data a lone surrogate",
         lambda s, c: s.engine.fire(c, "hold", s.national_admin, reason="\udc00"),
-        r"data.reason='\\udc00' is invalid: expected valid Unicode",
+        r"reason='\\udc00' is invalid: expected valid Unicode",
     ),
     (
         "data nan",
         lambda s, c: s.engine.fire(c, "hold", s.national_admin, reason=float("nan")),
-        r"data.reason=nan is invalid: expected a finite number",
+        r"reason=nan is invalid: expected a finite number",
     ),
     (
         "trigger a list",
@@ -210,7 +210,7 @@ FIELDS = [
     ({"agency": "a" * 65}, None),
     ({"title": "Jalan\x00rusak"}, r"title='Jalan\\x00rusak' is invalid: expected text without NUL characters"),
     ({"category": "kesehatan", "classification": "pengaduan", "reporter_name": "n" * 201}, r"reporter_name="),
-    ({"attributes": {"rt": "\x00"}}, r"data.attributes.rt='\\x00' is invalid: expected text without NUL"),
+    ({"attributes": {"rt": "\x00"}}, r"attributes.rt='\\x00' is invalid: expected text without NUL"),
 ]
 
 

@@ -148,7 +148,8 @@ sop_documents = st.dictionaries(st.sampled_from(SOP_KEYS) | st.text(max_size=8),
 DOCS: Counter[str] = Counter()
 
 
-@PROPERTY
+@pytest.mark.slow
+@settings(PROPERTY, max_examples=150)
 @given(document=sop_documents, extends=st.sampled_from([None, "national", "covid19_fasttrack", "nowhere.yaml"]))
 def test_random_sop_mappings_give_only_sop_errors(document: dict[str, Any], extends: str | None) -> None:
     if extends is not None:
@@ -181,7 +182,7 @@ yaml_texts = st.one_of(
 
 
 @pytest.mark.slow
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=80)
 @given(text=yaml_texts, kind=st.sampled_from(["yaml", "json", "toml"]))
 def test_random_and_hostile_documents_parse_or_fail_cleanly(text: str, kind: str) -> None:
     try:

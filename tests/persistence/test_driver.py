@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
-from sp4n.errors import DatabaseUnavailable, StoreError
+from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, StoreError
 from sp4n.persistence import ChangeSet
 from sp4n.persistence import tables as t
 from sp4n.persistence.query import ComplaintQuery, Visibility
@@ -141,7 +141,9 @@ def test_a_value_the_database_cannot_take_is_a_clear_error_and_nothing_is_writte
     store = open_store(db_url)
     try:
         complaint = replace(full_complaint(), attributes={"rt": {4, 5}})
-        with pytest.raises(StoreError, match=r"cannot be stored: Object of type set is not JSON serializable$"):
+        # refused before the database sees it, as on every store (sp4n.persistence.limits)
+        expected = r"^attributes.rt=\{4, 5\} is invalid: expected JSON data: text, numbers, booleans, null, lists"
+        with pytest.raises(InvalidArgumentError, match=expected):
             store.save(ChangeSet(complaint, 0))
         assert store.complaints() == []
     finally:
