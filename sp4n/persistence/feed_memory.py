@@ -27,7 +27,18 @@ class MemoryFeed:
 
     def append(self, entry: FeedEntry) -> None:
         """Number a saved event (called by the store, inside its save)."""
-        self._entries.append(dataclasses.replace(entry, position=len(self._entries) + 1))
+        numbered = FeedEntry(  # (a plain constructor call: dataclasses.replace costs a command more)
+            len(self._entries) + 1,
+            entry.complaint_id,
+            entry.event_seq,
+            entry.at,
+            entry.kind,
+            entry.anonymous,
+            entry.confidential,
+            entry.historical,
+            entry.event,
+        )
+        self._entries.append(numbered)
 
     def sequence(self) -> int:
         """The last position (numbered already, as events are saved)."""
