@@ -18,7 +18,9 @@ def _visible(query: ComplaintQuery) -> Any:
     if v.everything:
         return true()
     allowed: list[Any] = [_C.confidential.is_(False)]
-    if v.agencies:
+    if v.agencies and v.units:
+        allowed.append(and_(_C.agency.in_(sorted(v.agencies)), _C.unit.in_(sorted(v.units))))
+    elif v.agencies:
         allowed.append(_C.agency.in_(sorted(v.agencies)))
     if v.reporter_id is not None:
         allowed.append(_C.reporter_id == v.reporter_id)

@@ -27,11 +27,13 @@ class Order(StrEnum):
 @dataclass(frozen=True)
 class Visibility:
     """Which complaints a viewer may list: every non-confidential one, and confidential ones
-    only within their scope (``everything``, an agency in ``agencies``, or their own reports)."""
+    only within their scope (``everything``, an agency in ``agencies`` and, when ``units`` is
+    given, one of those units, or their own reports)."""
 
     everything: bool = False
     agencies: frozenset[str] = frozenset()
     reporter_id: str | None = None
+    units: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,11 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     v = query.visibility
     if complaint.confidential and not (
         v.everything
-        or (complaint.agency is not None and complaint.agency in v.agencies)
+        or (
+            complaint.agency is not None
+            and complaint.agency in v.agencies
+            and (not v.units or complaint.unit in v.units)
+        )
         or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
     ):
         return False

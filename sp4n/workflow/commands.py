@@ -56,7 +56,8 @@ def visibility_of(actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Visi
     if actor is None:
         return Visibility()
     if actor.role in _STAFF_OF_AGENCY:
-        return Visibility(agencies=_scope(actor, agencies) if actor.agency else frozenset())
+        scope = _scope(actor, agencies) if actor.agency else frozenset()
+        return Visibility(agencies=scope, units=frozenset(actor.units))
     if actor.role is Role.REPORTER:
         return Visibility(reporter_id=actor.id)
     return Visibility(everything=True)

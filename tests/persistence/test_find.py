@@ -199,3 +199,20 @@ def test_history_and_deadlines_keep_the_privacy_of_get(world: Scenario) -> None:
         assert seen[-1].actor_id == HIDDEN
         assert [x.seq for x in seen] == [x.seq for x in full]
     assert e.history(anon.id, ADMIN) == full  # the store is untouched
+
+
+def test_a_liaison_officer_with_units_lists_only_their_units_confidential_reports(store: Store) -> None:
+    # Before, find let a liaison officer list a confidential report of another unit of their
+    # agency, which get refuses them.
+    s = scenario(store)
+    e = s.engine
+    for title, unit in (("rahasia-a", "puskesmas_a"), ("rahasia-b", "puskesmas_b")):
+        cid = e.submit(SITI, title=title, category="kesehatan", confidential=True).id
+        e.fire(cid, "verify", ADMIN, **VERIFY)
+        e.fire(cid, "distribute", ADMIN, agency=AGENCY, unit=unit)
+    officer_a = Actor.liaison_officer("penghubung-a", AGENCY, units=("puskesmas_a",))
+    assert ids(e.find(officer_a)) == ["rahasia-a"]
+    assert ids(e.find(Actor.liaison_officer("penghubung-all", AGENCY))) == ["rahasia-a", "rahasia-b"]
+    other = e.find(STAFF).items[1]
+    with pytest.raises(PermissionDenied, match="assigned to unit 'puskesmas_b', not to puskesmas_a"):
+        e.get(other.id, officer_a)
