@@ -1,0 +1,139 @@
+"""Benchmark ``Engine.import_book``: a 100-row manual form book taken in at once vs the same
+complaints submitted one by one.
+
+Run ``python benchmarks/bench_import.py [--url postgresql+psycopg://...]``. Each side has a fresh
+database; each round takes in a book of new rows (received over the week before the clock, by
+WhatsApp, telephone and at the counter, each with its external id):
+
+* sp4n: ``engine.import_book(rows, admin)``: every row checked, known ones looked up, the new
+  ones written in one transaction;
+* baseline: ``engine.submit`` per row with the same data (``received_at``, ``external_id``, ...),
+  each in its own transaction.
+
+It prints both rates (complaints per second) and their ratio per database (target: at least
+3x). The exit code is 0 unless ``--check`` is given and a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from typing import Any
+
+from sp4n.persistence.sql import open_store
+from sp4n.testing import ManualClock
+from sp4n.testing.postgres import postgres_schema
+from sp4n.workflow import Actor, Engine
+
+TARGET = 3.0
+START = "2026-03-09T10:00:00+07:00"  # Monday: the book's rows were received the week before
+ADMIN = Actor.agency_admin("admin-kes", "dinas_kesehatan")
+CHANNELS = ("whatsapp", "telepon", "tatap_muka", "email")
+TITLES = ("Puskesmas tutup pada jam pelayanan", "Obat kosong di apotek puskesmas", "Antrean BPJS terlalu lama")
+
+
+def book(round_no: int, size: int) -> list[dict[str, str]]:
+    """``size`` rows, new in each round (their own external ids and reporters)."""
+    start = datetime.fromisoformat(START) - timedelta(days=7)
+    return [
+        {
+            "judul": f"{TITLES[i % len(TITLES)]} ({round_no}-{i})",
+            "isi": "Dilaporkan lewat kanal lain dan dicatat petugas.",
+            "tanggal_diterima": f"{start + timedelta(hours=i):%d/%m/%Y %H:%M}",
+            "kanal": CHANNELS[i % len(CHANNELS)],
+            "instansi": "dinas_kesehatan",
+            "id_pelapor": f"warga-{round_no}-{i}",
+            "id_eksternal": f"BUKU-{round_no}-{i:04d}",
+        }
+        for i in range(size)
+    ]
+
+
+def as_submit(row: dict[str, str]) -> dict[str, Any]:
+    """The same row as ``engine.submit`` arguments."""
+    received = datetime.strptime(row["tanggal_diterima"], "%d/%m/%Y %H:%M")
+    return {
+        "title": row["judul"],
+        "description": row["isi"],
+        "channel": row["kanal"],
+        "agency": row["instansi"],
+        "reporter_id": row["id_pelapor"],
+        "received_at": received.replace(tzinfo=datetime.fromisoformat(START).tzinfo),
+        "external_id": row["id_eksternal"],
+    }
+
+
+def timed(engine: Engine, rows: list[dict[str, str]], by_book: bool) -> float:
+    """Seconds to take ``rows`` in on ``engine``, as a book or one submit at a time."""
+    if by_book:
+        start = time.perf_counter()
+        result = engine.import_book(rows, ADMIN)
+        seconds = time.perf_counter() - start
+        if result.count("new") != len(rows) or not result.written:
+            raise RuntimeError(f"the book was not taken in: {[r.problems for r in result.rows if r.problems][:3]}")
+        return seconds
+    calls = [as_submit(r) for r in rows]
+    submit = engine.submit
+    start = time.perf_counter()
+    for kwargs in calls:
+        submit(ADMIN, **kwargs)
+    return time.perf_counter() - start
+
+
+def measure(fresh: Callable[[str], str], size: int, rounds: int) -> tuple[float, float]:
+    """Complaints per second (best round) submitted one by one, and as a book."""
+    rates = []
+    for by_book in (False, True):
+        engine = Engine(
+            store=open_store(fresh("book" if by_book else "submit"), upgrade=True), clock=ManualClock(START)
+        )
+        try:
+            timed(engine, book(-1, 5), by_book)  # warm-up: caches, prepared statements
+            best = min(timed(engine, book(r, size), by_book) for r in range(rounds))
+        finally:
+            engine.close()
+        rates.append(size / best)
+    return rates[0], rates[1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    args = parser.parse_args(argv)
+    size, rounds = (20, 1) if args.quick else (100, 5)
+    directory = tempfile.mkdtemp(prefix="sp4n-bench-import-")
+    failed = False
+    print(f"sp4n import_book benchmark: a book of {size} rows, complaints taken in per second (best of {rounds})")
+    print(f"{'database':11s} {'one by one':>14s} {'book':>14s} {'ratio':>8s}")
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, directory, True)
+        backends: list[tuple[str, Callable[[str], str]]] = [
+            ("SQLite", lambda label: f"sqlite:///{os.path.join(directory, label + '.db')}")
+        ]
+        if args.url:
+            url = args.url
+            backends.append(("PostgreSQL", lambda label: stack.enter_context(postgres_schema(url, prefix=label))))
+        for name, fresh in backends:
+            one, whole = measure(fresh, size, rounds)
+            ratio = whole / one
+            ok = ratio >= TARGET
+            failed |= not ok
+            print(
+                f"{name:11s} {one:12,.0f}/s {whole:12,.0f}/s {ratio:7.2f}x "
+                f"(target >= {TARGET:.0f}x) {'PASS' if ok else 'FAIL'}"
+            )
+    return 1 if failed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

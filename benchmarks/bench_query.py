@@ -1,0 +1,236 @@
+"""Benchmark ``Engine.find``: one agency's reports due within 1 working day, against a
+hand-written indexed SQL query, and at 1,000,000 complaints against 10,000.
+
+Run ``python benchmarks/bench_query.py [--url postgresql+psycopg://...] [--plans]``. Each database
+is filled with bulk SQL inserts (not through the engine): complaints of 40 agencies, a tenth of
+them the queried agency's, 30% open with a ``next_due_at`` from a day ago to eight days ahead.
+
+* sp4n: ``engine.find(admin, agency=..., due_within=1, order="due", limit=20)``: the query
+  built, visibility applied, the rows read and made into views;
+* baseline: ``SELECT * FROM sp4n_complaints WHERE agency = ? AND next_due_at <= ? ORDER BY
+  next_due_at, id LIMIT 20`` on the driver, the rows fetched (the same rows: checked).
+
+It prints queries per second and the ratios (targets: find at least 0.5x the hand-written
+query; at most 1.3x its cost at the large size than at the small). ``--plans`` prints find's
+query plan at the large size. The exit code is 0 unless ``--check`` is given and a target is
+missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+
+from sp4n.persistence import tables as t
+from sp4n.persistence.lists import find_statement
+from sp4n.persistence.sql import create_sql_engine
+from sp4n.workflow import Actor, Engine
+
+from store_bulk import AGENCIES, CATEGORIES, CHANNELS, NOW, TITLES, Formatter, Templates, analyze_loaded, naive_utc
+from store_setup import Databases, Lifecycles, baseline_engine, open_engine
+
+RATIO_TARGET = 0.5
+SCALE_TARGET = 1.3
+AGENCY = AGENCIES[0]
+ADMIN = Actor.agency_admin("admin-bench", AGENCY)
+LIMIT = 20
+FILTERS: dict[str, Any] = {"agency": AGENCY, "due_within": 1, "order": "due", "limit": LIMIT}
+BASELINE = (
+    "SELECT * FROM sp4n_complaints WHERE agency = {mark} AND next_due_at <= {mark} "
+    "ORDER BY next_due_at, id LIMIT {limit}"
+)
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work one run does."""
+
+    small: int
+    large: int
+    calls: int
+    """Queries per round."""
+    rounds: int
+    """Rounds per side; the best counts."""
+
+
+FULL = Sizes(small=10_000, large=1_000_000, calls=200, rounds=5)
+QUICK = Sizes(small=2_000, large=20_000, calls=20, rounds=2)
+
+
+def fill(url: str, count: int, seed: int = 7) -> None:
+    """``count`` complaints in bulk, then statistics for the planner."""
+    engine = create_sql_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    fmt = Formatter(postgres)
+    tpl = Templates(Lifecycles(), fmt)
+    pos = tpl.complaint.positions
+    (c_id, c_track, c_ver, c_state, c_sub, c_upd, c_title, c_chan, c_cat, c_rep, c_conf, c_agency, c_due) = pos(
+        "id",
+        "tracking_number",
+        "sop_version",
+        "state",
+        "submitted_at",
+        "updated_at",
+        "title",
+        "channel",
+        "category",
+        "reporter_id",
+        "confidential",
+        "agency",
+        "next_due_at",
+    )
+    (c_breached,) = pos("breached")
+    yes, no = (True, False) if postgres else (1, 0)
+    now = naive_utc(NOW)
+    rng = random.Random(seed)
+    columns = ", ".join(f'"{c.name}"' for c in t.complaints.columns)
+    marks = ", ".join("?" for _ in t.complaints.columns)
+    try:
+        with engine.connect() as conn:
+            for first in range(0, count, BATCH):
+                rows = []
+                for i in range(first, min(count, first + BATCH)):
+                    is_open = rng.random() < 0.3
+                    submitted = now - timedelta(days=rng.uniform(0.5, 60) if is_open else rng.uniform(60, 730))
+                    due = now + timedelta(days=rng.uniform(-1, 8)) if is_open else None
+                    row = tpl.complaint_row.copy()
+                    row[c_id] = f"{i:032x}"
+                    row[c_track] = f"SP4N-{submitted:%Y%m%d}-{i:08X}"
+                    row[c_ver] = tpl.sop_version
+                    row[c_state] = rng.choice(("received", "verified", "followed_up")) if is_open else "closed"
+                    row[c_sub], row[c_upd] = fmt.utc(submitted), fmt.utc(submitted)
+                    row[c_title] = f"{rng.choice(TITLES)} ({i})"
+                    row[c_chan], row[c_cat] = rng.choice(CHANNELS), rng.choice(CATEGORIES)
+                    row[c_rep] = f"warga-{rng.randrange(500_000)}"
+                    row[c_conf] = yes if rng.random() < 0.05 else no
+                    row[c_agency] = AGENCY if rng.random() < 0.1 else rng.choice(AGENCIES)
+                    row[c_due] = fmt.utc(due) if due is not None else None
+                    row[c_breached] = yes if due is not None and due < now else no
+                    rows.append(tuple(row))
+                with conn.begin():
+                    if postgres:
+                        raw = conn.connection.driver_connection
+                        assert raw is not None
+                        with raw.cursor() as cur, cur.copy(f"COPY {t.complaints.name} ({columns}) FROM STDIN") as copy:
+                            for r in rows:
+                                copy.write_row(r)
+                    else:
+                        conn.exec_driver_sql(f"INSERT INTO {t.complaints.name} ({columns}) VALUES ({marks})", rows)
+        analyze_loaded(engine)
+    finally:
+        engine.dispose()
+
+
+def best(run: Callable[[], Any], calls: int, rounds: int) -> float:
+    """The best seconds per call over ``rounds`` rounds of ``calls`` calls."""
+    run()  # warm-up
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            run()
+        times.append((time.perf_counter() - start) / calls)
+    return min(times)
+
+
+def measure(url: str, sizes: Sizes, plans: bool) -> tuple[float, float]:
+    """Seconds per call of find and of the hand-written query on ``url`` (the same rows: checked)."""
+    engine = open_engine(url)
+    raw = baseline_engine(url)
+    try:
+        due = engine.queries._end_of_working_day(1)
+        postgres = raw.dialect.name == "postgresql"
+        sql = BASELINE.format(mark="%s" if postgres else "?", limit=LIMIT)
+        bound = (AGENCY, Formatter(postgres).utc(naive_utc(due)))
+        with raw.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+            def baseline() -> list[Any]:
+                cursor.execute(sql, bound)
+                return list(cursor.fetchall())
+
+            def find() -> Any:
+                return engine.find(ADMIN, **FILTERS)
+
+            ids = [r[0] for r in baseline()]
+            found = [v.id for v in find().items]
+            if found != ids or not ids:
+                raise RuntimeError(f"find and the hand-written query differ: {found[:3]} vs {ids[:3]}")
+            if plans:
+                print_plan(raw, engine)
+            return best(find, sizes.calls, sizes.rounds), best(baseline, sizes.calls, sizes.rounds)
+    finally:
+        raw.dispose()
+        engine.close()
+
+
+def print_plan(raw: SqlEngine, engine: Engine) -> None:
+    """The plan of find's SELECT, with the values it is run with."""
+    compiled = find_statement(engine.queries._query(ADMIN, dict(FILTERS))).compile(
+        dialect=raw.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    procs = compiled._bind_processors
+    params = {k: procs[k](v) if k in procs else v for k, v in compiled.construct_params().items()}
+    postgres = raw.dialect.name == "postgresql"
+    prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    values: Any = params if postgres else tuple(params[k] for k in compiled.positiontup or ())
+    with raw.connect() as conn:
+        rows = conn.exec_driver_sql(prefix + compiled.string, values).all()
+    print(f"-- plan of find's query ({raw.dialect.name}):")
+    for row in rows:
+        print("   ", row[-1])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--plans", action="store_true", help="print find's query plan at the large size")
+    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    databases = Databases(args.url)
+    failed = False
+    print(f"sp4n find benchmark: one agency's reports due within 1 working day, {LIMIT} a page")
+    try:
+        for backend in databases.backends():
+            name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+            cost = {}
+            for size in (sizes.small, sizes.large):
+                url = databases.fresh(backend, f"q{size}")
+                fill(url, size)
+                found, hand = measure(url, sizes, args.plans and size == sizes.large)
+                databases.discard(url)
+                cost[size] = found
+                ratio = hand / found
+                ok = ratio >= RATIO_TARGET
+                failed |= not ok
+                print(
+                    f"{name:11s} {size:>9,} complaints: find {1 / found:9,.0f}/s, hand-written SQL "
+                    f"{1 / hand:9,.0f}/s; ratio find / SQL: {ratio:.2f}x (target >= {RATIO_TARGET}x) "
+                    f"{'PASS' if ok else 'FAIL'}"
+                )
+            scale = cost[sizes.large] / cost[sizes.small]
+            ok = scale <= SCALE_TARGET
+            failed |= not ok
+            print(
+                f"{name:11s} cost {sizes.large:,} / {sizes.small:,} complaints: {scale:.2f}x "
+                f"(target <= {SCALE_TARGET}x) {'PASS' if ok else 'FAIL'}"
+            )
+    finally:
+        databases.close()
+    return 1 if failed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
