@@ -22,6 +22,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import (
+    DuplicateComplaint,
     IdempotencyConflict,
     InvalidArgumentError,
     InvalidData,
@@ -55,10 +56,11 @@ from sp4n.workflow.commands import (
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
-from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake
+from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.queries import Page, Queries
+from sp4n.workflow.replay import replay_history
 from sp4n.workflow.reprojection import reproject
 from sp4n.workflow.runtime import Runtime, Subscriber, Zones
 from sp4n.workflow.tracking import TrackingNumbers
@@ -335,24 +337,22 @@ class Engine:
             raise PermissionDenied("(new)", "submit", str(actor), "only reporters and agency or national staff submit")
         self.runtime.refresh_if_due()
         compiled = self.registry.get(sop)
-        fields: dict[str, Any] = {
-            "title": title,
-            "description": description,
-            "sop": sop,
-            "channel": channel,
-            "category": category,
-            "classification": classification,
-            "anonymous": anonymous,
-            "confidential": confidential,
-            "agency": agency,
-            "reporter_id": reporter_id,
-            "reporter_name": reporter_name,
-            "attributes": dict(attributes or {}),
-        }
-        if received_at is not None:  # (left out when not given: keys of earlier retries still match)
-            fields["received_at"] = received_at
-        if external_id is not None:
-            fields["external_id"] = external_id
+        fields = submission_fields(
+            title=title,
+            description=description,
+            sop=sop,
+            channel=channel,
+            category=category,
+            classification=classification,
+            anonymous=anonymous,
+            confidential=confidential,
+            agency=agency,
+            reporter_id=reporter_id,
+            reporter_name=reporter_name,
+            attributes=attributes,
+            received_at=received_at,
+            external_id=external_id,
+        )
         replay = self._replay(idempotency_key, "submit", "", actor, fields)
         if replay is not None:
             return replay
@@ -361,6 +361,41 @@ class Engine:
             return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
         except Sp4nError as exc:
             return self._raced(exc, idempotency_key, "submit", "", actor, fields)
+
+    def import_history(
+        self,
+        actor: Actor,
+        *,
+        external_id: str,
+        received_at: datetime,
+        steps: Sequence[Mapping[str, Any]],
+        sop: str = "national",
+        **submission: Any,
+    ) -> ComplaintView:
+        """Import a complaint in progress elsewhere (forwarded by the national LAPOR!, migrated):
+        filed at ``received_at`` and ``steps`` (trigger, actor, at, data) replayed through the SOP,
+        each as if fired at its ``at``, written as ONE change; ``submission`` takes the fields of
+        :meth:`submit`. Idempotent by ``external_id``: a second import returns the stored one and
+        writes nothing. A refused step is InvalidData naming ``steps[i]`` (see :mod:`.replay`)."""
+        check_command(actor, None, {"attributes": submission.get("attributes")}, sop=sop)
+        if not isinstance(external_id, str) or not external_id.strip():
+            raise InvalidData("external_id", external_id, "a non-empty string (the complaint's id elsewhere)")
+        if received_at is None:
+            raise InvalidData("received_at", received_at, "an aware datetime (when the report was received)")
+        if self.store.taken_external_ids([external_id]):
+            return self.lookup(actor, external_id=external_id)
+        self.runtime.refresh_if_due()
+        fields = submission_fields(sop=sop, received_at=received_at, external_id=external_id, **submission)
+        change, compiled = replay_history(
+            self.intake, self.registry.get(sop), actor, fields, steps, self.now(), self.fast_tracks
+        )
+        try:
+            self.runtime.commit(change)
+        except DuplicateComplaint:
+            if not self.store.taken_external_ids([external_id]):
+                raise
+            return self.lookup(actor, external_id=external_id)  # a concurrent import won
+        return make_view(change.complaint, compiled.sop, actor.role, change.next_due_at)
 
     def import_book(self, rows: Sequence[Mapping[str, Any]], actor: Actor, **options: Any) -> BookResult:
         """Take in a manual form book: rows keyed by the Indonesian column names of

@@ -10,7 +10,7 @@ both instants (``at``: when it was entered; ``payload.received_at``: when it was
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -169,6 +169,46 @@ class Intake:
             version=1,
             external_id=fields.get("external_id"),
         )
+
+
+def submission_fields(
+    *,
+    title: str,
+    description: str = "",
+    sop: str = "national",
+    channel: str = "web",
+    category: str | None = None,
+    classification: str | None = None,
+    anonymous: bool = False,
+    confidential: bool = False,
+    agency: str | None = None,
+    reporter_id: str | None = None,
+    reporter_name: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+    received_at: datetime | None = None,
+    external_id: str | None = None,
+) -> dict[str, Any]:
+    """The fields of a submission (``Engine.submit``'s keywords) with their defaults, as
+    :meth:`Intake.decide` takes them."""
+    fields: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "sop": sop,
+        "channel": channel,
+        "category": category,
+        "classification": classification,
+        "anonymous": anonymous,
+        "confidential": confidential,
+        "agency": agency,
+        "reporter_id": reporter_id,
+        "reporter_name": reporter_name,
+        "attributes": dict(attributes or {}),
+    }
+    if received_at is not None:  # (left out when not given: keys of earlier retries still match)
+        fields["received_at"] = received_at
+    if external_id is not None:
+        fields["external_id"] = external_id
+    return fields
 
 
 def choose_sop(
