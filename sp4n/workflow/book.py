@@ -176,6 +176,8 @@ class Book:
             change, _ = self.intake.decide(compiled, actor, fields_of[result.row], now)
             result.tracking_number = change.complaint.tracking_number
             changes.append(change)
+        for change in changes:
+            change.historical = True  # a recap of the past: only feed consumers that ask for it
         self.runtime.commit_many(changes)
         return BookResult(results, True)
 

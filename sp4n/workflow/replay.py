@@ -123,4 +123,5 @@ def merge(changes: Sequence[ChangeSet]) -> ChangeSet:
         events=[e for change in changes for e in change.events],
         runs=list(runs.values()),
         next_due_at=next_due_at,
+        historical=True,  # past steps: only feed consumers that ask for history receive them
     )

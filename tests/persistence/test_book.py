@@ -196,3 +196,14 @@ def test_the_cli_takes_csv_and_xlsx_and_refuses_bad_files(
     assert dump(db_url) == before
     assert main(["import", str(wrong), "--url", db_url, "--partial"]) == 0
     assert "baru: 1, sudah ada: 0, salah: 1" in capsys.readouterr().out
+
+
+def test_a_book_enters_the_feed_as_history(store: Store) -> None:
+    # A recap of the past reaches only the feed consumers that ask for history (issue 14).
+    s = scenario(store)
+    live = s.engine.submit(s.reporter, title="Laporan baru").id
+    s.engine.import_book([row("Jalan rusak di Pedurungan")], ADMIN)
+    store.feed.sequence()  # number what the saves wrote (SQL stores number after commit)
+    entries = store.feed.entries(0, 100)
+    assert {e.complaint_id: e.historical for e in entries if e.complaint_id == live} == {live: False}
+    assert {e.historical for e in entries if e.complaint_id != live} == {True}
