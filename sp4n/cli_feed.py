@@ -11,6 +11,8 @@ import argparse
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 URL_HELP = "sqlite:///file.db or postgresql+psycopg://user@host/db"
@@ -67,10 +69,19 @@ def _engine(url: str) -> Any:
     return Engine(sops=(), database_url=url)
 
 
+@contextmanager
+def _opened(url: str) -> Iterator[Any]:
+    """An engine on ``url`` for one command, closed afterwards."""
+    engine = _engine(url)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
 def feed_status(args: argparse.Namespace) -> int:
     """Print one line per consumer, then its parked events."""
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         names = [args.name] if args.name else [c.name for c in engine.feed.consumers()]
         for name in names:
             s = engine.feed.status(name)
@@ -81,29 +92,21 @@ def feed_status(args: argparse.Namespace) -> int:
             )
             for d in engine.feed.parked(name):
                 print(f"  parked {d.position} ({d.complaint_id}) after {d.attempts} attempts: {d.last_error}")
-    finally:
-        engine.close()
     return 0
 
 
 def feed_retry(args: argparse.Namespace) -> int:
     """Queue parked events again."""
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         print(f"{engine.feed.retry(args.name, args.position)} parked event(s) queued again for {args.name}")
-    finally:
-        engine.close()
     return 0
 
 
 def feed_skip(args: argparse.Namespace) -> int:
     """Give up on one event for one consumer."""
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         engine.feed.skip(args.name, args.position)
         print(f"event {args.position} skipped for {args.name}")
-    finally:
-        engine.close()
     return 0
 
 
@@ -113,8 +116,7 @@ def hooks_add(args: argparse.Namespace) -> int:
 
     start: str | int = int(args.start) if args.start.isdigit() else args.start
     secret = new_secret()
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         engine.feed.add_consumer(
             args.name,
             args.audience,
@@ -124,22 +126,17 @@ def hooks_add(args: argparse.Namespace) -> int:
             historical=args.historical,
             max_attempts=args.max_attempts,
         )
-    finally:
-        engine.close()
     print(f"{args.name}: {args.endpoint} ({args.audience}); signing secret (shown once): {secret}")
     return 0
 
 
 def hooks_list(args: argparse.Namespace) -> int:
     """Print the webhook consumers, without secrets."""
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         for c in engine.feed.consumers():
             if c.url:
                 why = f" ({c.disabled_reason})" if c.disabled_reason else ""
                 print(f"{c.name}: {c.url} {c.audience.value} {c.status.value}{why}, {len(c.secrets)} secret(s)")
-    finally:
-        engine.close()
     return 0
 
 
@@ -147,25 +144,19 @@ def hooks_rotate(args: argparse.Namespace) -> int:
     """Add a new secret (first), keeping the old ones unless ``--drop-old``."""
     from sp4n.integration.signing import new_secret
 
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         consumer = engine.feed.consumer(args.name)
         secret = new_secret()
         consumer.secrets = [secret] if args.drop_old else [secret, *consumer.secrets]
         engine.feed.update(consumer)
-    finally:
-        engine.close()
     print(f"{args.name}: new signing secret (shown once): {secret}; {len(consumer.secrets)} secret(s) in use")
     return 0
 
 
 def hooks_remove(args: argparse.Namespace) -> int:
     """Remove a webhook consumer and its queue."""
-    engine = _engine(args.url)
-    try:
+    with _opened(args.url) as engine:
         engine.feed.remove_consumer(args.name)
-    finally:
-        engine.close()
     print(f"{args.name} removed")
     return 0
 

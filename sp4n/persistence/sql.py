@@ -90,6 +90,15 @@ def _versioned(kind: str) -> Any:
     return t.agency_registries if kind == "agencies" else t.calendars
 
 
+def _definition(kind: str, key: tuple[str, ...], column: str) -> Any:
+    """The SELECT of one column of a stored definition: an SOP by (id, version), a calendar or
+    an agency registry by (version,)."""
+    if kind == "sop":
+        return select(t.sops.c[column]).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
+    table = _versioned(kind)
+    return select(table.c[column]).where(table.c.version == key[0])
+
+
 class SqlStore:
     """The store protocol on SQLite or PostgreSQL."""
 
@@ -160,21 +169,12 @@ class SqlStore:
     def _stored_keys(self, kind: str, key: tuple[str, ...]) -> set[tuple[str, ...]]:
         """``{key}`` when that definition is stored, else the empty set (a read, no content)."""
         with self._read() as conn:
-            if kind == "sop":
-                query = select(t.sops.c.id).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
-            else:
-                query = select(t.calendars.c.version).where(t.calendars.c.version == key[0])
-            return {key} if conn.execute(query).first() is not None else set()
+            return {key} if conn.execute(_definition(kind, key, "version")).first() is not None else set()
 
     def load_definition(self, kind: str, key: tuple[str, ...]) -> dict[str, Any] | None:
         """The content of a stored SOP version, calendar version or agency registry version."""
         with self._read() as conn:
-            if kind == "sop":
-                query = select(t.sops.c.content).where(and_(t.sops.c.id == key[0], t.sops.c.version == key[1]))
-            else:
-                table = _versioned(kind)
-                query = select(table.c.content).where(table.c.version == key[0])
-            content = conn.execute(query).scalar_one_or_none()
+            content = conn.execute(_definition(kind, key, "content")).scalar_one_or_none()
         return dict(content) if content is not None else None
 
     def activate(self, kind: str, name: str, version: str, at: datetime) -> None:
