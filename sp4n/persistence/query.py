@@ -61,6 +61,18 @@ class ComplaintQuery:
     """Only complaints breached as of this instant: a running clock past due, or a run that ended late."""
     tracking_number: str | None = None
     external_id: str | None = None
+    reporter_scope: Visibility | None = None
+    """With a reporter filter, for a viewer who sees reporters only within a scope: only
+    complaints whose reporter they see (not anonymous, of these agencies and units)."""
+
+
+def in_scope(complaint: Complaint, scope: Visibility) -> bool:
+    """Whether ``complaint`` lies within the agencies (and units) of ``scope``."""
+    return (
+        complaint.agency is not None
+        and complaint.agency in scope.agencies
+        and (not scope.units or complaint.unit in scope.units)
+    )
 
 
 def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, query: ComplaintQuery) -> bool:
@@ -68,14 +80,11 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     (the in-memory store's way; the SQL store says the same in SQL)."""
     v = query.visibility
     if complaint.confidential and not (
-        v.everything
-        or (
-            complaint.agency is not None
-            and complaint.agency in v.agencies
-            and (not v.units or complaint.unit in v.units)
-        )
-        or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
+        v.everything or in_scope(complaint, v) or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
     ):
+        return False
+    scope = query.reporter_scope
+    if scope is not None and (complaint.anonymous or not in_scope(complaint, scope)):
         return False
     equal = (
         (query.unit, complaint.unit),

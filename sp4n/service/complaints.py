@@ -1,4 +1,4 @@
-"""/v1/complaints: submit, get, allowed triggers, fire a trigger, deadlines and history.
+"""/v1/complaints: submit, find, look up, get, allowed triggers, fire a trigger, deadlines and history.
 
 Commands need an API key and an acting person; reads without one are the public's. A complaint's
 version is its ``ETag``; firing a trigger needs ``If-Match`` with it (428 without, 412 when the
@@ -7,16 +7,18 @@ complaint moved on since), and a conflict found while saving is a retryable 409.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 
-from sp4n.errors import ComplaintNotFound
+from sp4n.errors import ComplaintNotFound, PermissionDenied
 from sp4n.service.auth import Caller
 from sp4n.service.context import Services, caller, in_scope, language, services, visible_view
 from sp4n.service.problems import Problem
 from sp4n.service.redact import event_for
-from sp4n.service.schemas import DeadlineOut, EventOut, SubmitBody, TriggersOut
+from sp4n.service.schemas import DeadlineOut, EventOut, FindOut, SubmitBody, TriggersOut
+from sp4n.workflow.queries import MAX_LIMIT
 from sp4n.workflow.views import ComplaintView, Deadline
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
@@ -48,6 +50,78 @@ def submit(
     actor = who.require_actor()
     view = svc.engine.submit(actor, idempotency_key=idempotency_key, **body.model_dump())
     response.headers["Location"] = f"/v1/complaints/{view.id}"
+    return _out(view, response)
+
+
+Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+Instant = Annotated[datetime | None, Query(description="an instant with its offset, e.g. 2026-03-02T10:00:00+07:00")]
+
+
+def _aware(name: str, value: datetime | None) -> datetime | None:
+    if value is not None and value.utcoffset() is None:
+        raise Problem(
+            422, "NaiveDatetimeError", f"{name} needs its offset (e.g. +07:00)", field=name, value=value.isoformat()
+        )
+    return value
+
+
+@router.get("", response_model=FindOut, summary="Find complaints")
+def find(
+    who: CallerDep,
+    svc: ServicesDep,
+    state: Annotated[list[str] | None, Query(max_length=50)] = None,
+    agency: Text = None,
+    unit: Text = None,
+    sop: Text = None,
+    category: Text = None,
+    classification: Text = None,
+    channel: Text = None,
+    reporter: Text = None,
+    submitted_from: Instant = None,
+    submitted_until: Instant = None,
+    breached: bool = False,
+    due_before: Instant = None,
+    due_within: Annotated[int | None, Query(ge=0, le=1000)] = None,
+    order: Annotated[Literal["submitted", "due"], Query()] = "submitted",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> FindOut:
+    """A page of the complaints the caller may see that pass the filters (those of
+    ``engine.find``), in submission or due order; ``next_cursor`` fetches the next page (with
+    the same filters) and is null on the last one."""
+    filters: dict[str, Any] = {
+        "state": state,
+        "agency": agency,
+        "unit": unit,
+        "sop": sop,
+        "category": category,
+        "classification": classification,
+        "channel": channel,
+        "reporter": reporter,
+        "submitted_from": _aware("submitted_from", submitted_from),
+        "submitted_until": _aware("submitted_until", submitted_until),
+        "due_before": _aware("due_before", due_before),
+        "due_within": due_within,
+    }
+    given = {name: value for name, value in filters.items() if value is not None}
+    page = svc.engine.find(who.actor, cursor=cursor, order=order, limit=limit, breached=breached, **given)
+    return FindOut(items=list(page.items), next_cursor=page.next_cursor)
+
+
+@router.get("/lookup", response_model=ComplaintView, summary="Look a complaint up")
+def lookup(
+    who: CallerDep,
+    svc: ServicesDep,
+    response: Response,
+    tracking_number: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    external_id: Text = None,
+) -> ComplaintView:
+    """The complaint with this tracking number (as a person types it: any case, O for 0) or
+    this external id (exactly one of them), as the caller may see it."""
+    try:
+        view = svc.engine.lookup(who.actor, tracking_number=tracking_number, external_id=external_id)
+    except PermissionDenied:
+        raise ComplaintNotFound(tracking_number or external_id or "") from None
     return _out(view, response)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sp4n.workflow.views import ComplaintView
+
 _TEXT = 10_000
 """The longest text field accepted."""
 
@@ -27,6 +29,14 @@ class SubmitBody(BaseModel):
     reporter_id: str | None = Field(default=None, max_length=200)
     reporter_name: str | None = Field(default=None, max_length=200)
     attributes: dict[str, str] = Field(default_factory=dict)
+    external_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+class FindOut(BaseModel):
+    """A page of complaints, as the caller may see them, and the cursor of the next page."""
+
+    items: list[ComplaintView]
+    next_cursor: str | None
 
 
 class TriggersOut(BaseModel):

@@ -152,6 +152,22 @@ def test_lists_show_what_get_shows(world: Scenario) -> None:
     assert next(v for v in e.find(ADMIN).items if v.title == "c-anon").attributes == {"hp": "0812"}
 
 
+def test_a_list_by_reporter_never_tells_who_filed_what_the_viewer_may_not_see(world: Scenario) -> None:
+    e = world.engine
+    assert ids(e.find(ADMIN, reporter=SITI.id)) == ["f-lama", "a-kes", "c-anon", "d-rahasia"]
+    assert ids(e.find(SITI, reporter=SITI.id)) == ["f-lama", "a-kes", "c-anon", "d-rahasia"]
+    # agency staff see the reporter of their agency's reports unless anonymous: c-anon is left out
+    assert ids(e.find(STAFF, reporter=SITI.id)) == ["d-rahasia"]
+    assert ids(e.find(OTHER_STAFF, reporter=SITI.id)) == []
+    assert ids(e.find(OTHER_STAFF, reporter=BUDI.id)) == ["b-pend"]
+    public = "reporter='warga-siti' is invalid: a filter the public may not use (it sees no reporter)"
+    with pytest.raises(InvalidData, match=exactly(public)):
+        e.find(None, reporter=SITI.id)
+    other = "reporter='warga-siti' is invalid: a reporter lists by reporter only their own reports"
+    with pytest.raises(InvalidData, match=exactly(other)):
+        e.find(BUDI, reporter=SITI.id)
+
+
 def test_lookups(world: Scenario) -> None:
     e = world.engine
     anon = e.lookup(ADMIN, external_id="LAPOR-77")
