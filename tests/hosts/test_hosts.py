@@ -59,7 +59,7 @@ def test_queue_follows_the_cursor_through_every_page(host: Host, served: Served)
     assert code == 0
     ids = [item["id"] for item in queue["items"]]
     assert ids == listed(served, f"state=received&agency={AGENCY}")
-    assert queue["count"] == len(ids) >= 4  # at least two pages of two
+    assert queue["count"] == len(ids) >= 3  # more than one page of two
     assert mine <= set(ids)
     assert moved not in ids
     assert {item["state"] for item in queue["items"]} == {"received"}
