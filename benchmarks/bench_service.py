@@ -12,8 +12,8 @@ SP4N_TEST_POSTGRES_URL, else the local test database). Each side has a fresh Pos
 * two servers: the same clients spread over two ``sp4n serve`` processes on one database (as a
   reverse proxy spreads them).
 
-The three sides take turns in every round, so a change in the machine's load touches them alike.
-It prints the commands per second of each (best round), p50 and p99 latency of the requests, the
+The three sides take turns in every round (a different one first each time), so a change in the
+machine's load touches them alike. It prints the commands per second of each (best round), p50 and p99 latency of the requests, the
 CPU time the serving processes spent per command (this process for in-process, the servers for
 HTTP; not the clients), and the ratios one server / in-process (target: at least 0.5x) and two
 servers / one (target: at least 1.5x). Two servers can only beat one where a core is idle: the
@@ -189,8 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         best = dict.fromkeys(sides, float("inf"))
         cpu = dict.fromkeys(sides, 0.0)
         latencies: dict[str, list[float]] = {name: [] for name in sides}
+        names = list(sides)
         for r in range(rounds):
-            for i, (name, (client, cpu_used)) in enumerate(sides.items()):
+            for i, name in enumerate(names[r % 3 :] + names[: r % 3]):  # each side first in turn
+                client, cpu_used = sides[name]
                 before = cpu_used()
                 seconds, measured = run_clients(client, clients, f"r{r}-{i}")
                 cpu[name] += cpu_used() - before
