@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sp4n.workflow.queries import MAX_LIMIT
 from sp4n.workflow.views import ComplaintView
 
 _TEXT = 10_000
@@ -30,6 +32,34 @@ class SubmitBody(BaseModel):
     reporter_name: str | None = Field(default=None, max_length=200)
     attributes: dict[str, str] = Field(default_factory=dict)
     external_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+_FILTER = Field(default=None, min_length=1, max_length=200)
+_INSTANT = Field(default=None, description="an instant with its offset, e.g. 2026-03-02T10:00:00+07:00")
+
+
+class FindQuery(BaseModel):
+    """The query parameters of a find: the filters of ``engine.find``, its order, page size
+    and the cursor of the next page."""
+
+    state: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(default=None, max_length=50)
+    agency: str | None = _FILTER
+    unit: str | None = _FILTER
+    sop: str | None = _FILTER
+    category: str | None = _FILTER
+    classification: str | None = _FILTER
+    channel: str | None = _FILTER
+    reporter: str | None = _FILTER
+    submitted_from: datetime | None = _INSTANT
+    submitted_until: datetime | None = _INSTANT
+    updated_from: datetime | None = _INSTANT
+    updated_until: datetime | None = _INSTANT
+    breached: bool = False
+    due_before: datetime | None = _INSTANT
+    due_within: int | None = Field(default=None, ge=0, le=1000, description="working days")
+    order: Literal["submitted", "due"] = "submitted"
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, max_length=1000)
 
 
 class FindOut(BaseModel):
