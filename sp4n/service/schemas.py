@@ -69,6 +69,28 @@ class FindOut(BaseModel):
     next_cursor: str | None
 
 
+class BookRowOut(BaseModel):
+    """What became of one row of a book: ``new`` (written, or to be on a dry run), ``known``
+    (imported before), ``wrong`` (its problems, by row and column, in Indonesian)."""
+
+    row: int
+    title: str
+    status: Literal["new", "known", "wrong"]
+    tracking_number: str | None
+    problems: list[str]
+    warnings: list[str]
+
+
+class BookOut(BaseModel):
+    """The result of a book: whether rows were written, the count of each outcome, each row."""
+
+    written: bool
+    new: int
+    known: int
+    wrong: int
+    rows: list[BookRowOut]
+
+
 class TriggersOut(BaseModel):
     """The triggers the acting person may fire now."""
 
