@@ -26,6 +26,8 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (e.ComplaintNotFound, 404),
     (e.ComplaintNotVisible, 404),
     (e.SopNotFoundError, 404),
+    (e.ConsumerNotFound, 404),
+    (e.DuplicateConsumer, 409),
     (e.ConcurrencyConflict, 409),
     (e.IdempotencyConflict, 409),
     (e.DuplicateComplaint, 409),

@@ -91,6 +91,70 @@ class BookOut(BaseModel):
     rows: list[BookRowOut]
 
 
+class ConsumerOut(BaseModel):
+    """A feed consumer's state: its cursor against the feed's head, queued and parked events."""
+
+    name: str
+    audience: str
+    status: str
+    url: str | None
+    historical: bool
+    cursor: int
+    head: int
+    queued: int
+    parked: int
+    disabled_reason: str | None
+
+
+class ParkedOut(BaseModel):
+    """An event parked for one consumer (a dead letter) and why."""
+
+    position: int
+    complaint_id: str
+    attempts: int
+    queued_at: str
+    last_error: str | None
+
+
+class RetriedOut(BaseModel):
+    """How many parked events were queued again."""
+
+    queued: int
+
+
+class EndpointBody(BaseModel):
+    """A new webhook endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$")
+    audience: Literal["national", "agency", "public"]
+    start: str = Field(default="now", pattern=r"^(now|beginning|[0-9]{1,18})$", description="now, beginning or N")
+    historical: bool = False
+    max_attempts: int = Field(default=12, ge=1, le=1000)
+
+
+class EndpointOut(BaseModel):
+    """A webhook endpoint, with how many secrets it signs with (never the secrets)."""
+
+    name: str
+    url: str
+    audience: str
+    status: str
+    historical: bool
+    max_attempts: int
+    secrets: int
+    disabled_reason: str | None
+
+
+class SecretOut(BaseModel):
+    """An endpoint and its new signing secret: shown in this answer only."""
+
+    endpoint: EndpointOut
+    secret: str
+
+
 class TriggersOut(BaseModel):
     """The triggers the acting person may fire now."""
 
