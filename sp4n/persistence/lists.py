@@ -54,6 +54,10 @@ def find_statement(query: ComplaintQuery) -> Select[Any]:
         where.append(_C.submitted_at >= query.submitted_from)
     if query.submitted_until is not None:
         where.append(_C.submitted_at < query.submitted_until)
+    if query.updated_from is not None:
+        where.append(_C.updated_at >= query.updated_from)
+    if query.updated_until is not None:
+        where.append(_C.updated_at < query.updated_until)
     if query.due_before is not None:
         where.append(_C.next_due_at <= query.due_before)
     if query.breached_at is not None:

@@ -55,6 +55,8 @@ class ComplaintQuery:
     reporter_id: str | None = None
     submitted_from: datetime | None = None
     submitted_until: datetime | None = None
+    updated_from: datetime | None = None
+    updated_until: datetime | None = None
     due_before: datetime | None = None
     """Only complaints with a running clock due at or before this instant."""
     breached_at: datetime | None = None
@@ -105,6 +107,10 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     if query.submitted_from is not None and complaint.submitted_at < query.submitted_from:
         return False
     if query.submitted_until is not None and complaint.submitted_at >= query.submitted_until:
+        return False
+    if query.updated_from is not None and complaint.updated_at < query.updated_from:
+        return False
+    if query.updated_until is not None and complaint.updated_at >= query.updated_until:
         return False
     if query.due_before is not None and (next_due_at is None or next_due_at > query.due_before):
         return False

@@ -8,7 +8,7 @@ complaint moved on since), and a conflict found while saving is a retryable 409.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from pydantic import TypeAdapter
@@ -18,8 +18,7 @@ from sp4n.service.auth import Caller
 from sp4n.service.context import Services, caller, in_scope, language, services, visible_view
 from sp4n.service.problems import Problem
 from sp4n.service.redact import event_for
-from sp4n.service.schemas import DeadlineOut, EventOut, FindOut, SubmitBody, TriggersOut
-from sp4n.workflow.queries import MAX_LIMIT
+from sp4n.service.schemas import DeadlineOut, EventOut, FindOut, FindQuery, SubmitBody, TriggersOut
 from sp4n.workflow.views import ComplaintView, Deadline
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
@@ -63,57 +62,19 @@ def submit(
 
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
-Instant = Annotated[datetime | None, Query(description="an instant with its offset, e.g. 2026-03-02T10:00:00+07:00")]
-
-
-def _aware(name: str, value: datetime | None) -> datetime | None:
-    if value is not None and value.utcoffset() is None:
-        raise Problem(
-            422, "NaiveDatetimeError", f"{name} needs its offset (e.g. +07:00)", field=name, value=value.isoformat()
-        )
-    return value
 
 
 @router.get("", response_model=FindOut, summary="Find complaints")
-def find(
-    who: CallerDep,
-    svc: ServicesDep,
-    state: Annotated[list[str] | None, Query(max_length=50)] = None,
-    agency: Text = None,
-    unit: Text = None,
-    sop: Text = None,
-    category: Text = None,
-    classification: Text = None,
-    channel: Text = None,
-    reporter: Text = None,
-    submitted_from: Instant = None,
-    submitted_until: Instant = None,
-    breached: bool = False,
-    due_before: Instant = None,
-    due_within: Annotated[int | None, Query(ge=0, le=1000)] = None,
-    order: Annotated[Literal["submitted", "due"], Query()] = "submitted",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
-) -> FindOut:
+def find(who: CallerDep, svc: ServicesDep, query: Annotated[FindQuery, Query()]) -> FindOut:
     """A page of the complaints the caller may see that pass the filters (those of
     ``engine.find``), in submission or due order; ``next_cursor`` fetches the next page (with
     the same filters) and is null on the last one."""
-    filters: dict[str, Any] = {
-        "state": state,
-        "agency": agency,
-        "unit": unit,
-        "sop": sop,
-        "category": category,
-        "classification": classification,
-        "channel": channel,
-        "reporter": reporter,
-        "submitted_from": _aware("submitted_from", submitted_from),
-        "submitted_until": _aware("submitted_until", submitted_until),
-        "due_before": _aware("due_before", due_before),
-        "due_within": due_within,
-    }
-    given = {name: value for name, value in filters.items() if value is not None}
-    page = svc.engine.find(who.actor, cursor=cursor, order=order, limit=limit, breached=breached, **given)
+    filters = query.model_dump(exclude_none=True)
+    for name, value in filters.items():
+        if isinstance(value, datetime) and value.utcoffset() is None:
+            detail = f"{name} needs its offset (e.g. +07:00)"
+            raise Problem(422, "NaiveDatetimeError", detail, field=name, value=value.isoformat())
+    page = svc.engine.find(who.actor, **filters)
     return FindOut(items=list(page.items), next_cursor=page.next_cursor)
 
 

@@ -157,7 +157,7 @@ class Queries:
         tracking = f.pop("tracking_number", None)
         if tracking is not None:
             values["tracking_number"] = normalize_tracking_number(tracking)
-        for name in ("submitted_from", "submitted_until", "due_before"):
+        for name in ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before"):
             if f.get(name) is not None:
                 values[name] = require_aware(f.pop(name), name)
             f.pop(name, None)

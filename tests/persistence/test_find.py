@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, DuplicateComplaint, InvalidData, PermissionDenied
+from sp4n.errors import (
+    ComplaintNotFound,
+    ComplaintNotVisible,
+    DuplicateComplaint,
+    InvalidArgumentError,
+    InvalidData,
+    PermissionDenied,
+)
 from sp4n.persistence import Store
 from sp4n.testing import Scenario
 from sp4n.workflow import Actor
@@ -76,6 +83,10 @@ def test_filters(world: Scenario) -> None:
     assert ids(e.find(ADMIN, breached=True)) == ["f-lama"]
     assert ids(e.find(ADMIN, unit="bidang_x")) == []
     assert ids(e.find(ADMIN, external_id="LAPOR-77")) == ["c-anon"]
+    tuesday_noon = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)  # when three were verified and distributed
+    changed = e.find(ADMIN, updated_from=tuesday_noon, updated_until=tuesday_noon + timedelta(hours=1))
+    assert ids(changed) == ["b-pend", "c-anon", "d-rahasia", "e-budi"]
+    assert ids(e.find(ADMIN, updated_until=tuesday_noon)) == ["a-kes"]
 
 
 def test_due_order_and_due_within(world: Scenario) -> None:
@@ -130,6 +141,9 @@ def test_bad_queries_are_refused(world: Scenario) -> None:
         e.find(ADMIN, due_within=-1)
     with pytest.raises(InvalidData, match=exactly("agency='' is invalid: a non-empty string")):
         e.find(ADMIN, agency="")
+    naive = "updated_from='2026-03-03' is invalid: expected a timezone-aware datetime"
+    with pytest.raises(InvalidArgumentError, match=exactly(naive)):
+        e.find(ADMIN, updated_from="2026-03-03")
 
 
 def test_lists_show_what_get_shows(world: Scenario) -> None:
