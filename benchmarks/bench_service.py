@@ -13,12 +13,12 @@ SP4N_TEST_POSTGRES_URL, else the local test database). Each side has a fresh Pos
   reverse proxy spreads them).
 
 The three sides take turns in every round (a different one first each time), so a change in the
-machine's load touches them alike. It prints the commands per second of each (best round), p50 and p99 latency of the requests, the
-CPU time the serving processes spent per command (this process for in-process, the servers for
-HTTP; not the clients), and the ratios one server / in-process (target: at least 0.5x) and two
-servers / one (target: at least 1.5x). Two servers can only beat one where a core is idle: the
-machine's cores and load are printed beside the figures. The exit code is 0 unless ``--check``
-is given and a target is missed.
+machine's load touches them alike. It prints the commands per second of each (best round), p50
+and p99 latency of the requests, the CPU time the serving processes spent per command (this
+process for in-process, the servers for HTTP; not the clients), and the ratios one server /
+in-process (target: at least 0.5x) and two servers / one (target: at least 1.5x). Two servers
+can only beat one where a core is idle: the machine's cores and load are printed beside the
+figures. The exit code is 0 unless ``--check`` is given and a target is missed.
 """
 
 from __future__ import annotations
