@@ -45,10 +45,9 @@ def program(name: str) -> str:
 
 @dataclass
 class Served:
-    """A live server, its database URL, and the tokens and ids of its keys."""
+    """A live server and the tokens and ids of its keys (``dinas``: the agency's app; ``revoked``)."""
 
     server: ServeProcess
-    url: str
     tokens: dict[str, str]
     key_ids: dict[str, str]
 
@@ -101,7 +100,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         ids["revoked"], tokens["revoked"] = create_key(url, "retired-app", ["agency_admin"], [AGENCY])
         run_cli("keys", "revoke", "--url", url, ids["revoked"])
         server = stack.enter_context(ServeProcess(url, tmp / "serve.log"))
-        yield Served(server, url, tokens, ids)
+        yield Served(server, tokens, ids)
 
 
 @pytest.fixture(params=sorted(PROGRAMS))
