@@ -167,6 +167,17 @@ def test_a_signature_made_by_sp4n_is_verified(verifier: Host, delivery: tuple[by
     assert verify(verifier, [new_secret(), old], upper, body, at - 300)[0] == 0
 
 
+def test_the_reference_vector_of_standard_webhooks_is_verified(verifier: Host) -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the reference vector of the Standard Webhooks libraries
+    sent = {
+        "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
+    answer = verify(verifier, [secret], sent, b'{"test": 2432232314}', 1614265330)
+    assert answer == (0, {"verified": "msg_p5jXN8AQM9LWM0D4loKWxJek", "type": None, "subject": None})
+
+
 @pytest.mark.parametrize(
     ("change", "field", "detail"),
     [
