@@ -147,7 +147,8 @@ def list_requests(
         if not wanted <= set(allowed):
             raise InvalidArgumentError("status", status, f"{', '.join(allowed)}, comma-separated")
         span: dict[str, Any] = {"submitted_from": start, "submitted_until": end + _TICK}
-        span["state"] = _states_of(engine, wanted, extended_statuses)
+        if wanted != set(allowed):
+            span["state"] = _states_of(engine, wanted, extended_statuses)
         codes = sorted({c.strip() for c in service_code.split(",") if c.strip()}) if service_code else [None]
         views = [v for code in codes for v in public_views(engine, category=code, **span)]
         views = [v for v in views if _status_of(v, extended_statuses) in wanted]

@@ -117,6 +117,7 @@ def update_row(engine: Engine, view: ComplaintView, event: Event, extended: bool
     the status after it, and the label of the state it reached as its text (nothing the
     public may not see: no person, no command data)."""
     assert event.dest is not None
+    # the SOP version the event was made under (the complaint may have moved to a newer one since)
     state = engine.registry.get(view.sop_id, event.sop_version or view.sop_version).sop.state(event.dest)
     return {
         "update_id": f"{view.id}-{event.seq}",

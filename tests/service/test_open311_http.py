@@ -5,11 +5,19 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
+import pytest
+
 from sp4n.service.open311 import EXTENDED_STATUSES, REQUEST_FIELDS, UPDATE_FIELDS
 
 from .conftest import Live
 from .test_complaints_http import SUBMIT, submit
 
+SPEC_REQUEST_ORDER = (
+    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+    "address", "address_id", "zipcode", "lat", "long", "media_url",
+)  # fmt: skip
+"""The elements of a request in the order of GeoReport v2's example response of GET Service Requests."""
 SPEC_REQUEST_FIELDS = {
     "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
@@ -74,6 +82,7 @@ def test_create_list_and_get_requests(live: Live) -> None:
     _, _, text = live.server.request("GET", f"/open311/v2/requests/{rid}.xml")
     root = ET.fromstring(text)
     assert (root.tag, root[0].tag, root[0].findtext("status")) == ("service_requests", "request", "open")
+    assert tuple(child.tag for child in root[0]) == SPEC_REQUEST_ORDER
 
 
 def test_expected_datetime_is_the_running_completion_deadline(live: Live) -> None:
@@ -181,3 +190,10 @@ def test_updates_never_show_a_confidential_request_nor_a_person(live: Live) -> N
     assert anonymous["id"] in str(text)
     assert "warga-anonim-311" not in str(text)
     assert "adm-1" not in str(text)  # nor the staff who acted
+
+
+@pytest.mark.postgres
+def test_open311_on_postgresql(live_postgres: Live) -> None:
+    test_extended_statuses_are_fixmystreets(live_postgres)
+    test_service_request_updates_by_update_time(live_postgres)
+    test_updates_never_show_a_confidential_request_nor_a_person(live_postgres)
