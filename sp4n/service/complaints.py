@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from pydantic import TypeAdapter
 
 from sp4n.errors import ComplaintNotFound, PermissionDenied
 from sp4n.service.auth import Caller
@@ -35,21 +36,29 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _out(view: ComplaintView, response: Response) -> ComplaintView:
+_VIEW_JSON = TypeAdapter(ComplaintView)
+"""Serializes a view in one call; left to FastAPI, a returned dataclass is first copied whole
+with ``dataclasses.asdict`` (about a tenth of the CPU of a submit)."""
+
+
+def _out(view: ComplaintView, response: Response, status: int = 200) -> Response:
+    """The view as JSON (the schema of ``response_model``), with the ETag of its version and
+    the headers set on ``response``."""
     response.headers["ETag"] = etag(view.version)
-    return view
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(_VIEW_JSON.dump_json(view), status, headers, media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=ComplaintView, summary="Submit a complaint")
 def submit(
     body: SubmitBody, who: CallerDep, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey = None
-) -> ComplaintView:
+) -> Response:
     """File a new complaint as the acting person; a retry with the same Idempotency-Key files
     nothing new and answers as the first did."""
     actor = who.require_actor()
     view = svc.engine.submit(actor, idempotency_key=idempotency_key, **body.model_dump())
     response.headers["Location"] = f"/v1/complaints/{view.id}"
-    return _out(view, response)
+    return _out(view, response, 201)
 
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
@@ -76,7 +85,7 @@ def lookup(
     response: Response,
     tracking_number: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     external_id: Text = None,
-) -> ComplaintView:
+) -> Response:
     """The complaint with this tracking number (as a person types it: any case, O for 0) or
     this external id (exactly one of them), as the caller may see it."""
     try:
@@ -87,7 +96,7 @@ def lookup(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintView, summary="Get a complaint")
-def get_complaint(complaint_id: str, who: CallerDep, svc: ServicesDep, response: Response) -> ComplaintView:
+def get_complaint(complaint_id: str, who: CallerDep, svc: ServicesDep, response: Response) -> Response:
     """The complaint as the caller may see it."""
     return _out(visible_view(svc.engine, complaint_id, who.actor), response)
 
@@ -128,7 +137,7 @@ def fire(
     data: Annotated[dict[str, Any] | None, Body()] = None,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
     idempotency_key: IdempotencyKey = None,
-) -> ComplaintView:
+) -> Response:
     """Fire ``trigger`` with the command's data (a JSON object), if the complaint is still at
     the version named by If-Match."""
     actor = who.require_actor()
