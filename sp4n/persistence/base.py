@@ -2,8 +2,8 @@
 
 A command becomes one :class:`ChangeSet` saved in ONE transaction: the complaint (checked
 against the version it was loaded at), its clock ledgers, the timers to add and to close, and the
-events; every event also enters the outbox in that transaction (on SQL stores the database
-writes the outbox row itself, from the event). Either all of it is stored or none of it.
+events; every event also enters the feed in that transaction (its feed row, numbered once
+committed). Either all of it is stored or none of it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sp4n.persistence.records import (
     Complaint,
     Event,
     Milestone,
-    OutboxItem,
     RunOutcome,
     Timer,
     TimerStatus,
@@ -211,26 +210,6 @@ class Store(Protocol):
 
     def complaints(self, ids: Sequence[str] | None = None) -> list[Complaint]:
         """Complaints (all, or those with the given ids)."""
-        ...
-
-    def pending_outbox(self, limit: int) -> list[OutboxItem]:
-        """Undelivered outbox items, oldest first."""
-        ...
-
-    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
-        """Record delivery of outbox items."""
-        ...
-
-    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
-        ...
-
-    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
-        """End a lease: delivered (``delivered_at``) or failed (``error``, the item stays pending)."""
-        ...
-
-    def prune_outbox(self, delivered_before: datetime) -> int:
-        """Remove outbox items delivered before ``delivered_before``; how many went."""
         ...
 
     def save_definition(

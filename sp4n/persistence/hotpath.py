@@ -284,7 +284,7 @@ class HotPath:
             )
 
     def write_events(self, tx: Transaction, events: Sequence[Event]) -> None:
-        """Append events (the database writes their outbox rows, by trigger)."""
+        """Append events."""
         if events:
             tx.execute(self.insert_event, [{f: getattr(e, f) for f in EVENT_FIELDS} for e in events])
 

@@ -15,7 +15,6 @@ from sp4n.persistence.records import (
     Complaint,
     Event,
     Milestone,
-    OutboxItem,
     RunOutcome,
     Timer,
     TimerStatus,
@@ -76,22 +75,6 @@ def timer_from(row: Mapping[Any, Any]) -> Timer:
         lateness_seconds=row["lateness_seconds"],
         lease_owner=row["lease_owner"],
         lease_expires=row["lease_expires"],
-    )
-
-
-def outbox_from(row: Mapping[Any, Any], event: Event) -> OutboxItem:
-    """An outbox item from its row and the event it carries (content and hash as payload)."""
-    payload = event.content()
-    payload["hash"] = event.hash
-    return OutboxItem(
-        id=row["id"],
-        complaint_id=row["complaint_id"],
-        event_seq=row["event_seq"],
-        topic=row["topic"],
-        payload=payload,
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
-        attempts=row["attempts"],
     )
 
 

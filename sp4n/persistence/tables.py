@@ -30,12 +30,7 @@ from sqlalchemy import (
 
 from sp4n.errors import NaiveDatetimeError
 
-OUTBOX_TRIGGER = "sp4n_events_to_outbox"
-"""The trigger (and, on PostgreSQL, its function) that writes each event's outbox row: one
-statement fewer per command, in the same transaction. The payload is the event itself, read
-when the outbox is drained."""
-
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0011"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -234,22 +229,6 @@ timers = Table(
     # the order claims and due-timer reads ask for: no sort among the timers due at one instant
     Index("ix_sp4n_timers_status_due_at_priority_id", "status", "due_at", "priority", "id"),
     Index("ix_sp4n_timers_complaint_id", "complaint_id"),
-)
-
-outbox = Table(
-    "sp4n_outbox",
-    metadata,
-    Column("id", String(128), primary_key=True),
-    Column("complaint_id", String(64), nullable=False),
-    Column("event_seq", Integer, nullable=False),
-    Column("topic", String(64), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("delivered_at", UtcDateTime),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("lease_owner", String(128)),
-    Column("lease_expires", UtcDateTime),
-    Index("ix_sp4n_outbox_pending", "delivered_at", "created_at"),
 )
 
 idempotency = Table(

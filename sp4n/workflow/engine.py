@@ -58,7 +58,6 @@ from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
 from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
 from sp4n.workflow.migration import migrate
-from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.queries import Page, Queries
 from sp4n.workflow.replay import replay_history
 from sp4n.workflow.reprojection import reproject
@@ -159,7 +158,6 @@ class Engine:
         self.intake = Intake(self.runtime, self._new_id, self.tracking, backdate_limit)
         self.book = Book(self.runtime, self.intake)
         self.deadlines_runner = DeadlineRunner(self.runtime)
-        self.outbox = Outbox(self.runtime)
         self.feed = Feed(self.runtime)
         self.queries = Queries(self.runtime)
         for sop in sops:

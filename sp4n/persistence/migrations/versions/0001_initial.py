@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from sp4n.persistence.tables import OUTBOX_TRIGGER, UtcDateTime
+from sp4n.persistence.tables import UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -157,6 +157,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name="pk_sp4n_idempotency"),
     )
 
+
+OUTBOX_TRIGGER = "sp4n_events_to_outbox"
+"""The trigger (and, on PostgreSQL, its function) that wrote each event's outbox row (until 0011)."""
 
 _OUTBOX_ROW = (
     "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) "
