@@ -232,16 +232,19 @@ class Store(Protocol):
         ...
 
 
+_PARTS = ("clocks", "add_timers", "events", "runs", "milestones")
+
+
 def check_change(change: ChangeSet) -> None:
     """InvalidArgumentError unless every record of the change belongs to its complaint: a
     change saves one complaint, and a row of another would be refused by a foreign key on
     one store and stored on another. Then every field within the limits all stores share."""
     cid = change.complaint.id
-    parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
-    parts += [("events", change.events), ("runs", change.runs), ("milestones", change.milestones)]
-    for name, records in parts:
-        for i, record in enumerate(records):
+    parts: tuple[list[Any], ...] = (change.clocks, change.add_timers, change.events, change.runs, change.milestones)
+    for name, records in zip(_PARTS, parts, strict=True):
+        for record in records:
             if record.complaint_id != cid:
+                i = next(i for i, r in enumerate(records) if r.complaint_id != cid)
                 raise InvalidArgumentError(f"change.{name}[{i}].complaint_id", record.complaint_id, f"{cid!r}")
     if change.idempotency is not None and change.idempotency.complaint_id != cid:
         raise InvalidArgumentError("change.idempotency.complaint_id", change.idempotency.complaint_id, f"{cid!r}")
@@ -258,6 +261,8 @@ def check_count(count: int) -> int:
 def distinct_complaints(changes: Sequence[ChangeSet]) -> None:
     """InvalidArgumentError when two changes of one batch are of the same complaint (the second
     would be checked against the version before the first)."""
+    if len(changes) < 2:
+        return
     seen: set[str] = set()
     for i, change in enumerate(changes):
         cid = change.complaint.id

@@ -12,18 +12,19 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sp4n.calendars.duration import Duration
 
 _T = TypeVar("_T")
 
 
-def _shallow(obj: _T) -> _T:
-    """A field-by-field copy; several times faster than copy.copy on a dataclass."""
-    new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    return new
+def _shallow(obj: _T, _new: Any = object.__new__) -> _T:
+    """A field-by-field copy; several times faster than copy.copy on a dataclass (the instance
+    dict copied and assigned whole, ``object.__new__`` bound once)."""
+    new = _new(obj.__class__)
+    new.__dict__ = obj.__dict__.copy()
+    return cast(_T, new)
 
 
 class ClockStatus(StrEnum):

@@ -103,7 +103,7 @@ def run_row(run: ClockRun) -> dict[str, Any]:
         "complaint_id": run.complaint_id,
         "clock": run.clock,
         "started_at": run.started_at,
-        "outcome": run.outcome.value,
+        "outcome": run.outcome._value_,
         "due_at": run.due_at,
         "changed_at": run.changed_at,
         "stopped_at": run.stopped_at,
