@@ -10,6 +10,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
@@ -36,7 +37,7 @@ from sp4n.persistence import ChangeSet, MemoryStore, Snapshot, TimerStatus
 from sp4n.states import build_sop, builtin_sop
 from sp4n.testing import ManualClock, Scenario
 from sp4n.workflow import SYSTEM, Actor, Engine, Firing, retry_on_conflict
-from sp4n.workflow.views import HIDDEN
+from sp4n.workflow.views import HIDDEN, ComplaintView
 
 WIB = ZoneInfo("Asia/Jakarta")
 WIT = ZoneInfo("Asia/Jayapura")
@@ -1004,3 +1005,13 @@ def test_an_engine_clock_that_returns_naive_datetimes_is_refused() -> None:
             Actor.reporter("warga-1"), title="Jalan rusak"
         )
     assert list(store.complaint_ids()) == []
+
+
+def test_every_view_a_command_returns_has_every_field() -> None:
+    """make_view fills a view's fields at once (not through __init__): none may be missing."""
+    s = scenario()
+    view = s.engine.submit(s.reporter, title="Jalan rusak", attributes={"rt": "04"})
+    names = {f.name for f in fields(ComplaintView)}
+    assert set(vars(view)) == names
+    assert view == ComplaintView(**{name: getattr(view, name) for name in names})
+    assert ComplaintView.from_dict(view.to_dict()) == view
