@@ -412,13 +412,15 @@ class Engine:
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
             return replay
-        self.runtime.refresh_if_due()
+        runtime = self.runtime
+        now = runtime.now()
+        runtime.refresh_if_due(now)
         try:
-            loaded = self.runtime.load(complaint_id)
+            loaded = runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
             definition = find_transition(compiled, complaint, trigger)
-            check_guards(compiled, complaint, definition, actor, data, self.agencies)
-            ctx = self.runtime.context(compiled, self.now())
+            check_guards(compiled, complaint, definition, actor, data, runtime.agencies)
+            ctx = runtime.context(compiled, now)
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
             return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
         except Sp4nError as exc:
