@@ -132,22 +132,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sp4n_timers_status_due_at", "sp4n_timers", ["status", "due_at"])
     op.create_index("ix_sp4n_timers_complaint_id", "sp4n_timers", ["complaint_id"])
-    op.create_table(
-        "sp4n_outbox",
-        sa.Column("id", sa.String(128), nullable=False),
-        sa.Column("complaint_id", sa.String(64), nullable=False),
-        sa.Column("event_seq", sa.Integer, nullable=False),
-        sa.Column("topic", sa.String(64), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("delivered_at", UtcDateTime),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("last_error", sa.Text),
-        sa.Column("lease_owner", sa.String(128)),
-        sa.Column("lease_expires", UtcDateTime),
-        sa.PrimaryKeyConstraint("id", name="pk_sp4n_outbox"),
-    )
-    op.create_index("ix_sp4n_outbox_pending", "sp4n_outbox", ["delivered_at", "created_at"])
-    _create_outbox_trigger()
+    create_outbox()
     op.create_table(
         "sp4n_idempotency",
         sa.Column("key", sa.String(200), nullable=False),
@@ -165,6 +150,27 @@ _OUTBOX_ROW = (
     "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) "
     "VALUES (NEW.complaint_id || '/' || NEW.seq, NEW.complaint_id, NEW.seq, 'complaint.' || NEW.kind, NEW.at, 0);"
 )
+
+
+def create_outbox() -> None:
+    """The outbox (dropped by 0011, whose downgrade creates it again with this): a row for every
+    event to deliver, written by a trigger on the events in the same transaction."""
+    op.create_table(
+        "sp4n_outbox",
+        sa.Column("id", sa.String(128), nullable=False),
+        sa.Column("complaint_id", sa.String(64), nullable=False),
+        sa.Column("event_seq", sa.Integer, nullable=False),
+        sa.Column("topic", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("delivered_at", UtcDateTime),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text),
+        sa.Column("lease_owner", sa.String(128)),
+        sa.Column("lease_expires", UtcDateTime),
+        sa.PrimaryKeyConstraint("id", name="pk_sp4n_outbox"),
+    )
+    op.create_index("ix_sp4n_outbox_pending", "sp4n_outbox", ["delivered_at", "created_at"])
+    _create_outbox_trigger()
 
 
 def _create_outbox_trigger() -> None:

@@ -17,10 +17,9 @@ Revises: 0009
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+import importlib
 
-from sp4n.persistence.tables import UtcDateTime
+from alembic import op
 
 revision = "0011"
 down_revision = "0009"
@@ -44,28 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Create the outbox and its trigger again, empty."""
-    op.create_table(
-        "sp4n_outbox",
-        sa.Column("id", sa.String(128), nullable=False),
-        sa.Column("complaint_id", sa.String(64), nullable=False),
-        sa.Column("event_seq", sa.Integer, nullable=False),
-        sa.Column("topic", sa.String(64), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("delivered_at", UtcDateTime),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("last_error", sa.Text),
-        sa.Column("lease_owner", sa.String(128)),
-        sa.Column("lease_expires", UtcDateTime),
-        sa.PrimaryKeyConstraint("id", name="pk_sp4n_outbox"),
-    )
-    op.create_index("ix_sp4n_outbox_pending", "sp4n_outbox", ["delivered_at", "created_at"])
-    row = (
-        "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) VALUES "
-        "(NEW.complaint_id || '/' || NEW.seq, NEW.complaint_id, NEW.seq, 'complaint.' || NEW.kind, NEW.at, 0);"
-    )
-    if _is_pg():
-        op.execute(f"CREATE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {row} RETURN NEW; END $$")
-        op.execute(f"CREATE TRIGGER {TRIGGER} AFTER INSERT ON sp4n_events FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()")
-    else:
-        op.execute(f"CREATE TRIGGER {TRIGGER} AFTER INSERT ON sp4n_events BEGIN {row} END")
+    """Create the outbox and its trigger again, empty, as revision 0001 made them."""
+    initial = importlib.import_module("sp4n.persistence.migrations.versions.0001_initial")
+    initial.create_outbox()
