@@ -75,7 +75,7 @@ def test_check_fails_on_a_missed_target(
 
     rates, bulk = load_benchmark("store_rates"), load_benchmark("store_bulk")
     slow = rates.RateResult("sqlite", 120, ours=1.0, baseline=0.1, ours_statements=9.0, baseline_statements=4.0)
-    loaded = bulk.Loaded("sqlite:///x.db", 1_000, {"complaints": 1_000}, 1.0, 0.1, 2**20, 0)
+    loaded = bulk.Loaded("sqlite:///x.db", 1_000, {"complaints": 1_000}, 1.0, 0.1, 2**20)
 
     def scale(*_args: Any) -> Any:
         return bench.ScaleResult("sqlite", 120, loaded, loaded, 1e-3, 2e-3, [("load", "SELECT 1", ["SCAN"])])

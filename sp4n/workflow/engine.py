@@ -58,7 +58,6 @@ from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
 from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
 from sp4n.workflow.migration import migrate
-from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.queries import Page, Queries
 from sp4n.workflow.replay import replay_history
 from sp4n.workflow.reprojection import reproject
@@ -159,7 +158,6 @@ class Engine:
         self.intake = Intake(self.runtime, self._new_id, self.tracking, backdate_limit)
         self.book = Book(self.runtime, self.intake)
         self.deadlines_runner = DeadlineRunner(self.runtime)
-        self.outbox = Outbox(self.runtime)
         self.feed = Feed(self.runtime)
         self.queries = Queries(self.runtime)
         for sop in sops:
@@ -414,13 +412,15 @@ class Engine:
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
             return replay
-        self.runtime.refresh_if_due()
+        runtime = self.runtime
+        now = runtime.now()
+        runtime.refresh_if_due(now)
         try:
-            loaded = self.runtime.load(complaint_id)
+            loaded = runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
             definition = find_transition(compiled, complaint, trigger)
-            check_guards(compiled, complaint, definition, actor, data, self.agencies)
-            ctx = self.runtime.context(compiled, self.now())
+            check_guards(compiled, complaint, definition, actor, data, runtime.agencies)
+            ctx = runtime.context(compiled, now)
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
             return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
         except Sp4nError as exc:
