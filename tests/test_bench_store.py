@@ -50,7 +50,11 @@ def test_quick_run_on_postgres(
         engine = sqlalchemy.create_engine(postgres_url)
         try:
             with engine.connect() as conn:
-                query = "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bench_store_%'"
+                # only this benchmark's labels: other runs sharing the database make schemas of their own
+                query = (
+                    "SELECT schema_name FROM information_schema.schemata "
+                    "WHERE schema_name LIKE 'bench\\_store\\_small\\_%' OR schema_name LIKE 'bench\\_store\\_large\\_%'"
+                )
                 return set(conn.execute(sqlalchemy.text(query)).scalars())
         finally:
             engine.dispose()
