@@ -21,19 +21,20 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 
 from sp4n.persistence import tables as t
-from sp4n.persistence.lists import find_statement
+from sp4n.persistence.lists import find_parameters, find_statement
 from sp4n.persistence.sql import create_sql_engine
 from sp4n.workflow import Actor, Engine
 
+from lifecycle import timed
 from store_bulk import AGENCIES, CATEGORIES, CHANNELS, NOW, TITLES, Formatter, Templates, analyze_loaded, naive_utc
 from store_setup import Databases, Lifecycles, baseline_engine, open_engine
 
@@ -62,8 +63,8 @@ class Sizes:
     """Rounds per side; the best counts."""
 
 
-FULL = Sizes(small=10_000, large=1_000_000, calls=200, rounds=5)
-QUICK = Sizes(small=2_000, large=20_000, calls=20, rounds=2)
+FULL = Sizes(small=10_000, large=1_000_000, calls=200, rounds=9)
+QUICK = Sizes(small=2_000, large=20_000, calls=20, rounds=3)
 
 
 def fill(url: str, count: int, seed: int = 7) -> None:
@@ -130,16 +131,21 @@ def fill(url: str, count: int, seed: int = 7) -> None:
         engine.dispose()
 
 
-def best(run: Callable[[], Any], calls: int, rounds: int) -> float:
-    """The best seconds per call over ``rounds`` rounds of ``calls`` calls."""
-    run()  # warm-up
-    times = []
+def best(runs: Sequence[Callable[[], Any]], calls: int, rounds: int) -> list[float]:
+    """The best seconds per call of each of ``runs`` over ``rounds`` rounds of ``calls`` calls,
+    their rounds taken in turn (a machine that slows down for a while slows both sides)."""
+    for run in runs:
+        run()  # warm-up
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
-            run()
-        times.append((time.perf_counter() - start) / calls)
-    return min(times)
+        for run, spent in zip(runs, times, strict=True):
+            spent.append(timed(partial(_repeat, run, calls)) / calls)
+    return [min(spent) for spent in times]
+
+
+def _repeat(run: Callable[[], Any], calls: int) -> None:
+    for _ in range(calls):
+        run()
 
 
 def measure(url: str, sizes: Sizes, plans: bool) -> tuple[float, float]:
@@ -167,7 +173,8 @@ def measure(url: str, sizes: Sizes, plans: bool) -> tuple[float, float]:
                 raise RuntimeError(f"find and the hand-written query differ: {found[:3]} vs {ids[:3]}")
             if plans:
                 print_plan(raw, engine)
-            return best(find, sizes.calls, sizes.rounds), best(baseline, sizes.calls, sizes.rounds)
+            found_cost, hand_cost = best([find, baseline], sizes.calls, sizes.rounds)
+            return found_cost, hand_cost
     finally:
         raw.dispose()
         engine.close()
@@ -175,11 +182,10 @@ def measure(url: str, sizes: Sizes, plans: bool) -> tuple[float, float]:
 
 def print_plan(raw: SqlEngine, engine: Engine) -> None:
     """The plan of find's SELECT, with the values it is run with."""
-    compiled = find_statement(engine.queries._query(ADMIN, dict(FILTERS))).compile(
-        dialect=raw.dialect, compile_kwargs={"render_postcompile": True}
-    )
+    shape, values = find_parameters(engine.queries._query(ADMIN, dict(FILTERS)))
+    compiled = find_statement(shape).compile(dialect=raw.dialect)
     procs = compiled._bind_processors
-    params = {k: procs[k](v) if k in procs else v for k, v in compiled.construct_params().items()}
+    params = {k: procs[k](v) if k in procs else v for k, v in compiled.construct_params(values).items()}
     postgres = raw.dialect.name == "postgresql"
     prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
     values: Any = params if postgres else tuple(params[k] for k in compiled.positiontup or ())

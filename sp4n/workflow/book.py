@@ -269,7 +269,7 @@ class Book:
                 stored = self.runtime.store.find(
                     _by_reporter(fields["reporter_id"], start, fields["received_at"] + window)
                 )
-                for complaint, _ in stored:
+                for complaint in stored:
                     if _similar(fields, {"title": complaint.title, "received_at": complaint.submitted_at}, window):
                         result.warnings.append(f"baris {result.row}: mungkin sama dengan {complaint.tracking_number}")
 

@@ -12,15 +12,18 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sp4n.agencies.model import EMPTY, AgencyRegistry
 from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
-from sp4n.persistence.query import ComplaintQuery, Order, Visibility
+from sp4n.persistence.query import ComplaintQuery, Listed, Order, Visibility
 from sp4n.persistence.records import ClockStatus, Complaint, Event
+from sp4n.states.model import Sop
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.commands import scope_problem, visibility_of
 from sp4n.workflow.runtime import Runtime
@@ -43,7 +46,7 @@ class Page:
     next_cursor: str | None
 
 
-def viewer_of(complaint: Complaint, actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Actor | None:
+def viewer_of(complaint: Complaint | Listed, actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Actor | None:
     """Whom ``actor`` counts as for ``complaint`` (themselves, or the public outside their
     scope, which follows the agency tree); PermissionDenied or ComplaintNotVisible when they may
     not see it at all."""
@@ -63,10 +66,24 @@ class Queries:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def _view(self, complaint: Complaint, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
+    def _view(self, complaint: Complaint | Listed, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
         viewer = viewer_of(complaint, actor, self.runtime.agencies)
         sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
         return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
+
+    def _views(self, rows: Sequence[Listed], actor: Actor | None) -> tuple[ComplaintView, ...]:
+        """The views of a page's rows: as :meth:`_view`, each SOP version looked up once a page."""
+        agencies, registry = self.runtime.agencies, self.runtime.registry
+        sops: dict[tuple[str, str], Sop] = {}
+        views = []
+        for row in rows:
+            viewer = viewer_of(row, actor, agencies)
+            key = (row.sop_id, row.sop_version)
+            sop = sops.get(key)
+            if sop is None:
+                sop = sops[key] = registry.get(*key).sop
+            views.append(make_view(row, sop, viewer.role if viewer else None, row.next_due_at))
+        return tuple(views)
 
     def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:
         """The complaint as ``actor`` may see it (see :meth:`Engine.get`)."""
@@ -88,8 +105,7 @@ class Queries:
         found = self.runtime.store.find(query)
         if not found:
             raise ComplaintNotFound(wanted if wanted is not None else f"external id {external_id}")
-        complaint, next_due = found[0]
-        return self._view(complaint, actor, next_due)
+        return self._view(found[0], actor, found[0].next_due_at)
 
     def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
         """The complaint's events as ``actor`` may see them: refused as :meth:`get` refuses, and
@@ -115,18 +131,15 @@ class Queries:
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of complaints (filters as :meth:`Engine.find`)."""
         query = self._query(actor, filters)
-        fingerprint = _fingerprint(query)
-        if cursor is not None:
-            query = replace(query, after=_decode(cursor, fingerprint))
-        rows = self.runtime.store.find(replace(query, limit=query.limit + 1))
-        items = tuple(self._view(c, actor, due) for c, due in rows[: query.limit])
-        more = len(rows) > query.limit
-        if not more:
+        after = None if cursor is None else _decode(cursor, _fingerprint(query))
+        rows = self.runtime.store.find(replace(query, limit=query.limit + 1, after=after))
+        items = self._views(rows[: query.limit], actor)
+        if len(rows) <= query.limit:
             return Page(items, None)
-        last, due = rows[query.limit - 1]
-        key = due if query.order is Order.DUE else last.submitted_at
+        last = rows[query.limit - 1]
+        key = last.next_due_at if query.order is Order.DUE else last.submitted_at
         assert key is not None
-        return Page(items, _encode(fingerprint, key, last.id))
+        return Page(items, _encode(_fingerprint(query), key, last.id))
 
     def _query(self, actor: Actor | None, f: dict[str, Any]) -> ComplaintQuery:
         limit = f.pop("limit", 50)
@@ -189,6 +202,7 @@ def _text(name: str, value: Any) -> str | None:
     return value
 
 
+@lru_cache(maxsize=256)
 def _fingerprint(query: ComplaintQuery) -> str:
     """What a cursor must have been made for: the same filters, order and viewer."""
     canonical = {

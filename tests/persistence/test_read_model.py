@@ -20,9 +20,9 @@ LIAISON = Actor.liaison_officer("penghubung", AGENCY)
 def facts(store: Store, cid: str) -> tuple[datetime | None, bool]:
     complaint = store.load(cid).complaint
     query = ComplaintQuery(Visibility(everything=True), tracking_number=complaint.tracking_number)
-    [(_, next_due)] = store.find(query)
+    [listed] = store.find(query)
     breached = store.find(ComplaintQuery(Visibility(everything=True), breached_at=datetime(2000, 1, 1, tzinfo=UTC)))
-    return next_due, cid in {c.id for c, _ in breached}
+    return listed.next_due_at, cid in {c.id for c in breached}
 
 
 def runs(store: Store, cid: str) -> list[tuple[str, str]]:
