@@ -33,6 +33,7 @@ class Shape(NamedTuple):
     equal: tuple[str, ...]
     states: int | None
     agencies: int | None
+    reporters: int | None
     ranges: tuple[str, ...]
     order: Order
     after: bool
@@ -53,12 +54,13 @@ def find_parameters(query: ComplaintQuery) -> tuple[Shape, dict[str, Any]]:
         values[name] = getattr(query, name)
     states = _numbered(values, "state", None if query.states is None else sorted(query.states))
     agency = _numbered(values, "agency", None if query.agencies is None else sorted(query.agencies))
+    reporters = _numbered(values, "reporter", None if query.reporters is None else sorted(query.reporters))
     ranges = tuple(name for name in _RANGES if getattr(query, name) is not None)
     for name in ranges:
         values[name] = getattr(query, name)
     if query.after is not None:
         values["after_key"], values["after_id"] = query.after
-    return Shape(visibility, equal, states, agency, ranges, query.order, query.after is not None), values
+    return Shape(visibility, equal, states, agency, reporters, ranges, query.order, query.after is not None), values
 
 
 def _numbered(values: dict[str, Any], prefix: str, items: list[str] | None) -> int | None:
@@ -92,13 +94,15 @@ def _visible(shape: tuple[int, int, bool] | None) -> Any:
 def find_statement(shape: Shape) -> Select[Any]:
     """The SELECT of one page of a list of that shape: the :class:`Listed` columns, at most
     ``:lim`` rows after ``(:after_key, :after_id)``."""
-    visibility, equal, states, agencies, ranges, order, after = shape
+    visibility, equal, states, agencies, reporters, ranges, order, after = shape
     where: list[Any] = [_visible(visibility)]
     where += [_C[name] == bindparam(name, type_=_C[name].type) for name in equal]
     if states is not None:
         where.append(_in(_C.state, "state", states))
     if agencies is not None:
         where.append(_in(_C.agency, "agency", agencies))
+    if reporters is not None:
+        where.append(_in(_C.reporter_id, "reporter", reporters))
     instant = _C.submitted_at.type
     bound = {name: bindparam(name, type_=instant) for name in ranges}
     if "submitted_from" in bound:

@@ -60,16 +60,32 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    # On SQLite an instant is text ("2026-03-02 03:00:00.000000", UTC), which SQLAlchemy writes
+    # and parses in Python: the two conversions below make and read that same text in C, several
+    # times faster (a command writes some thirty instants, a page of a list reads sixty).
+
+    def bind_processor(self, dialect: Dialect) -> _Processor | None:
+        if dialect.name == "sqlite":
+            return _utc_text
+        return super().bind_processor(dialect)
+
     def result_processor(self, dialect: Dialect, coltype: object) -> _Processor | None:
-        # SQLite hands back the text SQLAlchemy wrote ("2026-03-02 10:00:00.000000", UTC): read
-        # with its offset, it parses straight into an aware instant, several times faster than
-        # SQLAlchemy's parse and then process_result_value (lists decode three per row)
         if dialect.name == "sqlite":
             return _utc_from_text
         return super().result_processor(dialect, coltype)
 
 
 _Processor = Callable[[Any], Any]
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"an instant (datetime) is stored, not {type(value).__name__} {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError("stored instant", value)
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without "+00:00"
 
 
 def _utc_from_text(value: str | None) -> datetime | None:

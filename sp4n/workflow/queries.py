@@ -33,6 +33,27 @@ from sp4n.workflow.views import HIDDEN, ComplaintView, hides_reporter, make_view
 MAX_LIMIT = 500
 """The most rows one page may hold."""
 
+FILTERS = (
+    "agency",
+    "breached",
+    "category",
+    "channel",
+    "classification",
+    "due_before",
+    "due_within",
+    "external_id",
+    "limit",
+    "order",
+    "reporter",
+    "sop",
+    "state",
+    "submitted_from",
+    "submitted_until",
+    "tracking_number",
+    "unit",
+)
+"""The keyword filters of :meth:`Engine.find` (besides ``cursor``)."""
+
 _IDENTITY = ("reporter_id", "reporter_name", "attributes")
 """Payload keys of a submission that identify the reporter."""
 
@@ -179,8 +200,7 @@ class Queries:
         if f.pop("breached", False):
             values["breached_at"] = self.runtime.now()
         if f:
-            known = sorted(x.name for x in fields(ComplaintQuery))
-            raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(known)}")
+            raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(FILTERS)}")
         return ComplaintQuery(**values)
 
     def _end_of_working_day(self, n: Any) -> datetime:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.dialects import sqlite
 
+from sp4n.errors import NaiveDatetimeError
 from sp4n.persistence.query import Listed
 from sp4n.persistence.records import Complaint
 from sp4n.persistence.rows import COMPLAINT_FIELDS
@@ -48,3 +49,21 @@ def test_a_sqlite_instant_that_is_not_one_is_refused() -> None:
     assert process is not None
     with pytest.raises(ValueError, match="Invalid isoformat string: 'gestern'"):
         process("gestern")
+
+
+def test_sqlite_instants_are_written_as_sqlalchemy_writes_them() -> None:
+    # the text must sort and compare as before: rows written by earlier versions sit beside new ones
+    dialect = sqlite.dialect()
+    ours = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sqlite.DATETIME().bind_processor(dialect)
+    assert ours is not None
+    assert theirs is not None
+    wib = timezone(timedelta(hours=7))
+    for instant in (datetime(2026, 3, 2, 10, 0, tzinfo=wib), datetime(987, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)):
+        assert ours(instant) == theirs(instant.astimezone(UTC).replace(tzinfo=None))
+    assert ours(datetime(2026, 3, 2, 10, 0, tzinfo=wib)) == "2026-03-02 03:00:00.000000"
+    assert ours(None) is None
+    with pytest.raises(NaiveDatetimeError, match="stored instant"):
+        ours(datetime(2026, 3, 2, 10, 0))
+    with pytest.raises(TypeError, match=r"^an instant \(datetime\) is stored, not date datetime.date\(2026, 3, 2\)$"):
+        ours(date(2026, 3, 2))
