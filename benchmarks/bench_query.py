@@ -187,7 +187,7 @@ def print_plan(raw: SqlEngine, engine: Engine) -> None:
     procs = compiled._bind_processors
     params = {k: procs[k](v) if k in procs else v for k, v in compiled.construct_params(values).items()}
     postgres = raw.dialect.name == "postgresql"
-    prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
     values: Any = params if postgres else tuple(params[k] for k in compiled.positiontup or ())
     with raw.connect() as conn:
         rows = conn.exec_driver_sql(prefix + compiled.string, values).all()

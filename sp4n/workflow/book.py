@@ -174,7 +174,8 @@ class Book:
             return BookResult(results, False)
         changes: list[ChangeSet] = []
         for result in new:
-            change, _ = self.intake.decide(compiled, actor, fields_of[result.row], now)
+            fields = fields_of[result.row]
+            change, _ = self.intake.decide(compiled, actor, fields, now, checked=fields["received_at"])
             result.tracking_number = change.complaint.tracking_number
             changes.append(change)
         for change in changes:
