@@ -5,13 +5,15 @@ Run ``python benchmarks/bench_import.py [--url postgresql+psycopg://...]``. Each
 database; each round takes in a book of new rows (received over the week before the clock, by
 WhatsApp, telephone and at the counter, each with its external id):
 
-* sp4n: ``engine.import_book(rows, admin)``: every row checked, known ones looked up, the new
-  ones written in one transaction;
+* sp4n: ``engine.import_book(rows, admin)``: every row checked, known ones looked up (one query),
+  likely duplicates looked for (one query for all the book's reporters), the new ones written in
+  one transaction;
 * baseline: ``engine.submit`` per row with the same data (``received_at``, ``external_id``, ...),
   each in its own transaction.
 
-It prints both rates (complaints per second) and their ratio per database (target: at least
-3x). The exit code is 0 unless ``--check`` is given and a target is missed.
+The two sides' rounds are taken in turn, with the garbage collector off, after a warm-up book of
+the same size; the best round of each counts. It prints both rates (complaints per second) and
+their ratio per database (target: at least 3x). The exit code is 0 unless ``--check`` is given and a target is missed.
 """
 
 from __future__ import annotations
