@@ -15,7 +15,6 @@ from sp4n.persistence.feed_records import DeliveryStatus as DeliveryStatus
 from sp4n.persistence.feed_records import FeedEntry as FeedEntry
 from sp4n.persistence.memory import MemoryStore as MemoryStore
 from sp4n.persistence.query import ComplaintQuery as ComplaintQuery
-from sp4n.persistence.query import Listed as Listed
 from sp4n.persistence.query import Order as Order
 from sp4n.persistence.query import Visibility as Visibility
 from sp4n.persistence.records import ClockLedger as ClockLedger
@@ -47,7 +46,6 @@ __all__ = [
     "FeedEntry",
     "FeedStore",
     "IdempotencyRecord",
-    "Listed",
     "MemoryStore",
     "Milestone",
     "Order",

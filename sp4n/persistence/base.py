@@ -17,7 +17,7 @@ from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.feed_base import FeedStore
 from sp4n.persistence.feed_records import FeedEntry
 from sp4n.persistence.limits import check_limits
-from sp4n.persistence.query import ComplaintQuery, Listed
+from sp4n.persistence.query import ComplaintQuery
 from sp4n.persistence.records import (
     ClockLedger,
     ClockRun,
@@ -143,7 +143,7 @@ class Store(Protocol):
         """The newest event of a complaint (for the hash chain)."""
         ...
 
-    def find(self, query: ComplaintQuery) -> list[Listed]:
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """Complaints that pass ``query``, in its order, after its keyset position, at most
         ``query.limit`` of them, each with its earliest running due instant (read model)."""
         ...

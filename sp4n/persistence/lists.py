@@ -4,11 +4,13 @@ complaints table and its read-model columns, in keyset order, on the indexes of 
 A list is asked for often and with few distinct sets of filters, so its SELECT is built and
 compiled once per *shape* (which filters are given, how many values each list holds, the order)
 with every value a bound parameter; a call only binds the values and runs it on the driver's
-connection (:mod:`.driver`), and its rows become :class:`~sp4n.persistence.query.Listed` tuples.
+connection (:mod:`.driver`), and each row becomes a complaint (built from the values in column
+order, not by name) with its read-model due instant.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -16,12 +18,14 @@ from sqlalchemy import Engine, Select, and_, bindparam, false, or_, select, true
 
 from sp4n.persistence import tables as t
 from sp4n.persistence.driver import Query
-from sp4n.persistence.query import ComplaintQuery, Listed, Order
+from sp4n.persistence.query import ComplaintQuery, Order
+from sp4n.persistence.records import Complaint
+from sp4n.persistence.rows import COMPLAINT_FIELDS
 
 _C = t.complaints.c
 _EQUAL = ("unit", "sop_id", "category", "classification", "channel", "reporter_id", "tracking_number", "external_id")
 _RANGES = ("submitted_from", "submitted_until", "due_before", "breached_at")
-_SELECTED = [_C[name] for name in Listed._fields]
+_SELECTED = [_C[name] for name in (*COMPLAINT_FIELDS, "next_due_at")]
 
 
 class Shape(NamedTuple):
@@ -92,7 +96,8 @@ def _visible(shape: tuple[int, int, bool] | None) -> Any:
 
 @lru_cache(maxsize=256)
 def find_statement(shape: Shape) -> Select[Any]:
-    """The SELECT of one page of a list of that shape: the :class:`Listed` columns, at most
+    """The SELECT of one page of a list of that shape: a complaint's columns and its
+    ``next_due_at``, at most
     ``:lim`` rows after ``(:after_key, :after_id)``."""
     visibility, equal, states, agencies, reporters, ranges, order, after = shape
     where: list[Any] = [_visible(visibility)]
@@ -133,9 +138,12 @@ class Lister:
     def _compile(self, shape: Shape) -> Query:
         return Query(find_statement(shape), self._engine)
 
-    def find(self, cursor: Any, query: ComplaintQuery) -> list[Listed]:
-        """A page of ``query`` read on a DBAPI cursor."""
+    def find(self, cursor: Any, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
+        """A page of ``query`` read on a DBAPI cursor: each complaint with its ``next_due_at``."""
         shape, values = find_parameters(query)
         compiled = self._compiled(shape)
-        make = Listed._make
-        return [make(compiled.values(row)) for row in compiled.run(cursor, values)]
+        page = []
+        for row in compiled.run(cursor, values):
+            *fields, next_due_at = compiled.values(row)
+            page.append((Complaint(*fields), next_due_at))
+        return page

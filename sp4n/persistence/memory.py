@@ -27,7 +27,7 @@ from sp4n.persistence.base import (
     feed_entries,
 )
 from sp4n.persistence.feed_memory import MemoryFeed
-from sp4n.persistence.query import ComplaintQuery, Listed, matches, sort_key
+from sp4n.persistence.query import ComplaintQuery, matches, sort_key
 from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
 
 
@@ -160,7 +160,7 @@ class MemoryStore:
         for milestone in change.milestones:
             reached.setdefault(milestone.name, milestone)
 
-    def find(self, query: ComplaintQuery) -> list[Listed]:
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of complaints that pass ``query`` (a scan: the memory store is for tests)."""
         with self._lock:
             found = []
@@ -172,7 +172,7 @@ class MemoryStore:
                 if query.after is None or key > query.after:
                     found.append((key, complaint, next_due))
             found.sort(key=lambda f: f[0])
-            return [Listed.of(c, due) for _, c, due in found[: query.limit]]
+            return [(c.copy(), due) for _, c, due in found[: query.limit]]
 
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry."""

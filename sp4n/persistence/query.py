@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
 
 from sp4n.persistence.records import Complaint
 
@@ -65,69 +64,6 @@ class ComplaintQuery:
     """Only complaints breached as of this instant: a running clock past due, or a run that ended late."""
     tracking_number: str | None = None
     external_id: str | None = None
-
-
-class Listed(NamedTuple):
-    """One complaint of a list, as the store reads it: the columns a view is made of (the fields
-    of :class:`Complaint`, by the same names) and its read-model due instant. A tuple, not a
-    record: a page of them costs little more than the database's own rows."""
-
-    id: str
-    tracking_number: str
-    sop_id: str
-    sop_version: str
-    state: str
-    zone: str
-    submitted_at: datetime
-    updated_at: datetime
-    title: str
-    description: str
-    channel: str
-    classification: str | None
-    category: str | None
-    reporter_id: str | None
-    reporter_name: str | None
-    anonymous: bool
-    confidential: bool
-    agency: str | None
-    unit: str | None
-    official: str | None
-    attributes: dict[str, str]
-    version: int
-    external_id: str | None
-    next_due_at: datetime | None
-    """The earliest due instant of the complaint's running clocks (None when none runs)."""
-
-    @classmethod
-    def of(cls, complaint: Complaint, next_due_at: datetime | None) -> Listed:
-        """The list row of a complaint record (its own copy of the attributes)."""
-        c = complaint
-        return cls(
-            c.id,
-            c.tracking_number,
-            c.sop_id,
-            c.sop_version,
-            c.state,
-            c.zone,
-            c.submitted_at,
-            c.updated_at,
-            c.title,
-            c.description,
-            c.channel,
-            c.classification,
-            c.category,
-            c.reporter_id,
-            c.reporter_name,
-            c.anonymous,
-            c.confidential,
-            c.agency,
-            c.unit,
-            c.official,
-            dict(c.attributes),
-            c.version,
-            c.external_id,
-            next_due_at,
-        )
 
 
 def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, query: ComplaintQuery) -> bool:

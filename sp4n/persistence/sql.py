@@ -54,7 +54,7 @@ from sp4n.persistence.lists import Lister
 from sp4n.persistence.orphans import orphan_rows
 from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
-from sp4n.persistence.query import ComplaintQuery, Listed
+from sp4n.persistence.query import ComplaintQuery
 from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
 from sp4n.persistence.rows import complaint_from, event_from, milestone_from, run_from, timer_from
 
@@ -344,7 +344,7 @@ class SqlStore:
             ).first()
         return event_from(row._mapping) if row is not None else None
 
-    def find(self, query: ComplaintQuery) -> list[Listed]:
+    def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of complaints that pass ``query`` (one indexed SELECT, see :mod:`.lists`)."""
         # on the driver's connection, as a load: a list is a read that every screen makes
         with self._driver() as connection, self._autocommit(connection):

@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 from sp4n.errors import BookError, InvalidData, Sp4nError
 from sp4n.persistence.base import ChangeSet
-from sp4n.persistence.query import ComplaintQuery, Listed, Visibility
+from sp4n.persistence.query import ComplaintQuery, Visibility
+from sp4n.persistence.records import Complaint
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.compiled import CompiledSop
 from sp4n.workflow.intake import Intake
@@ -271,7 +272,7 @@ class Book:
                 if _similar(fields, {"title": complaint.title, "received_at": complaint.submitted_at}, window):
                     result.warnings.append(f"baris {result.row}: mungkin sama dengan {complaint.tracking_number}")
 
-    def _stored_by_reporter(self, rows: list[dict[str, Any]], window: timedelta) -> dict[str, list[Listed]]:
+    def _stored_by_reporter(self, rows: list[dict[str, Any]], window: timedelta) -> dict[str, list[Complaint]]:
         """The stored reports of the rows' reporters received within ``window`` of the book's
         receipts, by reporter: one query for the whole book (at most 20 a reporter, oldest first)."""
         reporters = {f["reporter_id"] for f in rows if f["reporter_id"] is not None}
@@ -285,8 +286,8 @@ class Book:
             submitted_from=min(received) - window,
             submitted_until=max(received) + window,
         )
-        found: dict[str, list[Listed]] = {}
-        for complaint in self.runtime.store.find(query):
+        found: dict[str, list[Complaint]] = {}
+        for complaint, _ in self.runtime.store.find(query):
             assert complaint.reporter_id is not None
             found.setdefault(complaint.reporter_id, []).append(complaint)
         return found

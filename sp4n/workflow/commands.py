@@ -16,7 +16,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.duration import Duration
 from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNotAllowed, UnknownAgency
 from sp4n.persistence.base import ChangeSet, TimerClose
-from sp4n.persistence.query import Listed, Visibility
+from sp4n.persistence.query import Visibility
 from sp4n.persistence.records import ClockLedger, Complaint, Event
 from sp4n.states.attributes import attribute_names, check_attributes_given
 from sp4n.states.model import Assignable, Role, TransitionDef
@@ -27,7 +27,7 @@ from sp4n.workflow.compiled import CompiledSop
 _STAFF_OF_AGENCY = frozenset({Role.AGENCY_ADMIN, Role.LIAISON_OFFICER})
 
 
-def scope_problem(complaint: Complaint | Listed, actor: Actor, agencies: AgencyRegistry = EMPTY) -> str | None:
+def scope_problem(complaint: Complaint, actor: Actor, agencies: AgencyRegistry = EMPTY) -> str | None:
     """Why ``actor`` may not act on ``complaint`` at all (None when they may).
 
     Agency staff act on complaints of their agency and of the agencies below it in the registry

@@ -21,7 +21,7 @@ from typing import Any
 from sp4n.agencies.model import EMPTY, AgencyRegistry
 from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
-from sp4n.persistence.query import ComplaintQuery, Listed, Order, Visibility
+from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 from sp4n.persistence.records import ClockStatus, Complaint, Event
 from sp4n.states.model import Sop
 from sp4n.workflow.actor import Actor
@@ -67,7 +67,7 @@ class Page:
     next_cursor: str | None
 
 
-def viewer_of(complaint: Complaint | Listed, actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Actor | None:
+def viewer_of(complaint: Complaint, actor: Actor | None, agencies: AgencyRegistry = EMPTY) -> Actor | None:
     """Whom ``actor`` counts as for ``complaint`` (themselves, or the public outside their
     scope, which follows the agency tree); PermissionDenied or ComplaintNotVisible when they may
     not see it at all."""
@@ -87,23 +87,25 @@ class Queries:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def _view(self, complaint: Complaint | Listed, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
+    def _view(self, complaint: Complaint, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
         viewer = viewer_of(complaint, actor, self.runtime.agencies)
         sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
         return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
 
-    def _views(self, rows: Sequence[Listed], actor: Actor | None) -> tuple[ComplaintView, ...]:
+    def _views(
+        self, rows: Sequence[tuple[Complaint, datetime | None]], actor: Actor | None
+    ) -> tuple[ComplaintView, ...]:
         """The views of a page's rows: as :meth:`_view`, each SOP version looked up once a page."""
         agencies, registry = self.runtime.agencies, self.runtime.registry
         sops: dict[tuple[str, str], Sop] = {}
         views = []
-        for row in rows:
-            viewer = viewer_of(row, actor, agencies)
-            key = (row.sop_id, row.sop_version)
+        for complaint, next_due_at in rows:
+            viewer = viewer_of(complaint, actor, agencies)
+            key = (complaint.sop_id, complaint.sop_version)
             sop = sops.get(key)
             if sop is None:
                 sop = sops[key] = registry.get(*key).sop
-            views.append(make_view(row, sop, viewer.role if viewer else None, row.next_due_at))
+            views.append(make_view(complaint, sop, viewer.role if viewer else None, next_due_at))
         return tuple(views)
 
     def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:
@@ -126,7 +128,8 @@ class Queries:
         found = self.runtime.store.find(query)
         if not found:
             raise ComplaintNotFound(wanted if wanted is not None else f"external id {external_id}")
-        return self._view(found[0], actor, found[0].next_due_at)
+        complaint, next_due = found[0]
+        return self._view(complaint, actor, next_due)
 
     def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
         """The complaint's events as ``actor`` may see them: refused as :meth:`get` refuses, and
@@ -157,8 +160,8 @@ class Queries:
         items = self._views(rows[: query.limit], actor)
         if len(rows) <= query.limit:
             return Page(items, None)
-        last = rows[query.limit - 1]
-        key = last.next_due_at if query.order is Order.DUE else last.submitted_at
+        last, due = rows[query.limit - 1]
+        key = due if query.order is Order.DUE else last.submitted_at
         assert key is not None
         return Page(items, _encode(_fingerprint(query), key, last.id))
 

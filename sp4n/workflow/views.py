@@ -10,7 +10,6 @@ from sp4n.calendars.due import Due
 from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.calendars.language import Lang, amount_text, check_lang, format_date, format_instant, pick, zone_label
 from sp4n.calendars.zones import zone_name, zoneinfo
-from sp4n.persistence.query import Listed
 from sp4n.persistence.records import ClockStatus, Complaint
 from sp4n.states.model import Role, Sop
 
@@ -85,16 +84,16 @@ class ComplaintView:
         return cls(**values)
 
 
-def hides_reporter(complaint: Complaint | Listed, viewer: Role | None) -> bool:
+def hides_reporter(complaint: Complaint, viewer: Role | None) -> bool:
     """Whether a viewer of role ``viewer`` (None: the public) may not see who reported."""
     return viewer is None or (complaint.anonymous and viewer not in _SEES_REPORTER)
 
 
 def make_view(
-    complaint: Complaint | Listed, sop: Sop, viewer: Role | None, next_due_at: datetime | None = None
+    complaint: Complaint, sop: Sop, viewer: Role | None, next_due_at: datetime | None = None
 ) -> ComplaintView:
-    """The view of ``complaint`` (a record, or a row of a list) for a viewer of role ``viewer``
-    (None for the public): the one place a view's privacy is decided."""
+    """The view of ``complaint`` for a viewer of role ``viewer`` (None for the public): the one
+    place a view's privacy is decided, for one complaint (get) as for a page of a list."""
     state = sop.state(complaint.state)
     hide = hides_reporter(complaint, viewer)
     return ComplaintView._of(

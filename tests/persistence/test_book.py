@@ -30,7 +30,7 @@ def row(title: str, received: str = "02/03/2026", **more: Any) -> dict[str, Any]
 
 
 def all_complaints(store: Store) -> list[str]:
-    return sorted(c.title for c in store.find(ComplaintQuery(Visibility(everything=True), limit=500)))
+    return sorted(c.title for c, _ in store.find(ComplaintQuery(Visibility(everything=True), limit=500)))
 
 
 def test_a_book_is_taken_in_with_backdated_clocks_and_again_changes_nothing(store: Store) -> None:

@@ -44,7 +44,7 @@ def test_the_hot_path_writes_the_rows_core_writes(db_url: str) -> None:
         event = store.history(cid)[-1]
         timer = store.timers(cid)[0]
         query = ComplaintQuery(Visibility(everything=True), tracking_number=complaint.tracking_number)
-        next_due = store.find(query)[0].next_due_at
+        next_due = store.find(query)[0][1]
     # the same records written again by SQLAlchemy Core, under another id
     copy_id = "copy-" + cid[:20]
     with sql_engine(db_url) as engine, engine.begin() as conn:

@@ -1,29 +1,28 @@
-"""The rows of lists: what the store reads for a page, and how SQLite's instants read back."""
+"""The rows of lists: what the store reads for a page, and how SQLite's instants are written and read."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.dialects import sqlite
 
 from sp4n.errors import NaiveDatetimeError
-from sp4n.persistence.query import Listed
-from sp4n.persistence.records import Complaint
-from sp4n.persistence.rows import COMPLAINT_FIELDS
+from sp4n.persistence import ChangeSet, ComplaintQuery, Store, Visibility
 from sp4n.persistence.tables import UtcDateTime
 
+from .backends import full_complaint, store_fixture  # noqa: F401
 
-def test_a_list_row_holds_the_complaint_fields_and_its_due_instant() -> None:
-    # the store's SELECT and make_view read the same names: a field added to Complaint must be listed
-    assert Listed._fields == (*COMPLAINT_FIELDS, "next_due_at")
-    at = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-    complaint = Complaint("c1", "SP4N-1", "national", "1", "received", "Asia/Jakarta", at, at, "Jalan rusak")
-    complaint.attributes["rt"] = "003"
-    row = Listed.of(complaint, None)
-    assert row._asdict() == {**{f: getattr(complaint, f) for f in COMPLAINT_FIELDS}, "next_due_at": None}
-    complaint.attributes["rt"] = "004"
-    assert row.attributes == {"rt": "003"}  # the row's own copy
+
+def test_a_listed_complaint_is_the_stored_one(store: Store) -> None:
+    # the SQL store builds a listed complaint from its columns in order, not by name
+    complaint = replace(full_complaint(), external_id="LAPOR-1")
+    store.save(ChangeSet(complaint, 0))
+    [(listed, next_due)] = store.find(ComplaintQuery(Visibility(everything=True), reporters=frozenset({"warga-7"})))
+    assert listed == store.load(complaint.id).complaint == complaint
+    assert next_due is None
+    assert store.find(ComplaintQuery(Visibility(everything=True), reporters=frozenset({"warga-8"}))) == []
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ LIAISON = Actor.liaison_officer("penghubung", AGENCY)
 def facts(store: Store, cid: str) -> tuple[datetime | None, bool]:
     complaint = store.load(cid).complaint
     query = ComplaintQuery(Visibility(everything=True), tracking_number=complaint.tracking_number)
-    [listed] = store.find(query)
+    [(_, next_due)] = store.find(query)
     breached = store.find(ComplaintQuery(Visibility(everything=True), breached_at=datetime(2000, 1, 1, tzinfo=UTC)))
-    return listed.next_due_at, cid in {c.id for c in breached}
+    return next_due, cid in {c.id for c, _ in breached}
 
 
 def runs(store: Store, cid: str) -> list[tuple[str, str]]:
