@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
     args = parser.parse_args(argv)
-    size, rounds = (20, 1) if args.quick else (100, 5)
+    size, rounds = (20, 2) if args.quick else (100, 15)
     directory = tempfile.mkdtemp(prefix="sp4n-bench-import-")
     failed = False
     print(f"sp4n import_book benchmark: a book of {size} rows, complaints taken in per second (best of {rounds})")

@@ -68,8 +68,8 @@ class Sizes:
     """Rounds per side; the best counts."""
 
 
-FULL = Sizes(small=10_000, large=1_000_000, calls=200, rounds=9)
-QUICK = Sizes(small=2_000, large=20_000, calls=20, rounds=3)
+FULL = Sizes(small=10_000, large=1_000_000, calls=25, rounds=40)
+QUICK = Sizes(small=2_000, large=20_000, calls=10, rounds=5)
 
 
 def fill(url: str, count: int, seed: int = 7) -> None:
