@@ -24,7 +24,7 @@ from sp4n.persistence.rows import COMPLAINT_FIELDS
 
 _C = t.complaints.c
 _EQUAL = ("unit", "sop_id", "category", "classification", "channel", "reporter_id", "tracking_number", "external_id")
-_RANGES = ("submitted_from", "submitted_until", "due_before", "breached_at")
+_RANGES = ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before", "breached_at")
 _SELECTED = [_C[name] for name in (*COMPLAINT_FIELDS, "next_due_at")]
 
 
@@ -38,6 +38,8 @@ class Shape(NamedTuple):
     states: int | None
     agencies: int | None
     reporters: int | None
+    reporter_scope: tuple[int, int] | None
+    """Agencies and units where a list by reporter may look (None: anywhere)."""
     ranges: tuple[str, ...]
     order: Order
     after: bool
@@ -59,12 +61,20 @@ def find_parameters(query: ComplaintQuery) -> tuple[Shape, dict[str, Any]]:
     states = _numbered(values, "state", None if query.states is None else sorted(query.states))
     agency = _numbered(values, "agency", None if query.agencies is None else sorted(query.agencies))
     reporters = _numbered(values, "reporter", None if query.reporters is None else sorted(query.reporters))
+    scope = query.reporter_scope
+    reporter_scope = None
+    if scope is not None:
+        _numbered(values, "rs_agency", sorted(scope.agencies))
+        _numbered(values, "rs_unit", sorted(scope.units))
+        reporter_scope = (len(scope.agencies), len(scope.units))
     ranges = tuple(name for name in _RANGES if getattr(query, name) is not None)
     for name in ranges:
         values[name] = getattr(query, name)
     if query.after is not None:
         values["after_key"], values["after_id"] = query.after
-    return Shape(visibility, equal, states, agency, reporters, ranges, query.order, query.after is not None), values
+    return Shape(
+        visibility, equal, states, agency, reporters, reporter_scope, ranges, query.order, query.after is not None
+    ), values
 
 
 def _numbered(values: dict[str, Any], prefix: str, items: list[str] | None) -> int | None:
@@ -80,15 +90,19 @@ def _in(column: Any, prefix: str, count: int) -> Any:
     return column.in_([bindparam(f"{prefix}_{i}", type_=column.type) for i in range(count)]) if count else false()
 
 
+def _in_scope(prefix: str, agencies: int, units: int) -> Any:
+    """Complaints of the agencies (and, when some are given, units) bound as ``prefix_agency_i``
+    and ``prefix_unit_i`` (none: no complaint)."""
+    if agencies and units:
+        return and_(_in(_C.agency, f"{prefix}_agency", agencies), _in(_C.unit, f"{prefix}_unit", units))
+    return _in(_C.agency, f"{prefix}_agency", agencies)
+
+
 def _visible(shape: tuple[int, int, bool] | None) -> Any:
     if shape is None:
         return true()
     agencies, units, reporter = shape
-    allowed: list[Any] = [_C.confidential.is_(False)]
-    if agencies and units:
-        allowed.append(and_(_in(_C.agency, "vis_agency", agencies), _in(_C.unit, "vis_unit", units)))
-    elif agencies:
-        allowed.append(_in(_C.agency, "vis_agency", agencies))
+    allowed: list[Any] = [_C.confidential.is_(False), _in_scope("vis", agencies, units)]
     if reporter:
         allowed.append(_C.reporter_id == bindparam("vis_reporter", type_=_C.reporter_id.type))
     return or_(*allowed)
@@ -99,7 +113,7 @@ def find_statement(shape: Shape) -> Select[Any]:
     """The SELECT of one page of a list of that shape: a complaint's columns and its
     ``next_due_at``, at most
     ``:lim`` rows after ``(:after_key, :after_id)``."""
-    visibility, equal, states, agencies, reporters, ranges, order, after = shape
+    visibility, equal, states, agencies, reporters, reporter_scope, ranges, order, after = shape
     where: list[Any] = [_visible(visibility)]
     where += [_C[name] == bindparam(name, type_=_C[name].type) for name in equal]
     if states is not None:
@@ -108,12 +122,18 @@ def find_statement(shape: Shape) -> Select[Any]:
         where.append(_in(_C.agency, "agency", agencies))
     if reporters is not None:
         where.append(_in(_C.reporter_id, "reporter", reporters))
+    if reporter_scope is not None:
+        where.append(and_(_C.anonymous.is_(False), _in_scope("rs", *reporter_scope)))
     instant = _C.submitted_at.type
     bound = {name: bindparam(name, type_=instant) for name in ranges}
     if "submitted_from" in bound:
         where.append(_C.submitted_at >= bound["submitted_from"])
     if "submitted_until" in bound:
         where.append(_C.submitted_at < bound["submitted_until"])
+    if "updated_from" in bound:
+        where.append(_C.updated_at >= bound["updated_from"])
+    if "updated_until" in bound:
+        where.append(_C.updated_at < bound["updated_until"])
     if "due_before" in bound:
         where.append(_C.next_due_at <= bound["due_before"])
     if "breached_at" in bound:
