@@ -76,7 +76,7 @@ class Prepared:
 class Query:
     """A SELECT compiled for a dialect, whose rows come back as dicts of decoded values."""
 
-    __slots__ = ("_columns", "_prepared")
+    __slots__ = ("_columns", "_decoded", "_prepared")
 
     def __init__(self, statement: Select[Any], engine: Engine) -> None:
         dialect = engine.dialect
@@ -85,6 +85,7 @@ class Query:
             (str(c.key), c.type.dialect_impl(dialect).result_processor(dialect, None))
             for c in statement.selected_columns
         )
+        self._decoded = tuple((i, p) for i, (_, p) in enumerate(self._columns) if p is not None)
 
     def run(self, cursor: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Execute on a DBAPI cursor; the rows as the driver returns them (see :meth:`decode`)."""
@@ -95,6 +96,16 @@ class Query:
         """Columns ``start:stop`` of a driver row, by name, decoded by their column types."""
         columns = self._columns[start:stop]
         return {n: v if p is None or v is None else p(v) for (n, p), v in zip(columns, row[start:stop], strict=True)}
+
+    def values(self, row: Sequence[Any]) -> list[Any]:
+        """A driver row's values in column order, decoded by their column types (only the
+        columns whose type converts are touched: a wide row costs little more than a narrow one)."""
+        values = list(row)
+        for i, process in self._decoded:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)
+        return values
 
     def index(self, name: str) -> int:
         """The position of a selected column."""

@@ -53,6 +53,9 @@ class ComplaintQuery:
     classification: str | None = None
     channel: str | None = None
     reporter_id: str | None = None
+    reporters: frozenset[str] | None = None
+    """Only reports of one of these reporters (a book's check for likely duplicates asks once
+    for all its reporters)."""
     submitted_from: datetime | None = None
     submitted_until: datetime | None = None
     updated_from: datetime | None = None
@@ -103,6 +106,8 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     if query.states is not None and complaint.state not in query.states:
         return False
     if query.agencies is not None and complaint.agency not in query.agencies:
+        return False
+    if query.reporters is not None and complaint.reporter_id not in query.reporters:
         return False
     if query.submitted_from is not None and complaint.submitted_at < query.submitted_from:
         return False

@@ -50,7 +50,7 @@ from sp4n.persistence.driver import (
 )
 from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
-from sp4n.persistence.lists import find_statement
+from sp4n.persistence.lists import Lister
 from sp4n.persistence.orphans import orphan_rows
 from sp4n.persistence.pools import Pools
 from sp4n.persistence.query import ComplaintQuery
@@ -113,6 +113,7 @@ class SqlStore:
         self._own_engine = engine is None
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
+        self._lists = Lister(self.engine)
         self.feed = SqlFeed(self._begin, self._read, self.dialect)
         self._transaction = postgres_transaction if self.dialect == "postgresql" else sqlite_transaction
         self._autocommit = postgres_autocommit if self.dialect == "postgresql" else no_transaction
@@ -343,9 +344,9 @@ class SqlStore:
 
     def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of complaints that pass ``query`` (one indexed SELECT, see :mod:`.lists`)."""
-        with self._read() as conn:
-            rows = conn.execute(find_statement(query)).all()
-        return [(complaint_from(r._mapping), r.next_due_at) for r in rows]
+        # on the driver's connection, as a load: a list is a read that every screen makes
+        with self._driver() as connection, self._autocommit(connection):
+            return self._lists.find(connection.cursor(), query)
 
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry (on the unique index)."""

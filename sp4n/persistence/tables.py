@@ -51,25 +51,48 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        """On SQLite, the text SQLAlchemy's DATETIME stores (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC)
-        in one step: its own processor fills a format string from a dict, field by field, which
-        cost more than the statement when a batch writes thousands of instants."""
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
+    # On SQLite an instant is text ("2026-03-02 03:00:00.000000", UTC), which SQLAlchemy writes
+    # and parses in Python: the two conversions below make and read that same text in C, several
+    # times faster (a command writes some thirty instants, a page of a list reads sixty).
 
-        def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise NaiveDatetimeError("stored instant", value)
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    def bind_processor(self, dialect: Dialect) -> _Processor | None:
+        if dialect.name == "sqlite":
+            return _utc_text
+        return super().bind_processor(dialect)
 
-        return process
+    def result_processor(self, dialect: Dialect, coltype: object) -> _Processor | None:
+        if dialect.name == "sqlite":
+            return _utc_from_text
+        return super().result_processor(dialect, coltype)
+
+
+_Processor = Callable[[Any], Any]
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"an instant (datetime) is stored, not {type(value).__name__} {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError("stored instant", value)
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without "+00:00"
+
+
+def _utc_from_text(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # not SQLAlchemy's own text: it carries an offset of its own
+        parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:
+        return parsed
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)  # a date alone
 
 
 metadata = MetaData(

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from sp4n.errors import BookError, InvalidData, Sp4nError
 from sp4n.persistence.base import ChangeSet
+from sp4n.persistence.query import ComplaintQuery, Visibility
+from sp4n.persistence.records import Complaint
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.compiled import CompiledSop
 from sp4n.workflow.intake import Intake
@@ -173,7 +175,8 @@ class Book:
             return BookResult(results, False)
         changes: list[ChangeSet] = []
         for result in new:
-            change, _ = self.intake.decide(compiled, actor, fields_of[result.row], now)
+            fields = fields_of[result.row]
+            change, _ = self.intake.decide(compiled, actor, fields, now, checked=fields["received_at"])
             result.tracking_number = change.complaint.tracking_number
             changes.append(change)
         for change in changes:
@@ -257,6 +260,7 @@ class Book:
         """Warn of rows whose reporter sent a similar title within ``days`` (in the book, or stored)."""
         window = timedelta(days=days)
         rows = [(r, fields_of[r.row]) for r in results if r.status == "new" and r.row in fields_of]
+        stored = self._stored_by_reporter([f for _, f in rows], window)
         for i, (result, fields) in enumerate(rows):
             who = fields["reporter_id"] or fields["reporter_name"]
             if who is None:
@@ -264,28 +268,35 @@ class Book:
             for other, theirs in rows[:i]:
                 if (theirs["reporter_id"] or theirs["reporter_name"]) == who and _similar(fields, theirs, window):
                     result.warnings.append(f"baris {result.row}: mungkin sama dengan baris {other.row}")
-            if fields["reporter_id"] is not None:
-                start = fields["received_at"] - window
-                stored = self.runtime.store.find(
-                    _by_reporter(fields["reporter_id"], start, fields["received_at"] + window)
-                )
-                for complaint, _ in stored:
-                    if _similar(fields, {"title": complaint.title, "received_at": complaint.submitted_at}, window):
-                        result.warnings.append(f"baris {result.row}: mungkin sama dengan {complaint.tracking_number}")
+            for complaint in stored.get(fields["reporter_id"], ()):
+                if _similar(fields, {"title": complaint.title, "received_at": complaint.submitted_at}, window):
+                    result.warnings.append(f"baris {result.row}: mungkin sama dengan {complaint.tracking_number}")
+
+    def _stored_by_reporter(self, rows: list[dict[str, Any]], window: timedelta) -> dict[str, list[Complaint]]:
+        """The stored reports of the rows' reporters received within ``window`` of the book's
+        receipts, by reporter: one query for the whole book (at most 20 a reporter, oldest first)."""
+        reporters = {f["reporter_id"] for f in rows if f["reporter_id"] is not None}
+        if not reporters:
+            return {}
+        received = [f["received_at"] for f in rows if f["reporter_id"] is not None]
+        query = ComplaintQuery(
+            Visibility(everything=True),
+            limit=20 * len(reporters),
+            reporters=frozenset(reporters),
+            submitted_from=min(received) - window,
+            submitted_until=max(received) + window,
+        )
+        found: dict[str, list[Complaint]] = {}
+        for complaint, _ in self.runtime.store.find(query):
+            assert complaint.reporter_id is not None
+            found.setdefault(complaint.reporter_id, []).append(complaint)
+        return found
 
 
 def _similar(a: Mapping[str, Any], b: Mapping[str, Any], window: timedelta) -> bool:
     close = abs(a["received_at"] - b["received_at"]) <= window
     ratio = difflib.SequenceMatcher(None, _key(a["title"]), _key(b["title"])).ratio()
     return close and ratio >= 0.8
-
-
-def _by_reporter(reporter_id: str, start: datetime, until: datetime) -> Any:
-    from sp4n.persistence.query import ComplaintQuery, Visibility
-
-    return ComplaintQuery(
-        Visibility(everything=True), limit=20, reporter_id=reporter_id, submitted_from=start, submitted_until=until
-    )
 
 
 def check_shape(rows: Sequence[Mapping[str, Any]], max_rows: int) -> None:

@@ -96,13 +96,17 @@ class Intake:
         fields: dict[str, Any],
         now: datetime,
         fast_tracks: Iterable[str] = (),
+        *,
+        checked: datetime | None = None,
     ) -> tuple[ChangeSet, CompiledSop]:
         """The ChangeSet of a checked submission (the new complaint, its clocks from the receipt,
         its event, and the routing rule's transition if one fires one), and the SOP it is filed
         under. Routing, in order: a switched-on fast track whose rules match files the report
         under the fast track; else the SOP's own rules (keywords, categories); else the agency of
-        the registry that handles the category; else a named queue, recorded in the first event."""
-        received = self.check(compiled, actor, fields, now)
+        the registry that handles the category; else a named queue, recorded in the first event.
+        ``checked`` is the receipt instant :meth:`check` gave for these fields, when the caller
+        checked them already (a book checks every row before it decides any)."""
+        received = self.check(compiled, actor, fields, now) if checked is None else checked
         compiled, fast_rule = choose_sop(self.runtime.registry, compiled, fast_tracks, fields)
         complaint = self._new_complaint(compiled, actor, fields, received, now)
         rule = fast_rule or match_rule(compiled.sop, complaint.title, complaint.description, complaint.category)

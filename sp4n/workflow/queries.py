@@ -12,8 +12,10 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sp4n.agencies.model import EMPTY, AgencyRegistry
@@ -21,7 +23,7 @@ from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 from sp4n.persistence.records import ClockStatus, Complaint, Event
-from sp4n.states.model import Role
+from sp4n.states.model import Role, Sop
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.commands import scope_problem, visibility_of
 from sp4n.workflow.runtime import Runtime
@@ -30,6 +32,29 @@ from sp4n.workflow.views import HIDDEN, ComplaintView, hides_reporter, make_view
 
 MAX_LIMIT = 500
 """The most rows one page may hold."""
+
+FILTERS = (
+    "agency",
+    "breached",
+    "category",
+    "channel",
+    "classification",
+    "due_before",
+    "due_within",
+    "external_id",
+    "limit",
+    "order",
+    "reporter",
+    "sop",
+    "state",
+    "submitted_from",
+    "submitted_until",
+    "tracking_number",
+    "unit",
+    "updated_from",
+    "updated_until",
+)
+"""The keyword filters of :meth:`Engine.find` (besides ``cursor``)."""
 
 _IDENTITY = ("reporter_id", "reporter_name", "attributes")
 """Payload keys of a submission that identify the reporter."""
@@ -68,6 +93,22 @@ class Queries:
         viewer = viewer_of(complaint, actor, self.runtime.agencies)
         sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
         return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
+
+    def _views(
+        self, rows: Sequence[tuple[Complaint, datetime | None]], actor: Actor | None
+    ) -> tuple[ComplaintView, ...]:
+        """The views of a page's rows: as :meth:`_view`, each SOP version looked up once a page."""
+        agencies, registry = self.runtime.agencies, self.runtime.registry
+        sops: dict[tuple[str, str], Sop] = {}
+        views = []
+        for complaint, next_due_at in rows:
+            viewer = viewer_of(complaint, actor, agencies)
+            key = (complaint.sop_id, complaint.sop_version)
+            sop = sops.get(key)
+            if sop is None:
+                sop = sops[key] = registry.get(*key).sop
+            views.append(make_view(complaint, sop, viewer.role if viewer else None, next_due_at))
+        return tuple(views)
 
     def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:
         """The complaint as ``actor`` may see it (see :meth:`Engine.get`)."""
@@ -116,18 +157,15 @@ class Queries:
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of complaints (filters as :meth:`Engine.find`)."""
         query = self._query(actor, filters)
-        fingerprint = _fingerprint(query)
-        if cursor is not None:
-            query = replace(query, after=_decode(cursor, fingerprint))
-        rows = self.runtime.store.find(replace(query, limit=query.limit + 1))
-        items = tuple(self._view(c, actor, due) for c, due in rows[: query.limit])
-        more = len(rows) > query.limit
-        if not more:
+        after = None if cursor is None else _decode(cursor, _fingerprint(query))
+        rows = self.runtime.store.find(replace(query, limit=query.limit + 1, after=after))
+        items = self._views(rows[: query.limit], actor)
+        if len(rows) <= query.limit:
             return Page(items, None)
         last, due = rows[query.limit - 1]
         key = due if query.order is Order.DUE else last.submitted_at
         assert key is not None
-        return Page(items, _encode(fingerprint, key, last.id))
+        return Page(items, _encode(_fingerprint(query), key, last.id))
 
     def _query(self, actor: Actor | None, f: dict[str, Any]) -> ComplaintQuery:
         limit = f.pop("limit", 50)
@@ -169,8 +207,7 @@ class Queries:
         if values["reporter_id"] is not None:
             values["reporter_scope"] = _reporter_scope(actor, values["reporter_id"], values["visibility"])
         if f:
-            known = sorted(x.name for x in fields(ComplaintQuery))
-            raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(known)}")
+            raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(FILTERS)}")
         return ComplaintQuery(**values)
 
     def _end_of_working_day(self, n: Any) -> datetime:
@@ -203,6 +240,7 @@ def _text(name: str, value: Any) -> str | None:
     return value
 
 
+@lru_cache(maxsize=256)
 def _fingerprint(query: ComplaintQuery) -> str:
     """What a cursor must have been made for: the same filters, order and viewer."""
     canonical = {

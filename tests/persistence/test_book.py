@@ -126,6 +126,37 @@ def test_likely_duplicates_are_flagged(store: Store) -> None:
     ]
 
 
+def test_likely_duplicates_of_every_reporter_are_found_in_one_look(store: Store) -> None:
+    s = scenario(store, start=START)
+    now = s.clock.now()
+    stored = {
+        who: s.engine.submit(ADMIN, title=title, reporter_id=who, received_at=now - timedelta(days=ago))
+        for who, title, ago in (
+            ("warga-1", "Lampu jalan mati", 1),
+            ("warga-2", "Air PDAM keruh", 2),
+            ("warga-3", "Lampu jalan mati", 25),  # another reporter, and long before
+        )
+    }
+    result = s.engine.import_book(
+        [
+            row("Lampu jalan mati", "08/03/2026", id_pelapor="warga-1"),
+            row("Air PDAM keruh", "07/03/2026", id_pelapor="warga-2"),
+            row("Air PDAM keruh", "15/02/2026", id_pelapor="warga-2"),  # more than 7 days before it
+            row("Lampu jalan mati", "08/03/2026", id_pelapor="warga-3"),
+            row("Air PDAM keruh", "08/03/2026", id_pelapor="warga-4"),  # no report of their own
+        ],
+        ADMIN,
+        dry_run=True,
+    )
+    assert [r.warnings for r in result.rows] == [
+        [f"baris 2: mungkin sama dengan {stored['warga-1'].tracking_number}"],
+        [f"baris 3: mungkin sama dengan {stored['warga-2'].tracking_number}"],
+        [],
+        [],
+        [],
+    ]
+
+
 def _today() -> str:
     return f"{SystemClock().now() - timedelta(days=1):%d/%m/%Y}"
 
