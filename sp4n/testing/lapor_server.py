@@ -143,21 +143,21 @@ class FakeLapor:
         """Put a report in the forwarded list, as the national admin does; its national id."""
         with self.lock:
             national_id = self._next_id()
-            self.state.forwarded.append(
-                {
-                    "id": national_id,
-                    "title": title,
-                    "content": content,
-                    "created_at": received_at.isoformat(),
-                    "institution_id": institution_id,
-                    "channel": channel,
-                    "classification": classification,
-                    "category": category,
-                    "is_anonymous": anonymous,
-                    "is_secret": secret,
-                    "reporter_name": reporter_name,
-                }
-            )
+            report = {
+                "id": national_id,
+                "title": title,
+                "content": content,
+                "created_at": received_at.isoformat(),
+                "institution_id": institution_id,
+                "channel": channel,
+                "classification": classification,
+                "category": category,
+                "is_anonymous": anonymous,
+                "is_secret": secret,
+                "reporter_name": reporter_name,
+            }
+            self.state.forwarded.append(report)
+            self.state.complaints[national_id] = {**report, "statuses": [], "rejected": None}
         return national_id
 
     # ------------------------------------------------------------------ serving
