@@ -142,6 +142,8 @@ class NationalSync:
             for report in page.reports:
                 self.take_in(report, result)
             if page.next is None or not page.reports:
+                counts = (len(result.filed), len(result.known), len(result.refused))
+                log.info("national: forwarded reports filed %d, known %d, refused %d", *counts)
                 return result
             result.cursor = page.next
 
