@@ -56,7 +56,8 @@ def test_a_local_complaint_is_created_once_linked_and_followed(
     assert (sent["reference"], sent["title"], sent["content"], sent["is_anonymous"]) == (
         cid, "Puskesmas tutup", "Tutup di jam kerja", True,
     )  # fmt: skip
-    assert NAME not in json.dumps(fake.requests()) and NIK not in json.dumps(fake.requests())
+    assert NAME not in json.dumps(fake.requests())
+    assert NIK not in json.dumps(fake.requests())
     assert s.engine.get(cid, ADMIN).external_id == nid
     assert s.engine.lookup(ADMIN, external_id=nid).id == cid
     assert s.engine.history(cid, ADMIN)[-1].kind == "linked"
@@ -126,7 +127,8 @@ def test_forwarded_reports_come_in_backdated_once_and_report_back(
     )
     first = sync.pull(limit=1)
     assert (first.filed, first.known) == ([nid], [])
-    assert len(first.refused) == 1 and first.refused[0][0] == bad
+    assert len(first.refused) == 1
+    assert first.refused[0][0] == bad
     assert "category='pariwisata' is invalid" in first.refused[0][1]
     assert other not in first.filed
     again = sync.pull()
