@@ -55,7 +55,7 @@ def add_feed_commands(groups: Any) -> None:
 
     deliver = groups.add_parser("deliver", help="deliver the feed to webhook endpoints, until stopped")
     deliver.add_argument("--url", required=True, help=URL_HELP)
-    deliver.add_argument("--batch", type=int, default=100)
+    deliver.add_argument("--batch", type=int, default=500, help="events leased per claim (default 500)")
     deliver.add_argument("--interval", type=float, default=1.0, help="seconds between idle rounds")
     deliver.add_argument("--lease", type=float, default=120.0, help="seconds a claimed event stays leased")
     deliver.add_argument("--timeout", type=float, default=10.0, help="seconds an endpoint may take to answer")

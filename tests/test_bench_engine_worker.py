@@ -1,4 +1,4 @@
-"""The engine and worker benchmarks run and report (timings are not asserted: they depend on the machine)."""
+"""The engine, worker and feed benchmarks run and report (timings are not asserted: they depend on the machine)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,19 @@ def test_reprojection_benchmark_reports_its_ratios(
     assert [line.split()[0] for line in ratios] == ["SQLite", "SQLite"]
     assert "a day inside every window" in ratios[0]
     assert "next year's holidays" in ratios[1]
+
+
+@pytest.mark.postgres
+def test_feed_benchmark_reports_its_ratios(postgres_url: str) -> None:
+    # run as a script: its delivery processes are spawned, and re-import it as __main__
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_feed.py"), "--quick", "--url", postgres_url],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"ratio sp4n / bare: \d+\.\d\dx \(target >= 0.5x\) (PASS|FAIL)", out)
+    assert re.search(r"ratio two / one: \d+\.\d\dx \(target >= 1.5x\) (PASS|FAIL)", out)

@@ -48,7 +48,7 @@ class DeliveryProcess:
         self,
         engine: Engine,
         *,
-        batch: int = 100,
+        batch: int = 500,
         lease: timedelta = timedelta(minutes=2),
         interval: float = 1.0,
         timeout: float = 10.0,

@@ -3,7 +3,8 @@
 It verifies every message with its secrets (:class:`sp4n.integration.WebhookReceiver`) and keeps
 what came, in order. ``script`` answers the next requests: an HTTP status, ``("status",
 retry_after)``, or ``"timeout"`` (it waits ``slow`` seconds before answering 200, longer than a
-sender's timeout); ``delay`` slows every answer. ``now`` is the receiver's clock (the test's
+sender's timeout); ``delay`` slows every answer; ``keep_alive`` keeps connections open between
+requests (HTTP/1.1), as a production endpoint does. ``now`` is the receiver's clock (the test's
 ManualClock, in whole seconds).
 """
 
@@ -25,7 +26,14 @@ class WebhookServer:
     """A webhook receiver on 127.0.0.1 that records what it received."""
 
     def __init__(
-        self, secrets: list[str], now: Callable[[], int], *, slow: float = 2.0, delay: float = 0.0, port: int = 0
+        self,
+        secrets: list[str],
+        now: Callable[[], int],
+        *,
+        slow: float = 2.0,
+        delay: float = 0.0,
+        port: int = 0,
+        keep_alive: bool = False,
     ) -> None:
         self.secrets = secrets
         self.now = now
@@ -41,6 +49,8 @@ class WebhookServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with server.lock:
