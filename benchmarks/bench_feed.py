@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+from processes import timed_processes
 
 from sp4n.clock import SystemClock
 from sp4n.integration import DeliveryProcess, new_secret
@@ -90,18 +90,8 @@ def sp4n_rate(base_url: str, n: int, processes: int, receiver_ms: float, batch: 
     try:
         with postgres_schema(base_url, prefix="bench_feed") as url:
             file_events(url, n, server.url, secret)
-            ctx = mp.get_context("spawn")
-            start, done = ctx.Event(), ctx.Queue()
-            procs = [ctx.Process(target=_process, args=(url, batch, start, done)) for _ in range(processes)]
-            for p in procs:
-                p.start()
-            time.sleep(2.0)  # let every process import sp4n and connect before the clock starts
-            began = time.perf_counter()
-            start.set()
-            delivered = sum(done.get(timeout=900) for _ in procs)
-            elapsed = time.perf_counter() - began
-            for p in procs:
-                p.join(timeout=60)
+            counts, elapsed = timed_processes(_process, [(url, batch)] * processes)
+            delivered = sum(counts)
             if delivered != 2 * n or len(server.received) != 2 * n or server.bad_signatures:
                 raise RuntimeError(
                     f"expected {2 * n} deliveries, counted {delivered} ({len(server.received)} received)"
@@ -142,16 +132,7 @@ def bare_rate(base_url: str, n: int) -> float:
     secret = new_secret()
     server = WebhookServer([secret], wall_seconds, keep_alive=True)
     try:
-        ctx = mp.get_context("spawn")
-        start, done = ctx.Event(), ctx.Queue()
-        proc = ctx.Process(target=_bare_loop, args=(server.url, secret, bodies, start, done))
-        proc.start()
-        time.sleep(2.0)
-        began = time.perf_counter()
-        start.set()
-        sent = done.get(timeout=900)
-        elapsed = time.perf_counter() - began
-        proc.join(timeout=60)
+        [sent], elapsed = timed_processes(_bare_loop, [(server.url, secret, bodies)])
         if sent != 2 * n or len(server.received) != 2 * n or server.bad_signatures:
             raise RuntimeError(f"the bare loop delivered {len(server.received)} of {2 * n}")
         return sent / elapsed

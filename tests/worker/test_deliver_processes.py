@@ -9,11 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import pytest
 
@@ -24,28 +23,17 @@ from sp4n.testing import FakeLapor, ManualClock
 from sp4n.testing.webhook_server import WebhookServer
 from sp4n.workflow import Actor, Engine
 
+from .helpers import wait_until
+
 pytestmark = pytest.mark.slow
 
-T = TypeVar("T")
 START = "2026-03-02T09:00:00+07:00"
 ADMIN = Actor.national_admin("admin-nasional")
-WAIT = 120.0
 
 
 def wall_seconds() -> int:
     """The receiver's clock: a real process signs with the real time."""
     return int(SystemClock().now().timestamp())
-
-
-def wait_until(predicate: Callable[[], T], what: str, timeout: float = WAIT) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 class Deliver:
