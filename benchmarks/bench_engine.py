@@ -4,7 +4,7 @@ Run ``python benchmarks/bench_engine.py``. Both sides run the same lifecycle of 
 (verify, distribute, follow_up, reply, follow_up, close) on many complaints:
 
 * sp4n: ``engine.fire`` on an in-memory store, with guards, clock planning, timers, the
-  hash-chained event and the outbox row;
+  hash-chained event, its feed row and the read model;
 * baseline: one ``transitions.Machine`` built from the same SOP, and per trigger ``add_model``,
   the trigger, ``remove_model``: the cheapest way to use one Machine for many complaints.
 

@@ -9,13 +9,12 @@ the end. Two comparisons, each in one run, side by side:
     lifecycle (verify, distribute, follow_up, reply, follow_up, close) on fresh complaints; each
     ``fire`` loads the complaint and its clocks, then saves in one transaction the complaint row,
     its clock ledgers, the stale timers closed and the new ones armed, and the hash-chained event
-    with its outbox row. Baseline: raw SQLAlchemy Core writing the same transitions in sp4n's own
+    with its feed row. Baseline: raw SQLAlchemy Core writing the same transitions in sp4n's own
     tables, one transaction per transition: update the complaint row (state, updated_at,
     version), delete the complaint's pending timers and insert the new ones, insert the event
     row; its rows are precomputed (from the same lifecycle on the memory store) outside the timed
-    loop. Where the schema writes outbox rows by trigger, it does so for both sides. Both sides
-    commit with the same durability: on SQLite the store's own connection setup (WAL,
-    synchronous=NORMAL, BEGIN IMMEDIATE), on PostgreSQL a plain psycopg 3 engine for the
+    loop. Both sides commit with the same durability: on SQLite the store's own connection setup
+    (WAL, synchronous=NORMAL, BEGIN IMMEDIATE), on PostgreSQL a plain psycopg 3 engine for the
     baseline. Target: sp4n at least 0.5x the baseline's rate. Also printed: the statements each
     side has the driver run per transition (counted below SQLAlchemy, since sp4n's hot path runs
     on the driver connection), and the engine's cost on the memory store (no database).
@@ -182,7 +181,6 @@ def scale_table(results: Sequence[ScaleResult]) -> list[str]:
             lines.append(
                 f"  {r.backend} load: {counts} in {x.seconds:.1f} s ({sum(x.rows.values()) / x.seconds:,.0f} rows/s), "
                 f"{analyze} {x.analyze_seconds:.1f} s, {x.size / 2**20:,.0f} MiB"
-                + (f" (with {x.outbox:,} outbox rows written by the database's trigger)" if x.outbox else "")
             )
     return lines
 

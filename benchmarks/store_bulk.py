@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 
 from sp4n.persistence import tables as t
@@ -323,8 +323,6 @@ class Loaded:
     analyze_seconds: float
     size: int
     """Bytes on disk: the SQLite file, or the schema's tables with their indexes and TOAST."""
-    outbox: int
-    """Outbox rows the database wrote by itself (the schema's trigger on events), if any."""
 
 
 def database_size(engine: SqlEngine) -> int:
@@ -374,11 +372,9 @@ def bulk_load(url: str, count: int, sizes: Sizes, lifecycles: Lifecycles, seed: 
     engine = create_sql_engine(url)
     try:
         size = database_size(engine)
-        with engine.connect() as conn:
-            outbox = int(conn.execute(select(sqlalchemy.func.count()).select_from(t.outbox)).scalar() or 0)
     finally:
         engine.dispose()
-    return Loaded(url, count, rows, seconds, analyze, size, outbox)
+    return Loaded(url, count, rows, seconds, analyze, size)
 
 
 def analyze_loaded(engine: SqlEngine) -> None:

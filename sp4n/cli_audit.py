@@ -54,7 +54,7 @@ def add_audit_commands(groups: Any) -> None:
     """``audit verify`` and ``audit checkpoint``."""
     audit = groups.add_parser("audit", help="tamper evidence: verify histories, write signed checkpoints")
     commands = audit.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    verify = commands.add_parser("verify", help="re-check every history, row, clock, timer and outbox row")
+    verify = commands.add_parser("verify", help="re-check every history, row, clock, timer and feed row")
     verify.add_argument("--url", required=True)
     verify.add_argument("--complaint", action="append", help="only these complaint ids (repeatable)")
     verify.add_argument("--checkpoint", type=Path, metavar="FILE", help="also compare with a signed checkpoint")

@@ -50,7 +50,11 @@ def test_quick_run_on_postgres(
         engine = sqlalchemy.create_engine(postgres_url)
         try:
             with engine.connect() as conn:
-                query = "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bench_store_%'"
+                # only this benchmark's labels: other runs sharing the database make schemas of their own
+                query = (
+                    "SELECT schema_name FROM information_schema.schemata "
+                    "WHERE schema_name LIKE 'bench\\_store\\_small\\_%' OR schema_name LIKE 'bench\\_store\\_large\\_%'"
+                )
                 return set(conn.execute(sqlalchemy.text(query)).scalars())
         finally:
             engine.dispose()
@@ -75,7 +79,7 @@ def test_check_fails_on_a_missed_target(
 
     rates, bulk = load_benchmark("store_rates"), load_benchmark("store_bulk")
     slow = rates.RateResult("sqlite", 120, ours=1.0, baseline=0.1, ours_statements=9.0, baseline_statements=4.0)
-    loaded = bulk.Loaded("sqlite:///x.db", 1_000, {"complaints": 1_000}, 1.0, 0.1, 2**20, 0)
+    loaded = bulk.Loaded("sqlite:///x.db", 1_000, {"complaints": 1_000}, 1.0, 0.1, 2**20)
 
     def scale(*_args: Any) -> Any:
         return bench.ScaleResult("sqlite", 120, loaded, loaded, 1e-3, 2e-3, [("load", "SELECT 1", ["SCAN"])])

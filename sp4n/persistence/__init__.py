@@ -23,7 +23,6 @@ from sp4n.persistence.records import ClockStatus as ClockStatus
 from sp4n.persistence.records import Complaint as Complaint
 from sp4n.persistence.records import Event as Event
 from sp4n.persistence.records import Milestone as Milestone
-from sp4n.persistence.records import OutboxItem as OutboxItem
 from sp4n.persistence.records import RunOutcome as RunOutcome
 from sp4n.persistence.records import Timer as Timer
 from sp4n.persistence.records import TimerStatus as TimerStatus
@@ -49,7 +48,6 @@ __all__ = [
     "MemoryStore",
     "Milestone",
     "Order",
-    "OutboxItem",
     "RunOutcome",
     "Snapshot",
     "SqlStore",

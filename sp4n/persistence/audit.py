@@ -4,7 +4,7 @@ checkpoints of the chains' heads kept outside the database.
 Each event's hash covers its content and the previous event's hash. A row edited directly in SQL
 no longer matches its hash; a row deleted or inserted breaks the sequence or the links; a
 complaint whose events were all deleted, or whose row was deleted and left events, clocks, timers
-or outbox rows behind, is named. What an unkeyed chain cannot show (the tail of a history cut off,
+or feed rows behind, is named. What an unkeyed chain cannot show (the tail of a history cut off,
 or rewritten with every hash recomputed and the head fixed up) a *keyed* chain shows (HMAC with a
 key kept outside the database), and a signed checkpoint (the heads at a moment, stored elsewhere)
 shows even for events written before the key was set. docs/storage.md lists what each mode finds.

@@ -2,8 +2,8 @@
 
 A command becomes one :class:`ChangeSet` saved in ONE transaction: the complaint (checked
 against the version it was loaded at), its clock ledgers, the timers to add and to close, and the
-events; every event also enters the outbox in that transaction (on SQL stores the database
-writes the outbox row itself, from the event). Either all of it is stored or none of it.
+events; every event also enters the feed in that transaction (its feed row, numbered once
+committed). Either all of it is stored or none of it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sp4n.persistence.records import (
     Complaint,
     Event,
     Milestone,
-    OutboxItem,
     RunOutcome,
     Timer,
     TimerStatus,
@@ -213,26 +212,6 @@ class Store(Protocol):
         """Complaints (all, or those with the given ids)."""
         ...
 
-    def pending_outbox(self, limit: int) -> list[OutboxItem]:
-        """Undelivered outbox items, oldest first."""
-        ...
-
-    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
-        """Record delivery of outbox items."""
-        ...
-
-    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
-        ...
-
-    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
-        """End a lease: delivered (``delivered_at``) or failed (``error``, the item stays pending)."""
-        ...
-
-    def prune_outbox(self, delivered_before: datetime) -> int:
-        """Remove outbox items delivered before ``delivered_before``; how many went."""
-        ...
-
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime
     ) -> None:
@@ -253,16 +232,19 @@ class Store(Protocol):
         ...
 
 
+_PARTS = ("clocks", "add_timers", "events", "runs", "milestones")
+
+
 def check_change(change: ChangeSet) -> None:
     """InvalidArgumentError unless every record of the change belongs to its complaint: a
     change saves one complaint, and a row of another would be refused by a foreign key on
     one store and stored on another. Then every field within the limits all stores share."""
     cid = change.complaint.id
-    parts: list[tuple[str, list[Any]]] = [("clocks", change.clocks), ("add_timers", change.add_timers)]
-    parts += [("events", change.events), ("runs", change.runs), ("milestones", change.milestones)]
-    for name, records in parts:
-        for i, record in enumerate(records):
+    parts: tuple[list[Any], ...] = (change.clocks, change.add_timers, change.events, change.runs, change.milestones)
+    for name, records in zip(_PARTS, parts, strict=True):
+        for record in records:
             if record.complaint_id != cid:
+                i = next(i for i, r in enumerate(records) if r.complaint_id != cid)
                 raise InvalidArgumentError(f"change.{name}[{i}].complaint_id", record.complaint_id, f"{cid!r}")
     if change.idempotency is not None and change.idempotency.complaint_id != cid:
         raise InvalidArgumentError("change.idempotency.complaint_id", change.idempotency.complaint_id, f"{cid!r}")
@@ -279,6 +261,8 @@ def check_count(count: int) -> int:
 def distinct_complaints(changes: Sequence[ChangeSet]) -> None:
     """InvalidArgumentError when two changes of one batch are of the same complaint (the second
     would be checked against the version before the first)."""
+    if len(changes) < 2:
+        return
     seen: set[str] = set()
     for i, change in enumerate(changes):
         cid = change.complaint.id

@@ -213,7 +213,7 @@ class HotPath:
                         "complaint_id": c.complaint_id,
                         "name": c.name,
                         "budget": str(c.budget),
-                        "status": c.status.value,
+                        "status": c.status._value_,
                         "generation": c.generation,
                         "consumed": c.consumed,
                         "running_since": c.running_since,
@@ -246,7 +246,7 @@ class HotPath:
             for close in change.close_timers:
                 row = {
                     "b_id": close.timer_id,
-                    "b_status": close.status.value,
+                    "b_status": close.status._value_,
                     "b_at": close.closed_at,
                     "b_late": close.lateness_seconds,
                 }
@@ -273,7 +273,7 @@ class HotPath:
                         "rung": tm.rung,
                         "due_at": tm.due_at,
                         "priority": tm.priority,
-                        "status": tm.status.value,
+                        "status": tm.status._value_,
                         "closed_at": None,
                         "lateness_seconds": None,
                         "lease_owner": None,
@@ -284,7 +284,7 @@ class HotPath:
             )
 
     def write_events(self, tx: Transaction, events: Sequence[Event]) -> None:
-        """Append events (the database writes their outbox rows, by trigger)."""
+        """Append events."""
         if events:
             tx.execute(self.insert_event, [{f: getattr(e, f) for f in EVENT_FIELDS} for e in events])
 

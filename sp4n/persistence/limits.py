@@ -11,6 +11,7 @@ PostgreSQL sees it.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, Table
@@ -60,6 +61,18 @@ def _path(parent: str, key: object) -> str:
     return f"{parent}[{key}]" if isinstance(key, int) else f"{parent}.{key}"
 
 
+def _where(entry: tuple[Any, Any, Any, int]) -> str:
+    """The path of a value on :func:`check_data`'s stack: its parents' keys, from the field."""
+    keys = []
+    while entry[1] is not None:
+        keys.append(entry[2])
+        entry = entry[1]
+    where = str(entry[2])
+    for key in reversed(keys):
+        where = _path(where, key)
+    return where
+
+
 def check_data(value: Any, field: str, not_json: type[Exception] = InvalidArgumentError) -> None:
     """JSON data every store keeps alike, in one walk without recursion (so 100,000-deep data is
     refused, not a RecursionError): bounded depth and size, numbers of at most
@@ -67,13 +80,17 @@ def check_data(value: Any, field: str, not_json: type[Exception] = InvalidArgume
     wants it. A value of another type raises ``not_json(field, value, reason)``."""
     limits = DATA_LIMITS
     count = 0
-    stack: list[tuple[Any, str, int]] = [(value, field, 1)]
+    # (value, its parent's entry, its key): a value's path ("data.items[2].name") is only spelled
+    # out for an error, not built for every value checked
+    stack: list[tuple[Any, Any, Any, int]] = [(value, None, field, 1)]
     while stack:
-        item, where, depth = stack.pop()
+        entry = stack.pop()
+        item, _, _, depth = entry
         count += 1
         kind = type(item)
         if kind is str:
-            check_text(item, where)
+            if len(item) > MAX_TEXT or not item.isascii() or "\x00" in item:  # the common case inline
+                check_text(item, _where(entry))
         elif item is None or kind is bool:
             continue
         elif kind is int:
@@ -83,7 +100,7 @@ def check_data(value: Any, field: str, not_json: type[Exception] = InvalidArgume
                 )
         elif kind is float:
             if not math.isfinite(item):
-                raise InvalidArgumentError(where, item, "a finite number")
+                raise InvalidArgumentError(_where(entry), item, "a finite number")
         elif kind is dict or kind is list or kind is tuple:
             if depth >= limits.max_depth or count + len(item) > limits.max_values:
                 reason = (
@@ -95,16 +112,17 @@ def check_data(value: Any, field: str, not_json: type[Exception] = InvalidArgume
             if kind is dict:
                 for key, inner in item.items():
                     if type(key) is not str:
-                        raise InvalidArgumentError(where, key, "JSON data with text keys")
-                    check_text(key, f"{where} key", 200)
-                    stack.append((inner, _path(where, key), depth + 1))
+                        raise InvalidArgumentError(_where(entry), key, "JSON data with text keys")
+                    if len(key) > 200 or not key.isascii() or "\x00" in key:
+                        check_text(key, f"{_where(entry)} key", 200)
+                    stack.append((inner, entry, key, depth + 1))
             else:
-                stack.extend((inner, _path(where, i), depth + 1) for i, inner in enumerate(item))
+                stack.extend((inner, entry, i, depth + 1) for i, inner in enumerate(item))
         elif isinstance(item, str | int | float | dict | list | tuple):
-            stack.append((json_plain(item), where, depth))  # a subclass (an IntEnum, an OrderedDict)
+            stack.append((json_plain(item), entry[1], entry[2], depth))  # a subclass (an IntEnum, an OrderedDict)
             count -= 1
         else:
-            raise not_json(where, item, "JSON data: text, numbers, booleans, null, lists and objects")
+            raise not_json(_where(entry), item, "JSON data: text, numbers, booleans, null, lists and objects")
 
 
 def json_plain(item: Any) -> Any:
@@ -122,9 +140,23 @@ def json_plain(item: Any) -> Any:
     return list(item) if isinstance(item, list | tuple) else item
 
 
-def _check_record(record: Any, lengths: dict[str, int], prefix: str) -> None:
-    for name, limit in lengths.items():
-        value = getattr(record, name, None)
+Fields = tuple[tuple[str, int], ...]
+"""(name, column length) of the text fields a record's check reads, precompiled once."""
+
+_COMPLAINT_FIELDS: Fields = tuple(_COMPLAINT.items())
+_EVENT_FIELDS: Fields = tuple(_EVENT.items())
+
+
+@lru_cache(maxsize=256)
+def _complaint_fields(names: tuple[str, ...]) -> Fields:
+    """The text fields among ``names`` (a change's ``fields``), for each set of names once."""
+    return tuple((n, _COMPLAINT[n]) for n in names if n in _COMPLAINT)
+
+
+def _check_record(record: Any, fields: Fields, prefix: str) -> None:
+    values = record.__dict__
+    for name, limit in fields:
+        value = values.get(name)
         # inline fast path: most values are short ASCII (the hot path saves several records a command)
         if type(value) is str and (len(value) > limit or not value.isascii() or "\x00" in value):
             check_text(value, f"{prefix}{name}", limit)
@@ -137,8 +169,7 @@ def check_limits(change: Any) -> None:
     rest were checked when they were written, and SQL stores write only those."""
     complaint = change.complaint
     names = change.fields if change.expected_version and change.fields is not None else None
-    lengths = _COMPLAINT if names is None else {n: _COMPLAINT[n] for n in names if n in _COMPLAINT}
-    _check_record(complaint, lengths, "")
+    _check_record(complaint, _COMPLAINT_FIELDS if names is None else _complaint_fields(names), "")
     if names is None or "title" in names:
         check_text(complaint.title, "title")
     if names is None or "description" in names:
@@ -146,7 +177,7 @@ def check_limits(change: Any) -> None:
     if names is None or "attributes" in names:
         check_data(complaint.attributes, "attributes")
     for event in change.events:
-        _check_record(event, _EVENT, "event.")
+        _check_record(event, _EVENT_FIELDS, "event.")
         check_data(event.payload, "data")
     # a ledger's fields are the complaint's id and the SOP's identifiers (at most 64 characters,
     # as the column): nothing to check; a timer's id joins three of them, and may be too long

@@ -28,7 +28,7 @@ from sp4n.persistence.base import (
 )
 from sp4n.persistence.feed_memory import MemoryFeed
 from sp4n.persistence.query import ComplaintQuery, matches, sort_key
-from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, Timer, TimerStatus
 
 
 class MemoryStore:
@@ -44,9 +44,7 @@ class MemoryStore:
         self._timers: dict[str, Timer] = {}
         self._timers_by_complaint: dict[str, list[str]] = {}
         self._heap: list[tuple[datetime, int, str]] = []
-        self._outbox: dict[str, OutboxItem] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
-        self._leases: dict[str, tuple[str, datetime]] = {}
         self._definitions: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self._active: dict[tuple[str, str], str] = {}
         self.feed = MemoryFeed(self._lock, lambda cid, seq: self._events[cid][seq - 1].copy())
@@ -136,9 +134,6 @@ class MemoryStore:
             self._add_timer(timer)
         events = self._events.setdefault(cid, [])
         events.extend(e.copy() for e in change.events)
-        for event in change.events:
-            item = OutboxItem.for_event(event)
-            self._outbox[item.id] = item
         for entry in feed_entries(change):
             self.feed.append(entry)
         if change.idempotency is not None:
@@ -300,14 +295,8 @@ class MemoryStore:
             return IdempotencyRecord(record.key, record.fingerprint, record.complaint_id, copy.deepcopy(record.result))
 
     def orphans(self) -> list[tuple[str, int, str]]:
-        """Outbox items whose event is gone (nothing else can outlive its complaint here)."""
-        with self._lock:
-            seqs = {(cid, e.seq) for cid, events in self._events.items() for e in events}
-            return [
-                (item.complaint_id, item.event_seq, "an outbox row whose event is not stored (the event was deleted)")
-                for item in self._outbox.values()
-                if (item.complaint_id, item.event_seq) not in seqs
-            ]
+        """None: nothing here deletes a complaint or an event, so nothing outlives one."""
+        return []
 
     def complaint_ids(self) -> Iterator[str]:
         """Every complaint id, in submission order."""
@@ -319,52 +308,6 @@ class MemoryStore:
         with self._lock:
             keys = list(self._complaints) if ids is None else [i for i in ids if i in self._complaints]
             return [self._complaints[k].copy() for k in keys]
-
-    def pending_outbox(self, limit: int) -> list[OutboxItem]:
-        """Undelivered outbox items, oldest first."""
-        with self._lock:
-            return [copy.deepcopy(i) for i in self._outbox.values() if i.delivered_at is None][:limit]
-
-    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
-        """Record delivery."""
-        with self._lock:
-            for item_id in item_ids:
-                self._outbox[item_id].delivered_at = at
-
-    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
-        with self._lock:
-            out: list[OutboxItem] = []
-            for item in self._outbox.values():
-                if len(out) >= limit:
-                    break
-                held = self._leases.get(item.id)
-                if item.delivered_at is None and (held is None or held[1] <= now):
-                    self._leases[item.id] = (owner, now + lease)
-                    out.append(copy.deepcopy(item))
-            return out
-
-    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
-        """End a lease held by ``owner``."""
-        with self._lock:
-            held = self._leases.get(item_id)
-            if held is None or held[0] != owner:
-                return
-            del self._leases[item_id]
-            item = self._outbox[item_id]
-            item.attempts += 1
-            if delivered_at is not None:
-                item.delivered_at = delivered_at
-
-    def prune_outbox(self, delivered_before: datetime) -> int:
-        """Remove items delivered before ``delivered_before``."""
-        with self._lock:
-            gone = [
-                k for k, i in self._outbox.items() if i.delivered_at is not None and i.delivered_at < delivered_before
-            ]
-            for key in gone:
-                del self._outbox[key]
-            return len(gone)
 
     def save_definition(
         self, kind: str, key: tuple[str, ...], name: str, content: dict[str, Any], at: datetime

@@ -1,7 +1,7 @@
 """Rows that outlived what they belong to: the traces of a complaint (or an event) deleted in SQL.
 
 Deleting a complaint's row cascades to its events, clocks and timers only while foreign keys are
-enforced (SQLite's own shell does not enforce them); its outbox rows and idempotency records have
+enforced (SQLite's own shell does not enforce them); its feed rows and idempotency records have
 no foreign key at all. So a deleted complaint leaves something behind, and the audit names it.
 """
 
@@ -17,7 +17,7 @@ Orphan = tuple[str, int, str]
 
 def orphan_rows(conn: Connection) -> list[Orphan]:
     """Events, clocks, timers and idempotency records of complaints that are not stored, and
-    outbox rows whose event is not stored."""
+    feed rows whose event is not stored."""
     found: list[Orphan] = []
     known = select(t.complaints.c.id)
     for table, what in ((t.events, "events"), (t.clocks, "clock ledgers"), (t.timers, "timers")):
@@ -28,9 +28,9 @@ def orphan_rows(conn: Connection) -> list[Orphan]:
     for (complaint_id,) in conn.execute(query):
         found.append((complaint_id, 0, "an idempotency record of a complaint that is not stored (deleted)"))
     event_of = exists().where(
-        and_(t.events.c.complaint_id == t.outbox.c.complaint_id, t.events.c.seq == t.outbox.c.event_seq)
+        and_(t.events.c.complaint_id == t.feed.c.complaint_id, t.events.c.seq == t.feed.c.event_seq)
     )
-    query = select(t.outbox.c.complaint_id, t.outbox.c.event_seq).where(~event_of).order_by(t.outbox.c.id)
+    query = select(t.feed.c.complaint_id, t.feed.c.event_seq).where(~event_of).order_by(t.feed.c.id)
     for complaint_id, seq in conn.execute(query):
-        found.append((complaint_id, seq, "an outbox row whose event is not stored (the event was deleted)"))
+        found.append((complaint_id, seq, "a feed row whose event is not stored (the event was deleted)"))
     return found

@@ -15,7 +15,6 @@ from sp4n.persistence.records import (
     Complaint,
     Event,
     Milestone,
-    OutboxItem,
     RunOutcome,
     Timer,
     TimerStatus,
@@ -79,22 +78,6 @@ def timer_from(row: Mapping[Any, Any]) -> Timer:
     )
 
 
-def outbox_from(row: Mapping[Any, Any], event: Event) -> OutboxItem:
-    """An outbox item from its row and the event it carries (content and hash as payload)."""
-    payload = event.content()
-    payload["hash"] = event.hash
-    return OutboxItem(
-        id=row["id"],
-        complaint_id=row["complaint_id"],
-        event_seq=row["event_seq"],
-        topic=row["topic"],
-        payload=payload,
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
-        attempts=row["attempts"],
-    )
-
-
 def run_from(row: Mapping[Any, Any]) -> ClockRun:
     """A clock run from its row."""
     return ClockRun(
@@ -120,7 +103,7 @@ def run_row(run: ClockRun) -> dict[str, Any]:
         "complaint_id": run.complaint_id,
         "clock": run.clock,
         "started_at": run.started_at,
-        "outcome": run.outcome.value,
+        "outcome": run.outcome._value_,
         "due_at": run.due_at,
         "changed_at": run.changed_at,
         "stopped_at": run.stopped_at,

@@ -52,10 +52,9 @@ from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
 from sp4n.persistence.lists import find_statement
 from sp4n.persistence.orphans import orphan_rows
-from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
 from sp4n.persistence.query import ComplaintQuery
-from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, OutboxItem, Timer, TimerStatus
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, Timer, TimerStatus
 from sp4n.persistence.rows import complaint_from, event_from, milestone_from, run_from, timer_from
 
 _CHUNK = 500
@@ -114,7 +113,6 @@ class SqlStore:
         self._own_engine = engine is None
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
-        self._outbox = SqlOutbox(self._begin, self._read, self.dialect)
         self.feed = SqlFeed(self._begin, self._read, self.dialect)
         self._transaction = postgres_transaction if self.dialect == "postgresql" else sqlite_transaction
         self._autocommit = postgres_autocommit if self.dialect == "postgresql" else no_transaction
@@ -434,28 +432,6 @@ class SqlStore:
             query = query.where(t.complaints.c.id.in_(list(ids)))
         with self._read() as conn:
             return [complaint_from(r._mapping) for r in conn.execute(query)]
-
-    # the outbox: see :mod:`sp4n.persistence.outbox_rows`
-
-    def pending_outbox(self, limit: int) -> list[OutboxItem]:
-        """Undelivered outbox items, oldest first."""
-        return self._outbox.pending(limit)
-
-    def mark_delivered(self, item_ids: Sequence[str], at: datetime) -> None:
-        """Record delivery."""
-        self._outbox.mark_delivered(item_ids, at)
-
-    def claim_outbox(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-        """Lease up to ``limit`` undelivered items no one else holds, oldest first."""
-        return self._outbox.claim(owner, now, lease, limit)
-
-    def finish_outbox(self, item_id: str, owner: str, delivered_at: datetime | None, error: str | None) -> None:
-        """End a lease held by ``owner``: delivered, or failed with ``error`` (it stays pending)."""
-        self._outbox.finish(item_id, owner, delivered_at, error)
-
-    def prune_outbox(self, delivered_before: datetime) -> int:
-        """Remove outbox items delivered before ``delivered_before`` (their events stay)."""
-        return self._outbox.prune(delivered_before)
 
     def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
         """Lease up to ``limit`` due pending timers that no live lease holds, earliest first.

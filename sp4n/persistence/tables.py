@@ -6,7 +6,9 @@ type) as on PostgreSQL. JSON columns hold event payloads and SOP and calendar de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -30,12 +32,7 @@ from sqlalchemy import (
 
 from sp4n.errors import NaiveDatetimeError
 
-OUTBOX_TRIGGER = "sp4n_events_to_outbox"
-"""The trigger (and, on PostgreSQL, its function) that writes each event's outbox row: one
-statement fewer per command, in the same transaction. The payload is the event itself, read
-when the outbox is drained."""
-
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0011"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -57,6 +54,22 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the text SQLAlchemy's DATETIME stores (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC)
+        in one step: its own processor fills a format string from a dict, field by field, which
+        cost more than the statement when a batch writes thousands of instants."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise NaiveDatetimeError("stored instant", value)
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
 
 metadata = MetaData(
@@ -234,22 +247,6 @@ timers = Table(
     # the order claims and due-timer reads ask for: no sort among the timers due at one instant
     Index("ix_sp4n_timers_status_due_at_priority_id", "status", "due_at", "priority", "id"),
     Index("ix_sp4n_timers_complaint_id", "complaint_id"),
-)
-
-outbox = Table(
-    "sp4n_outbox",
-    metadata,
-    Column("id", String(128), primary_key=True),
-    Column("complaint_id", String(64), nullable=False),
-    Column("event_seq", Integer, nullable=False),
-    Column("topic", String(64), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("delivered_at", UtcDateTime),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("lease_owner", String(128)),
-    Column("lease_expires", UtcDateTime),
-    Index("ix_sp4n_outbox_pending", "delivered_at", "created_at"),
 )
 
 idempotency = Table(

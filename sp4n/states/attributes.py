@@ -23,7 +23,7 @@ def _fail(source: str, location: str, reason: str) -> NoReturn:
 
 def attribute_names(sop: Sop) -> tuple[str, ...]:
     """The names of the attributes ``sop`` declares."""
-    return tuple(a.name for a in sop.attributes)
+    return tuple(sop.attributes_by_name)
 
 
 def attribute_values(sop: Sop, name: str) -> tuple[str, ...]:
@@ -90,7 +90,7 @@ def check_attributes_given(sop: Sop, given: dict[str, Any], prefix: str = "attri
     declares none takes any attributes, as before attributes were declared."""
     if not sop.attributes:
         return
-    declared = {a.name: a for a in sop.attributes}
+    declared = sop.attributes_by_name
     for name, value in given.items():
         attribute = declared.get(name)
         if attribute is None:

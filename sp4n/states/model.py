@@ -300,12 +300,19 @@ class Sop(_Model):
         """The one state a submitted complaint starts in."""
         return next(s for s in self.states if s.initial)
 
+    @cached_property
+    def states_by_id(self) -> dict[str, StateDef]:
+        """The states by id (built once: every command and view looks its state up)."""
+        return {s.id: s for s in self.states}
+
+    @cached_property
+    def attributes_by_name(self) -> dict[str, AttributeDef]:
+        """The declared attributes by name (built once: every command picks its attributes out)."""
+        return {a.name: a for a in self.attributes}
+
     def state(self, state_id: str) -> StateDef:
         """The state with this id (KeyError if none)."""
-        for s in self.states:
-            if s.id == state_id:
-                return s
-        raise KeyError(state_id)
+        return self.states_by_id[state_id]
 
     def clock(self, name: str) -> ClockDef:
         """The clock with this name (KeyError if none)."""

@@ -10,8 +10,6 @@ from sp4n.workflow.feed import ConsumerState as ConsumerState
 from sp4n.workflow.feed import DeliveryResult as DeliveryResult
 from sp4n.workflow.feed import Feed as Feed
 from sp4n.workflow.feed import FeedItem as FeedItem
-from sp4n.workflow.outbox import DrainResult as DrainResult
-from sp4n.workflow.outbox import Outbox as Outbox
 from sp4n.workflow.queries import Page as Page
 from sp4n.workflow.retry import retry_on_conflict as retry_on_conflict
 from sp4n.workflow.views import ComplaintView as ComplaintView
@@ -30,12 +28,10 @@ __all__ = [
     "Deadline",
     "DeadlineWorker",
     "DeliveryResult",
-    "DrainResult",
     "Engine",
     "Feed",
     "FeedItem",
     "Firing",
-    "Outbox",
     "Page",
     "SopRegistry",
     "WorkerStats",

@@ -18,7 +18,7 @@ from sp4n.errors import InvalidData, MissingData, PermissionDenied, TransitionNo
 from sp4n.persistence.base import ChangeSet, TimerClose
 from sp4n.persistence.query import Visibility
 from sp4n.persistence.records import ClockLedger, Complaint, Event
-from sp4n.states.attributes import attribute_names, check_attributes_given
+from sp4n.states.attributes import check_attributes_given
 from sp4n.states.model import Assignable, Role, TransitionDef
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.clocks import ClockPlan, ClockPlanner
@@ -130,10 +130,11 @@ def check_guards(
     if missing:
         raise MissingData(complaint.id, trigger, missing)
     for name in definition.assigns:
-        if name.value in data:
-            check_assignable(compiled, name, data[name.value])
-    declared = attribute_names(compiled.sop)
-    check_attributes_given(compiled.sop, {k: v for k, v in data.items() if k in declared}, prefix="data")
+        if name._value_ in data:
+            check_assignable(compiled, name, data[name._value_])
+    declared = compiled.sop.attributes_by_name
+    if declared:
+        check_attributes_given(compiled.sop, {k: v for k, v in data.items() if k in declared}, prefix="data")
     if Assignable.AGENCY in definition.assigns or Assignable.UNIT in definition.assigns:
         assigned = {"agency": data.get("agency", complaint.agency), "unit": data.get("unit")}
         check_assignment(complaint.id, trigger, actor, agencies, assigned)
@@ -154,7 +155,7 @@ def privacy_problem(complaint: Complaint, actor: Actor, data: dict[str, Any]) ->
     if actor.role is Role.REPORTER:
         return None
     for flag in _PRIVACY_FLAGS:
-        if data.get(flag.value) is False and getattr(complaint, flag.value):
+        if data.get(flag._value_) is False and getattr(complaint, flag._value_):
             return f"only the reporter may set {flag.value} to false; staff and system may only set it"
     return None
 
@@ -242,9 +243,11 @@ def apply_transition(
     updated = complaint.copy()
     old_zone = updated.zone
     for name in definition.assigns:
-        if name.value in data:
-            setattr(updated, name.value, data[name.value])
-    attributes = {k: v for k, v in data.items() if k in attribute_names(ctx.compiled.sop)}
+        field = name._value_  # (not .value: an enum's property costs a call each time)
+        if field in data:
+            setattr(updated, field, data[field])
+    declared = ctx.compiled.sop.attributes_by_name
+    attributes = {k: v for k, v in data.items() if k in declared} if declared else {}
     if attributes:
         # a command may set a declared attribute (an urgency set when verifying, say)
         updated.attributes = {**updated.attributes, **attributes}
@@ -292,7 +295,7 @@ def apply_transition(
             "state",
             "updated_at",
             "zone",
-            *(a.value for a in definition.assigns),
+            *(a._value_ for a in definition.assigns),
             *(["attributes"] if attributes else []),
         ),
         runs=plan.runs,
@@ -320,7 +323,7 @@ def make_event(
         at=ctx.now,
         kind=kind,
         actor_id=actor.id,
-        actor_role=actor.role.value,
+        actor_role=actor.role._value_,
         trigger=trigger,
         source=source,
         dest=dest,

@@ -59,7 +59,6 @@ from sp4n.workflow.feed import Feed
 from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
 from sp4n.workflow.linking import link_external
 from sp4n.workflow.migration import migrate
-from sp4n.workflow.outbox import Outbox
 from sp4n.workflow.queries import Page, Queries
 from sp4n.workflow.replay import replay_history
 from sp4n.workflow.reprojection import reproject
@@ -160,7 +159,6 @@ class Engine:
         self.intake = Intake(self.runtime, self._new_id, self.tracking, backdate_limit)
         self.book = Book(self.runtime, self.intake)
         self.deadlines_runner = DeadlineRunner(self.runtime)
-        self.outbox = Outbox(self.runtime)
         self.feed = Feed(self.runtime)
         self.queries = Queries(self.runtime)
         for sop in sops:
@@ -423,13 +421,15 @@ class Engine:
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
             return replay
-        self.runtime.refresh_if_due()
+        runtime = self.runtime
+        now = runtime.now()
+        runtime.refresh_if_due(now)
         try:
-            loaded = self.runtime.load(complaint_id)
+            loaded = runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
             definition = find_transition(compiled, complaint, trigger)
-            check_guards(compiled, complaint, definition, actor, data, self.agencies)
-            ctx = self.runtime.context(compiled, self.now())
+            check_guards(compiled, complaint, definition, actor, data, runtime.agencies)
+            ctx = runtime.context(compiled, now)
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
             return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
         except Sp4nError as exc:
@@ -498,7 +498,8 @@ class Engine:
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of the complaints ``actor`` may see that pass ``filters`` (see docs/engine.md):
         state (one or several), agency (with its sub-agencies), unit, sop, category,
-        classification, channel, reporter, submitted_from / submitted_until, breached, due_before,
+        classification, channel, reporter, submitted_from / submitted_until, updated_from /
+        updated_until, breached, due_before,
         due_within (working days), tracking_number, external_id; ``order`` "submitted" or "due";
         ``limit``; ``cursor`` from the previous page."""
         return self.queries.find(actor, cursor=cursor, **filters)

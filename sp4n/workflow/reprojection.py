@@ -13,7 +13,10 @@ instants (its due instant, or a rung after it) falls on or after the first of th
 every such instant of a running clock is a pending timer; so the store is asked for the
 complaints with a pending timer from that day on (an indexed read), not for all of them. The
 complaints are then loaded and saved a batch at a time (one read and one transaction per
-batch); a batch that meets a concurrent change is done again one complaint at a time.
+batch); a batch that meets a concurrent change is done again one complaint at a time. Within
+one application, the old and new due instants (and rung instants) of a clock are computed once
+for every ledger alike (same SOP, clock, zone, calendars, budget, use and start): complaints
+filed together share them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from zoneinfo import ZoneInfo
 from sp4n.calendars import Due, WorkingCalendar
 from sp4n.errors import ConcurrencyConflict
 from sp4n.persistence.base import ChangeSet, Snapshot
-from sp4n.persistence.records import ClockStatus
+from sp4n.persistence.records import ClockLedger, ClockStatus
+from sp4n.states.model import RungDef
 from sp4n.workflow.actor import SYSTEM
 from sp4n.workflow.calendars import calendar_variant
 from sp4n.workflow.clocks import ClockPlanner, ledger_due, rung_instant
@@ -36,6 +40,9 @@ from sp4n.workflow.runtime import Loaded, Runtime
 
 Before = Callable[[str, bool], WorkingCalendar]
 """The calendar a clock was counted on before the change, by zone and joint-leave policy."""
+
+Moves = dict[tuple[Any, ...], tuple[Due, Due, bool]]
+"""Memo of one application: a running ledger's key -> (old Due, new Due, whether an instant moved)."""
 
 BATCH = 500
 """Complaints loaded and saved together."""
@@ -50,10 +57,11 @@ def reproject(rt: Runtime, old: WorkingCalendar, *, batch: int = BATCH) -> list[
     before = _variants_of(old)
     ids = rt.store.complaints_with_pending_timers(due_from=first_instant_moved(old, rt.calendars.active, rt.now()))
     changed: list[str] = []
+    moves: Moves = {}
     for start in range(0, len(ids), batch):
         now = rt.now()
         snapshots = rt.store.load_many(ids[start : start + batch])
-        changes = [c for c in (decide(rt, _loaded(rt, s), before, now) for s in snapshots) if c]
+        changes = [c for c in (decide(rt, _loaded(rt, s), before, now, moves) for s in snapshots) if c]
         try:
             rt.commit_many(changes)
         except ConcurrencyConflict:  # a complaint moved meanwhile: each on its own, reloaded
@@ -109,13 +117,34 @@ def first_instant_moved(old: WorkingCalendar, new: WorkingCalendar, now: datetim
     return instant if instant > now else None
 
 
+def _key(
+    sop: tuple[str, str], clock: str, zone: str, cals: tuple[WorkingCalendar, WorkingCalendar], ledger: ClockLedger
+) -> tuple[Any, ...]:
+    """Everything a running ledger's old and new instants depend on."""
+    budget, used, extra, since = ledger.budget, ledger.consumed, ledger.extended_by, ledger.running_since
+    return (sop, clock, zone, cals[0].version, cals[1].version, budget, used, extra, since)
+
+
+def _moved(
+    rungs: Sequence[RungDef], before_cal: WorkingCalendar, after_cal: WorkingCalendar, policy: Any, ledger: ClockLedger
+) -> tuple[Due, Due, bool] | None:
+    """A running ledger's Due on the old and the new calendar, and whether it or a rung moved."""
+    was, will = ledger_due(before_cal, policy, ledger), ledger_due(after_cal, policy, ledger)
+    if was is None or will is None:
+        return None
+    old_rungs = [rung_instant(was, r, before_cal) for r in rungs]
+    new_rungs = [rung_instant(will, r, after_cal) for r in rungs]
+    return was, will, was.at != will.at or old_rungs != new_rungs
+
+
 def _loaded(rt: Runtime, snapshot: Snapshot) -> Loaded:
     complaint = snapshot.complaint
     return Loaded(snapshot, rt.registry.get(complaint.sop_id, complaint.sop_version))
 
 
-def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> ChangeSet | None:
-    """The re-projection of one complaint (None when none of its instants moved)."""
+def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime, moves: Moves | None = None) -> ChangeSet | None:
+    """The re-projection of one complaint (None when none of its instants moved); ``moves``
+    keeps the instants computed for a ledger for the next complaint with the same one."""
     snapshot, compiled = loaded.snapshot, loaded.compiled
     complaint = snapshot.complaint
     joint_leave = compiled.sop.calendar.joint_leave
@@ -130,12 +159,16 @@ def decide(rt: Runtime, loaded: Loaded, before: Before, now: datetime) -> Change
         ledger = snapshot.clocks.get(clock.name)
         if ledger is None or ledger.status is not ClockStatus.RUNNING:
             continue
-        was, will = ledger_due(before_cal, policy, ledger), ledger_due(after_cal, policy, ledger)
-        if was is None or will is None:
-            continue
-        old_rungs = [rung_instant(was, r, before_cal) for r in clock.rungs]
-        new_rungs = [rung_instant(will, r, after_cal) for r in clock.rungs]
-        if was.at != will.at or old_rungs != new_rungs:
+        key = _key(compiled.sop.key, clock.name, complaint.zone, (before_cal, after_cal), ledger)
+        known = moves.get(key) if moves is not None else None
+        if known is None:
+            known = _moved(clock.rungs, before_cal, after_cal, policy, ledger)
+            if known is None:
+                continue
+            if moves is not None:
+                moves[key] = known
+        was, will, moved_now = known
+        if moved_now:
             dues[clock.name] = will
             moved.append(
                 {

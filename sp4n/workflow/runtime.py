@@ -222,10 +222,10 @@ class Runtime:
                 )
         return changed
 
-    def refresh_if_due(self) -> bool:
+    def refresh_if_due(self, now: datetime | None = None) -> bool:
         """:meth:`refresh` when the last one is ``refresh_every`` old (a command's way: one read
-        every few seconds, not one per command)."""
+        every few seconds, not one per command); ``now`` is the command's, if it has read it."""
         last = self._refreshed_at
-        if last is not None and timedelta(0) <= self.now() - last < self.refresh_every:
+        if last is not None and timedelta(0) <= (now or self.now()) - last < self.refresh_every:
             return False
         return self.refresh()

@@ -86,7 +86,10 @@ def make_view(
     """The view of ``complaint`` for a viewer of role ``viewer`` (None for the public)."""
     state = sop.state(complaint.state)
     hide = hides_reporter(complaint, viewer)
-    return ComplaintView(
+    # every command returns a view: a frozen dataclass's __init__ sets its 27 fields one
+    # object.__setattr__ at a time, so the instance's dict is filled at once (it stays as frozen)
+    view: ComplaintView = object.__new__(ComplaintView)
+    view.__dict__.update(
         id=complaint.id,
         tracking_number=complaint.tracking_number,
         state=complaint.state,
@@ -115,6 +118,7 @@ def make_view(
         external_id=None if viewer is None else complaint.external_id,
         next_due_at=next_due_at,
     )
+    return view
 
 
 @dataclass(frozen=True)

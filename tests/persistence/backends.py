@@ -284,8 +284,9 @@ def extend_many(url: str, complaint_id: str, name: str, count: int, barrier: Any
         engine.close()
 
 
-def drain_all(url: str, name: str, hold: float, barrier: Any, results: Any) -> None:
-    """Drain the outbox two items at a time until nothing is left; report every delivery."""
+def deliver_all(url: str, name: str, hold: float, barrier: Any, results: Any) -> None:
+    """Deliver the feed's consumer ``sms`` two events at a time until nothing is left; report
+    every delivery (event id, deliverer, start and end of the handler's call)."""
     engine = _worker_engine(url)
     deliveries: list[tuple[str, str, int, int]] = []
 
@@ -296,7 +297,7 @@ def drain_all(url: str, name: str, hold: float, barrier: Any, results: Any) -> N
 
     try:
         barrier.wait(timeout=PROCESS_TIMEOUT)
-        drain_until_empty(engine, handler, name)
+        deliver_until_empty(engine, handler, name)
         results.put((name, deliveries, ""))
     except Exception as exc:
         results.put((name, deliveries, f"{type(exc).__name__}: {exc}"))
@@ -304,13 +305,14 @@ def drain_all(url: str, name: str, hold: float, barrier: Any, results: Any) -> N
         engine.close()
 
 
-def drain_until_empty(engine: Any, handler: Callable[[Any], None], owner: str, limit: int = 2) -> None:
-    """Drain as ``owner`` until a drain finds nothing to claim (bounded: at most 1000 rounds)."""
+def deliver_until_empty(engine: Any, handler: Callable[[Any], None], owner: str, limit: int = 2) -> None:
+    """Deliver to the consumer ``sms`` as ``owner`` until a round finds nothing to claim
+    (bounded: at most 1000 rounds)."""
     for _ in range(1000):
-        result = engine.outbox.drain(handler, limit, owner=owner)
+        result = engine.feed.deliver("sms", handler, limit, owner=owner)
         if result.delivered + result.failed == 0:
             return
-    raise AssertionError("the outbox never emptied")
+    raise AssertionError("the feed never emptied")
 
 
 def overlapping(deliveries: list[tuple[str, str, int, int]]) -> list[tuple[Any, ...]]:

@@ -22,7 +22,6 @@ from sp4n.persistence import (
     Complaint,
     Event,
     IdempotencyRecord,
-    OutboxItem,
     Snapshot,
     Store,
     Timer,
@@ -37,6 +36,12 @@ from sp4n.workflow import Actor
 from .backends import AGENCY, T0, full_complaint, scenario, store_fixture, utc_datetimes  # noqa: F401
 
 LEASE = timedelta(minutes=5)
+
+
+def fed_events(store: Store) -> list[tuple[str, int]]:
+    """(complaint, seq) of every event in the feed, in feed order (numbered first)."""
+    store.feed.sequence()
+    return [(e.complaint_id, e.event_seq) for e in store.feed.entries(0, 10_000)]
 
 
 def full_ledgers(cid: str = "k1") -> list[ClockLedger]:
@@ -83,7 +88,7 @@ def sealed_event(complaint: Complaint, prev: tuple[int, str], kind: str, at: dat
 
 
 def new_complaint(store: Store, cid: str = "k1", *, at: datetime = T0, **change: Any) -> tuple[Complaint, Event]:
-    """Save a new complaint with its first event (and outbox item); returns both."""
+    """Save a new complaint with its first event (and its feed row); returns both."""
     complaint = full_complaint(cid, at)
     event = sealed_event(complaint, (0, ""), "submitted", at, dest=complaint.state, payload={"title": complaint.title})
     store.save(ChangeSet(complaint, 0, events=[event], **change))
@@ -175,9 +180,10 @@ def test_records_handed_out_are_copies(store: Store) -> None:
     event = store.history("k1")[0]
     event.dest = "closed"
     event.payload["title"] = "edited"
-    pending = store.pending_outbox(10)[0]
-    pending.payload["kind"] = "edited"
-    pending.attempts = 42
+    store.feed.sequence()
+    fed = store.feed.entries(0, 10)[0].event
+    assert fed is not None
+    fed.payload["title"] = "edited"
 
     fresh = store.load("k1")
     assert fresh.complaint == full_complaint()
@@ -185,8 +191,9 @@ def test_records_handed_out_are_copies(store: Store) -> None:
     assert store.timers("k1")[0].status is TimerStatus.PENDING
     assert verify_history(store) == []
     assert store.history("k1")[0].dest == "distributed"
-    assert store.pending_outbox(10)[0].payload["kind"] == "submitted"
-    assert store.pending_outbox(10)[0].attempts == 0
+    fed = store.feed.entries(0, 10)[0].event
+    assert fed is not None
+    assert fed.payload == store.history("k1")[0].payload
 
 
 def test_complaint_ids_and_complaints(store: Store) -> None:
@@ -412,7 +419,7 @@ def test_a_change_computed_from_a_stale_version_is_refused(store: Store) -> None
     assert store.history("k1") == [first, winner.events[0]]
     assert store.timers("k1") == []
     assert store.idempotency("loser-key") is None
-    assert [item.id for item in store.pending_outbox(10)] == ["k1/1", "k1/2"]
+    assert fed_events(store) == [("k1", 1), ("k1", 2)]
 
 
 def test_a_complaint_is_created_once(store: Store) -> None:
@@ -470,59 +477,6 @@ def test_idempotency_records(store: Store) -> None:
     assert store.idempotency("sms-628123/42") == record
     assert store.load("k1").complaint.version == 1
     assert len(store.history("k1")) == 1
-
-
-# ------------------------------------------------------------------------------ outbox
-
-
-def test_outbox_pending_claim_and_finish(store: Store) -> None:
-    new_complaint(store, "k1", at=T0)
-    new_complaint(store, "k2", at=T0 + timedelta(seconds=1))
-    for i in range(3):
-        at = T0 + timedelta(seconds=2 + i)
-        store.save(next_change(store.load("k1"), f"s{i}", at))
-    order = ["k1/1", "k2/1", "k1/2", "k1/3", "k1/4"]
-    pending = store.pending_outbox(10)
-    assert [item.id for item in pending] == order
-    assert [item.id for item in store.pending_outbox(2)] == order[:2]
-    first = pending[0]
-    assert first == OutboxItem("k1/1", "k1", 1, "complaint.submitted", first.payload, T0, delivered_at=None, attempts=0)
-    assert first.payload["hash"] == store.history("k1")[0].hash
-    utc_datetimes(first)
-
-    now = T0 + timedelta(minutes=1)
-    assert [item.id for item in store.claim_outbox("A", now, LEASE, 2)] == order[:2]
-    assert [item.id for item in store.claim_outbox("B", now, LEASE, 10)] == order[2:]
-    assert store.claim_outbox("C", now, LEASE, 10) == []
-
-    store.finish_outbox("k1/1", "B", now, None)  # not B's lease: ignored
-    assert [item.id for item in store.pending_outbox(10)] == order
-    store.finish_outbox("k1/1", "A", now, None)
-    store.finish_outbox("k2/1", "A", None, "TimeoutError: SMS gateway")
-    pending = store.pending_outbox(10)
-    assert [item.id for item in pending] == order[1:]
-    assert pending[0].attempts == 1
-    assert pending[0].delivered_at is None
-    assert [item.id for item in store.claim_outbox("C", now, LEASE, 10)] == ["k2/1"]  # failed: free again
-    assert [item.id for item in store.claim_outbox("D", now + LEASE, LEASE, 10)] == order[1:]  # leases expired
-
-    store.mark_delivered(["k1/2", "k1/3"], now)
-    assert [item.id for item in store.pending_outbox(10)] == ["k2/1", "k1/4"]
-    store.finish_outbox("k1/4", "D", now + LEASE, None)
-    assert [item.id for item in store.pending_outbox(10)] == ["k2/1"]
-
-
-def test_pruning_removes_only_items_delivered_before_the_instant(store: Store) -> None:
-    for i in range(3):
-        new_complaint(store, f"k{i}", at=T0 + timedelta(seconds=i))
-    store.mark_delivered(["k0/1"], T0 + timedelta(hours=1))
-    store.mark_delivered(["k1/1"], T0 + timedelta(hours=3))  # k2/1 stays pending
-    assert store.prune_outbox(T0 + timedelta(hours=1)) == 0  # delivered at the instant: kept
-    assert store.prune_outbox(T0 + timedelta(hours=2)) == 1
-    assert store.prune_outbox(T0 + timedelta(days=9)) == 1
-    assert store.prune_outbox(T0 + timedelta(days=9)) == 0
-    assert [item.id for item in store.pending_outbox(10)] == ["k2/1"]
-    assert [e.seq for e in store.history("k0")] == [1]  # the events stay
 
 
 # ------------------------------------------------------------------------------ definitions
@@ -605,7 +559,7 @@ def test_a_national_lifecycle_with_deadlines_ends_the_same_on_every_store(
             cid: sorted((tm.id, tm.status, tm.due_at, tm.closed_at) for tm in store.timers(cid)) for cid in states
         },
         "firings": [(f.timer_id, f.outcome, f.processed_at, f.trigger) for f in s.firings],
-        "outbox": [item.id for item in store.pending_outbox(1000)],
+        "feed": fed_events(store),
     }
     backend = request.node.callspec.params["store"]
     for other, seen in _LIFECYCLES.items():

@@ -148,3 +148,27 @@ def test_a_value_the_database_cannot_take_is_a_clear_error_and_nothing_is_writte
         assert store.complaints() == []
     finally:
         store.close()
+
+
+def test_instants_are_stored_on_sqlite_as_sqlalchemy_stores_them() -> None:
+    """UtcDateTime writes SQLite's text in one step; it must be the text SQLAlchemy's own DATETIME
+    writes for the same instant in UTC, or rows written before would sort and compare apart."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    ours = t.UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sqlite.DATETIME().bind_processor(dialect)
+    assert ours is not None
+    assert theirs is not None
+    wita = timezone(timedelta(hours=8))
+    instants = [
+        datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+        datetime(2026, 3, 16, 0, 30, 0, 123456, tzinfo=wita),
+        datetime(1, 1, 1, 8, 0, 0, 1, tzinfo=wita),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    assert [ours(i) for i in instants] == [theirs(i.astimezone(UTC).replace(tzinfo=None)) for i in instants]
+    assert ours(instants[1]) == "2026-03-15 16:30:00.123456"
+    assert ours(None) is None

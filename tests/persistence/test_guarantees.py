@@ -2,7 +2,7 @@
 
 Atomic changes, optimistic locking (threads, and processes on PostgreSQL), idempotent commands,
 tamper evidence, SOP pinning and calendar versions that survive restarts, an at-least-once
-outbox that concurrent drainers share, clear errors on bad input, and instants kept in UTC.
+feed that concurrent deliverers share, clear errors on bad input, and instants kept in UTC.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import event, inspect, text
 
 from sp4n.calendars import Duration, WorkingCalendar
 from sp4n.cli import main
@@ -35,7 +35,7 @@ from sp4n.errors import (
     SchemaOutdated,
     SopNotFoundError,
 )
-from sp4n.persistence import ChangeSet, ClockLedger, ClockStatus, OutboxItem, TimerStatus
+from sp4n.persistence import ChangeSet, ClockLedger, ClockStatus, TimerStatus
 from sp4n.persistence import tables as t
 from sp4n.persistence.audit import AuditProblem, verify_history
 from sp4n.persistence.migrate import downgrade, upgrade
@@ -45,7 +45,7 @@ from sp4n.states.loader import build_sop, builtin_sop
 from sp4n.testing import ManualClock
 from sp4n.workflow import SYSTEM, Actor, Engine, retry_on_conflict
 from sp4n.workflow.clocks import ledger_due
-from sp4n.workflow.outbox import DrainResult
+from sp4n.workflow.feed import FeedItem
 
 from .backends import (  # noqa: F401
     ADMIN,
@@ -55,8 +55,8 @@ from .backends import (  # noqa: F401
     Gate,
     counter_ids,
     db_url_fixture,
-    drain_all,
-    drain_until_empty,
+    deliver_all,
+    deliver_until_empty,
     dump,
     empty_url_fixture,
     extend_many,
@@ -109,7 +109,7 @@ def seqs(store: Any, cid: str) -> list[int]:
 
 
 @pytest.mark.parametrize(
-    # the outbox row is written by the database, from the event insert (_write_events)
+    # the feed rows and the read model are written after these, in the same transaction
     "step",
     ["_write_complaints", "_write_clocks", "_write_timers", "_write_events", "_write_idempotency"],
 )
@@ -454,7 +454,7 @@ def test_a_deleted_event_breaks_the_chain(db_url: str, capsys: pytest.CaptureFix
         assert verify_history(s.engine.store) == [
             AuditProblem(cid, 3, "sequence gap: expected event 2"),
             AuditProblem(cid, 3, "prev_hash does not match the previous event"),
-            AuditProblem(cid, 2, "an outbox row whose event is not stored (the event was deleted)"),
+            AuditProblem(cid, 2, "a feed row whose event is not stored (the event was deleted)"),
         ]
     assert main(["audit", "verify", "--url", db_url]) == 1
     assert "TAMPERED complaint 'c1' event 3: sequence gap: expected event 2" in capsys.readouterr().out
@@ -570,151 +570,54 @@ def test_a_stored_calendar_version_explains_an_old_due_date_after_a_restart(db_u
         assert current.local_date == date(2026, 3, 25)
 
 
-# ---------------------------------------------------------------------------------------- outbox
+# ---------------------------------------------------------------------------------------- feed
 
 
-def outbox_rows(url: str) -> dict[str, Any]:
-    with sql_engine(url) as engine, engine.connect() as conn:
-        return {row.id: row for row in conn.execute(select(t.outbox))}
-
-
-def test_drain_delivers_every_item_oldest_first(db_url: str) -> None:
+def test_concurrent_deliverers_never_hold_one_event_at_once(db_url: str) -> None:
     with scenario_on(db_url) as s:
-        ids = [s.submit(f"Laporan {i}") for i in range(3)]
-        s.advance(minutes=1)
-        s.fire(ids[0], "verify", ADMIN, **VERIFY)
-        expected = [item.id for item in s.engine.outbox.pending(100)]
-        assert expected == ["c1/1", "c2/1", "c3/1", "c1/2"]
-        delivered: list[OutboxItem] = []
-        assert s.engine.outbox.drain(delivered.append, 3) == DrainResult(3, 0)
-        assert [item.id for item in delivered] == expected[:3]
-        assert [item.id for item in s.engine.outbox.pending(100)] == expected[3:]
-        assert s.engine.outbox.drain(delivered.append, 3) == DrainResult(1, 0)
-        assert s.engine.outbox.drain(delivered.append, 3) == DrainResult(0, 0)
-        assert [item.id for item in delivered] == expected
-        assert delivered[3].payload["trigger"] == "verify"
-        assert s.engine.outbox.pending(100) == []
-        with pytest.raises(InvalidArgumentError, match=r"^limit=0 is invalid: expected a whole number of at least 1$"):
-            s.engine.outbox.drain(delivered.append, 0)
-    rows = outbox_rows(db_url)
-    assert {(r.attempts, r.last_error, r.lease_owner, r.lease_expires) for r in rows.values()} == {
-        (1, None, None, None)
-    }
-    assert {r.delivered_at.tzinfo for r in rows.values()} == {UTC}
-
-
-def test_a_failing_handler_leaves_its_item_pending_with_the_error(db_url: str) -> None:
-    with scenario_on(db_url) as s:
-        for i in range(3):
-            s.submit(f"Laporan {i}")
-        delivered: list[str] = []
-
-        def gateway_down_for_c2(item: OutboxItem) -> None:
-            if item.complaint_id == "c2":
-                raise ConnectionError("SMS gateway timed out")
-            delivered.append(item.id)
-
-        assert s.engine.outbox.drain(gateway_down_for_c2, 10) == DrainResult(2, 1)
-        assert delivered == ["c1/1", "c3/1"]
-        assert [item.id for item in s.engine.outbox.pending(10)] == ["c2/1"]
-        row = outbox_rows(db_url)["c2/1"]
-        assert (row.attempts, row.last_error, row.delivered_at, row.lease_owner) == (
-            1,
-            "ConnectionError: SMS gateway timed out",
-            None,
-            None,
-        )
-        assert s.engine.outbox.drain(gateway_down_for_c2, 10) == DrainResult(0, 1)
-        assert outbox_rows(db_url)["c2/1"].attempts == 2
-        assert s.engine.outbox.drain(lambda item: delivered.append(item.id), 10) == DrainResult(1, 0)
-        assert delivered == ["c1/1", "c3/1", "c2/1"]
-        row = outbox_rows(db_url)["c2/1"]
-        assert (row.attempts, row.last_error) == (3, None)
-        assert row.delivered_at == s.clock.now()
-
-
-def test_an_anonymous_reporter_is_masked_in_what_leaves_the_system(db_url: str) -> None:
-    with scenario_on(db_url) as s:
-        named = s.submit("Laporan biasa")
-        anonim = s.submit("Laporan anonim", anonymous=True)
-        later = s.submit("Dianonimkan saat verifikasi")
-        s.fire(later, "verify", ADMIN, anonymous=True, **VERIFY)  # the admin hides the reporter later
-        delivered: list[OutboxItem] = []
-        s.engine.outbox.drain(delivered.append, 10)
-        sent = {(i.complaint_id, i.payload["kind"]): i.payload for i in delivered}
-        assert sent[(named, "submitted")]["actor_id"] == "warga-1"
-        assert "masked" not in sent[(named, "submitted")]
-        for cid in (anonim, later):
-            payload = sent[(cid, "submitted")]
-            masked = ("anonim", "reporter", ["actor_id"])
-            assert (payload["actor_id"], payload["actor_role"], payload["masked"]) == masked
-        assert sent[(later, "transition")]["actor_id"] == ADMIN.id  # staff are not masked
-        # the stored history keeps who it was: the hash chain covers it
-        assert s.engine.history(anonim, SYSTEM)[0].actor_id == "warga-1"
-        assert verify_history(s.engine.store) == []
-
-
-def test_delivered_items_are_pruned_after_a_while(db_url: str) -> None:
-    with scenario_on(db_url) as s:
-        first = s.submit("Laporan lama")
-        old = s.engine.outbox.drain(lambda item: None, 100).delivered
-        s.advance(days=30)  # its deadlines fire meanwhile: more events, more items
-        s.submit("Laporan baru")
-        recent = s.engine.outbox.drain(lambda item: None, 100).delivered
-        assert old >= 1
-        assert recent >= 2
-        assert s.engine.outbox.prune(timedelta(days=7)) == old  # those delivered 30 days ago
-        assert s.engine.outbox.prune(timedelta(0)) == 0  # delivered at this very instant: kept
-        s.advance(minutes=1)
-        assert s.engine.outbox.prune(timedelta(0)) == recent
-        assert outbox_rows(db_url) == {}
-        assert len(s.engine.history(first, SYSTEM)) > 1  # the history keeps every event
-        for bad in (timedelta(days=-1), 7):
-            with pytest.raises(InvalidArgumentError, match=r"^older_than=.* is invalid: expected a timedelta of zero"):
-                s.engine.outbox.prune(bad)  # type: ignore[arg-type]
-
-
-def test_concurrent_drainers_never_hold_one_item_at_once(db_url: str) -> None:
-    with scenario_on(db_url) as s:
+        s.engine.feed.add_consumer("sms", "agency")
         for i in range(16):
             s.submit(f"Laporan {i}")
-        expected = sorted(item.id for item in s.engine.outbox.pending(100))
+        expected = sorted(f"{e.complaint_id}/{e.event_seq}" for e in s.engine.feed.entries(0, 100))
+    assert len(expected) == 16
     deliveries: list[tuple[str, str, int, int]] = []
     lock = threading.Lock()
     barrier = threading.Barrier(2, timeout=30)
 
-    def drainer(engine: Engine, name: str) -> None:
-        def handler(item: OutboxItem) -> None:
+    def deliverer(engine: Engine, name: str) -> None:
+        def handler(item: FeedItem) -> None:
             started = time.monotonic_ns()
             time.sleep(0.01)
             with lock:
                 deliveries.append((item.id, name, started, time.monotonic_ns()))
 
         barrier.wait()
-        drain_until_empty(engine, handler, name)
+        deliver_until_empty(engine, handler, name)
 
     with engines(db_url, 2) as (a, b):
-        results = run_together(lambda: drainer(a, "A"), lambda: drainer(b, "B"))
+        results = run_together(lambda: deliverer(a, "A"), lambda: deliverer(b, "B"))
         assert [outcome(r) for r in results] == ["ok", "ok"], results
-        assert a.outbox.pending(100) == []
+        state = a.feed.status("sms")
+        assert (state.queued, state.parked, state.consumer.cursor) == (0, 0, state.head)
     assert overlapping(deliveries) == []
-    assert sorted(d[0] for d in deliveries) == expected  # every item, once
+    assert sorted(d[0] for d in deliveries) == expected  # every event, once
     assert {d[1] for d in deliveries} == {"A", "B"}
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_concurrent_drainer_processes_never_hold_one_item_at_once(postgres_schema_url: str) -> None:
+def test_concurrent_deliverer_processes_never_hold_one_event_at_once(postgres_schema_url: str) -> None:
     url = postgres_schema_url
     open_store(url, upgrade=True).close()
     with scenario_on(url) as s:
+        s.engine.feed.add_consumer("sms", "agency")
         for i in range(24):
             s.submit(f"Laporan {i}")
-        expected = sorted(item.id for item in s.engine.outbox.pending(100))
+        expected = sorted(f"{e.complaint_id}/{e.event_seq}" for e in s.engine.feed.entries(0, 100))
     with process_group() as group:
         barrier = group.ctx.Barrier(2)
         for name in ("P1", "P2"):
-            group.start(drain_all, url, name, 0.01, barrier)
+            group.start(deliver_all, url, name, 0.01, barrier)
         reports = group.collect(2)
     assert [error for _, _, error in reports] == ["", ""]
     deliveries = [d for _, delivered, _ in reports for d in delivered]
@@ -722,7 +625,8 @@ def test_concurrent_drainer_processes_never_hold_one_item_at_once(postgres_schem
     assert sorted(d[0] for d in deliveries) == expected
     assert {d[1] for d in deliveries} == {"P1", "P2"}
     with scenario_on(url) as s:
-        assert s.engine.outbox.pending(100) == []
+        state = s.engine.feed.status("sms")
+        assert (state.queued, state.parked, state.consumer.cursor) == (0, 0, state.head)
 
 
 # ---------------------------------------------------------------------------------------- bad input
@@ -930,7 +834,7 @@ def test_naive_datetimes_are_refused_at_the_store_boundary(db_url: str) -> None:
         with pytest.raises(NaiveDatetimeError):
             store.due_timers(naive, 10)
         with pytest.raises(NaiveDatetimeError):
-            store.claim_outbox("A", naive, timedelta(minutes=1), 10)
+            store.claim_due("A", naive, timedelta(minutes=1), 10)
     finally:
         store.close()
 

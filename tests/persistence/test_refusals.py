@@ -28,9 +28,10 @@ from .test_contract import new_complaint, next_change, sealed_event, timer
 
 
 def nothing_of(store: Store, cid: str) -> None:
-    """No trace of complaint ``cid``: no row, no history, no outbox item."""
+    """No trace of complaint ``cid``: no row, no history, no feed entry."""
     assert cid not in list(store.complaint_ids())
-    assert [item.complaint_id for item in store.pending_outbox(100)].count(cid) == 0
+    store.feed.sequence()
+    assert [e.complaint_id for e in store.feed.entries(0, 100)].count(cid) == 0
 
 
 def test_a_tracking_number_that_is_taken_is_named(store: Store) -> None:

@@ -140,3 +140,31 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_url: 
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30000
+
+
+def test_0011_drops_the_outbox_and_every_event_stays_in_the_feed(db_url: str) -> None:
+    with scenario_on(db_url) as s:
+        cid = s.submit()
+        s.fire(cid, "verify", s.national_admin, classification="pengaduan", category="kesehatan")
+    with sql_engine(db_url) as engine:
+        assert downgrade(engine, "0009") == "0009"
+        with engine.begin() as conn:  # under 0009 the trigger writes an outbox row for each new event
+            conn.execute(
+                text(
+                    "INSERT INTO sp4n_events (complaint_id, seq, at, kind, actor_id, actor_role, payload,"
+                    " clock_changes, calendar_version, sop_version, prev_hash, hash) SELECT complaint_id, 99, at,"
+                    " kind, actor_id, actor_role, payload, clock_changes, calendar_version, sop_version, prev_hash,"
+                    " hash FROM sp4n_events WHERE seq = 2"
+                )
+            )
+            assert conn.execute(text("SELECT id FROM sp4n_outbox")).scalars().all() == [f"{cid}/99"]
+            conn.execute(text("DELETE FROM sp4n_events WHERE seq = 99"))
+        assert upgrade(engine) == t.SCHEMA_REVISION
+        assert "sp4n_outbox" not in inspect(engine).get_table_names()
+        assert differences(engine) == []
+        with engine.connect() as conn:
+            fed = conn.execute(text("SELECT complaint_id, event_seq FROM sp4n_feed ORDER BY event_seq")).all()
+            assert [tuple(r) for r in fed] == [(cid, 1), (cid, 2)]
+    with scenario_on(db_url) as s:  # events are written once more: no trigger is left behind
+        s.fire(cid, "distribute", s.national_admin, agency="dinas_kesehatan")
+        assert [(e.complaint_id, e.event_seq) for e in s.engine.feed.entries(0, 10)] == [(cid, 1), (cid, 2), (cid, 3)]

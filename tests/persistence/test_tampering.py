@@ -70,7 +70,7 @@ def _forge_tail(db: sqlite3.Connection) -> None:
         row[0],
     )
     run(db, "UPDATE sp4n_complaints SET agency='dinas_lain', last_hash=? WHERE id='c1'", digest)
-    run(db, "DELETE FROM sp4n_outbox WHERE complaint_id='c1'")
+    run(db, "DELETE FROM sp4n_feed WHERE complaint_id='c1'")
 
 
 def _iso(stored: str) -> str:
@@ -85,7 +85,7 @@ def _cut_tail(db: sqlite3.Connection) -> None:
         "SELECT seq, source, prev_hash FROM sp4n_events WHERE complaint_id='c1' ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     run(db, "DELETE FROM sp4n_events WHERE complaint_id='c1' AND seq=?", seq)
-    run(db, "DELETE FROM sp4n_outbox WHERE complaint_id='c1' AND event_seq=?", seq)
+    run(db, "DELETE FROM sp4n_feed WHERE complaint_id='c1' AND event_seq=?", seq)
     run(
         db,
         "UPDATE sp4n_complaints SET state=?, version=?, last_seq=?, last_hash=?, agency=NULL WHERE id='c1'",
@@ -138,7 +138,7 @@ CASES = [
         "complaint row deleted, cascading",
         lambda db: (run(db, "PRAGMA foreign_keys=ON"), run(db, "DELETE FROM sp4n_complaints WHERE id='c1'")),
         ALL,
-        "an outbox row whose event is not stored",
+        "a feed row whose event is not stored",
     ),
     Case(
         "state edited",
@@ -184,10 +184,10 @@ CASES = [
         "a pending timer 'x'",
     ),
     Case(
-        "an outbox row without its event",
-        lambda db: run(db, "UPDATE sp4n_outbox SET event_seq=77 WHERE id='c1/1'"),
+        "a feed row without its event",
+        lambda db: run(db, "UPDATE sp4n_feed SET event_seq=77 WHERE complaint_id='c1' AND event_seq=1"),
         ALL,
-        "an outbox row",
+        "a feed row",
     ),
     Case(
         "the stored SOP edited",

@@ -1,7 +1,7 @@
 """The engine's API: validation, errors and their messages, privacy, audit chain, idempotency, versions.
 
 Every error is matched on its whole message, and every refused command is checked to have changed
-nothing: not the complaint, its clocks, its history, its timers nor the outbox.
+nothing: not the complaint, its clocks, its history, its timers nor the feed.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
@@ -36,7 +37,7 @@ from sp4n.persistence import ChangeSet, MemoryStore, Snapshot, TimerStatus
 from sp4n.states import build_sop, builtin_sop
 from sp4n.testing import ManualClock, Scenario
 from sp4n.workflow import SYSTEM, Actor, Engine, Firing, retry_on_conflict
-from sp4n.workflow.views import HIDDEN
+from sp4n.workflow.views import HIDDEN, ComplaintView
 
 WIB = ZoneInfo("Asia/Jakarta")
 WIT = ZoneInfo("Asia/Jayapura")
@@ -80,7 +81,7 @@ def stored(engine: Engine, cid: str) -> tuple[Any, ...]:
         snapshot.clocks,
         [(e.seq, e.hash) for e in engine.history(cid, SYSTEM)],
         [(t.id, t.status, t.due_at) for t in engine.store.timers(cid)],
-        [item.id for item in engine.store.pending_outbox(10_000)],
+        [(e.complaint_id, e.event_seq) for e in engine.feed.entries(0, 10_000)],
     )
 
 
@@ -137,7 +138,7 @@ def test_submit_refuses_bad_fields_and_stores_nothing(
         s.engine.submit(s.reporter, **values)
     assert list(s.engine.store.complaint_ids()) == []
     assert s.engine.next_due_at() is None
-    assert s.engine.store.pending_outbox(10) == []
+    assert s.engine.feed.entries(0, 10) == []
 
 
 @pytest.mark.parametrize("actor", [Actor.ombudsman("ombudsman-1"), SYSTEM], ids=["ombudsman", "system"])
@@ -512,9 +513,9 @@ def test_history_is_a_hash_chain() -> None:
     for event in history:
         assert event.compute_hash() == event.hash
         assert len(event.hash) == 64
-    outbox = {item.event_seq: item for item in s.engine.store.pending_outbox(100) if item.complaint_id == cid}
-    assert [outbox[e.seq].payload["hash"] for e in history] == [e.hash for e in history]
-    assert outbox[7].topic == "complaint.deadline_transition"
+    fed = {e.event_seq: e for e in s.engine.feed.entries(0, 100) if e.complaint_id == cid}
+    assert [fed[e.seq].event for e in history] == history  # every event enters the feed, whole
+    assert fed[7].kind == "deadline_transition"
 
 
 def test_editing_a_stored_event_breaks_the_chain() -> None:
@@ -1004,3 +1005,13 @@ def test_an_engine_clock_that_returns_naive_datetimes_is_refused() -> None:
             Actor.reporter("warga-1"), title="Jalan rusak"
         )
     assert list(store.complaint_ids()) == []
+
+
+def test_every_view_a_command_returns_has_every_field() -> None:
+    """make_view fills a view's fields at once (not through __init__): none may be missing."""
+    s = scenario()
+    view = s.engine.submit(s.reporter, title="Jalan rusak", attributes={"rt": "04"})
+    names = {f.name for f in fields(ComplaintView)}
+    assert set(vars(view)) == names
+    assert view == ComplaintView(**{name: getattr(view, name) for name in names})
+    assert ComplaintView.from_dict(view.to_dict()) == view

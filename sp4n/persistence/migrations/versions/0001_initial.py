@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from sp4n.persistence.tables import OUTBOX_TRIGGER, UtcDateTime
+from sp4n.persistence.tables import UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -132,6 +132,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_sp4n_timers_status_due_at", "sp4n_timers", ["status", "due_at"])
     op.create_index("ix_sp4n_timers_complaint_id", "sp4n_timers", ["complaint_id"])
+    create_outbox()
+    op.create_table(
+        "sp4n_idempotency",
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("complaint_id", sa.String(64), nullable=False),
+        sa.Column("result", sa.JSON, nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_sp4n_idempotency"),
+    )
+
+
+OUTBOX_TRIGGER = "sp4n_events_to_outbox"
+"""The trigger (and, on PostgreSQL, its function) that wrote each event's outbox row (until 0011)."""
+
+_OUTBOX_ROW = (
+    "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) "
+    "VALUES (NEW.complaint_id || '/' || NEW.seq, NEW.complaint_id, NEW.seq, 'complaint.' || NEW.kind, NEW.at, 0);"
+)
+
+
+def create_outbox() -> None:
+    """The outbox (dropped by 0011, whose downgrade creates it again with this): a row for every
+    event to deliver, written by a trigger on the events in the same transaction."""
     op.create_table(
         "sp4n_outbox",
         sa.Column("id", sa.String(128), nullable=False),
@@ -148,20 +171,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_sp4n_outbox_pending", "sp4n_outbox", ["delivered_at", "created_at"])
     _create_outbox_trigger()
-    op.create_table(
-        "sp4n_idempotency",
-        sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("complaint_id", sa.String(64), nullable=False),
-        sa.Column("result", sa.JSON, nullable=False),
-        sa.PrimaryKeyConstraint("key", name="pk_sp4n_idempotency"),
-    )
-
-
-_OUTBOX_ROW = (
-    "INSERT INTO sp4n_outbox (id, complaint_id, event_seq, topic, created_at, attempts) "
-    "VALUES (NEW.complaint_id || '/' || NEW.seq, NEW.complaint_id, NEW.seq, 'complaint.' || NEW.kind, NEW.at, 0);"
-)
 
 
 def _create_outbox_trigger() -> None:
