@@ -15,13 +15,14 @@ each complaint has two due timers: the warning (a notice) and the breach (``esca
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import sys
 import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+
+from processes import timed_processes
 
 from sp4n.clock import SystemClock
 from sp4n.persistence.sql import open_store
@@ -76,18 +77,8 @@ def throughput(base_url: str, n: int, workers: int) -> float:
     """Timers fired per second by ``workers`` worker processes on a fresh schema."""
     with postgres_schema(base_url, prefix="bench_worker") as url:
         file_complaints(url, n)
-        ctx = mp.get_context("spawn")
-        start, done = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_worker_process, args=(url, start, done)) for _ in range(workers)]
-        for p in procs:
-            p.start()
-        time.sleep(2.0)  # let every process import sp4n and connect before the clock starts
-        began = time.perf_counter()
-        start.set()
-        fired = sum(done.get(timeout=600) for _ in procs)
-        elapsed = time.perf_counter() - began
-        for p in procs:
-            p.join(timeout=60)
+        counts, elapsed = timed_processes(_worker_process, [(url,)] * workers, timeout=600)
+        fired = sum(counts)
         if fired != 2 * n:
             raise RuntimeError(f"expected {2 * n} firings, counted {fired}")
         return fired / elapsed

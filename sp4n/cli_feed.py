@@ -11,11 +11,11 @@ import argparse
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from typing import Any
 
-URL_HELP = "sqlite:///file.db or postgresql+psycopg://user@host/db"
+from sp4n.cli_engine import URL_HELP, open_engine, opened
+from sp4n.cli_national import add_national_options, national_sync
 
 
 def add_feed_commands(groups: Any) -> None:
@@ -55,33 +55,22 @@ def add_feed_commands(groups: Any) -> None:
 
     deliver = groups.add_parser("deliver", help="deliver the feed to webhook endpoints, until stopped")
     deliver.add_argument("--url", required=True, help=URL_HELP)
-    deliver.add_argument("--batch", type=int, default=100)
+    deliver.add_argument("--batch", type=int, default=500, help="events leased per claim (default 500)")
     deliver.add_argument("--interval", type=float, default=1.0, help="seconds between idle rounds")
     deliver.add_argument("--lease", type=float, default=120.0, help="seconds a claimed event stays leased")
     deliver.add_argument("--timeout", type=float, default=10.0, help="seconds an endpoint may take to answer")
     deliver.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    deliver.add_argument(
+        "--national", action="store_true", help="also push to the national LAPOR! and pull the reports it forwards"
+    )
+    deliver.add_argument("--pull-interval", type=float, default=300.0, help="seconds between pulls from LAPOR!")
+    add_national_options(deliver)
     deliver.set_defaults(handler=run_deliver)
-
-
-def _engine(url: str) -> Any:
-    from sp4n.workflow.engine import Engine
-
-    return Engine(sops=(), database_url=url)
-
-
-@contextmanager
-def _opened(url: str) -> Iterator[Any]:
-    """An engine on ``url`` for one command, closed afterwards."""
-    engine = _engine(url)
-    try:
-        yield engine
-    finally:
-        engine.close()
 
 
 def feed_status(args: argparse.Namespace) -> int:
     """Print one line per consumer, then its parked events."""
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         names = [args.name] if args.name else [c.name for c in engine.feed.consumers()]
         for name in names:
             s = engine.feed.status(name)
@@ -97,14 +86,14 @@ def feed_status(args: argparse.Namespace) -> int:
 
 def feed_retry(args: argparse.Namespace) -> int:
     """Queue parked events again."""
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         print(f"{engine.feed.retry(args.name, args.position)} parked event(s) queued again for {args.name}")
     return 0
 
 
 def feed_skip(args: argparse.Namespace) -> int:
     """Give up on one event for one consumer."""
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         engine.feed.skip(args.name, args.position)
         print(f"event {args.position} skipped for {args.name}")
     return 0
@@ -115,7 +104,7 @@ def hooks_add(args: argparse.Namespace) -> int:
     from sp4n.integration.endpoints import add_endpoint
 
     start: str | int = int(args.start) if args.start.isdigit() else args.start
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         _, secret = add_endpoint(
             engine.feed,
             args.name,
@@ -133,7 +122,7 @@ def hooks_list(args: argparse.Namespace) -> int:
     """Print the webhook consumers, without secrets."""
     from sp4n.integration.endpoints import endpoints
 
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         for c in endpoints(engine.feed):
             why = f" ({c.disabled_reason})" if c.disabled_reason else ""
             print(f"{c.name}: {c.url} {c.audience.value} {c.status.value}{why}, {len(c.secrets)} secret(s)")
@@ -144,7 +133,7 @@ def hooks_rotate(args: argparse.Namespace) -> int:
     """Add a new secret (first), keeping the old ones unless ``--drop-old``."""
     from sp4n.integration.endpoints import rotate_secret
 
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         consumer, secret = rotate_secret(engine.feed, args.name, drop_old=args.drop_old)
     print(f"{args.name}: new signing secret (shown once): {secret}; {len(consumer.secrets)} secret(s) in use")
     return 0
@@ -152,7 +141,7 @@ def hooks_rotate(args: argparse.Namespace) -> int:
 
 def hooks_remove(args: argparse.Namespace) -> int:
     """Remove a webhook consumer and its queue."""
-    with _opened(args.url) as engine:
+    with opened(args.url) as engine:
         engine.feed.remove_consumer(args.name)
     print(f"{args.name} removed")
     return 0
@@ -165,17 +154,41 @@ def run_deliver(args: argparse.Namespace) -> int:
     from sp4n.errors import InvalidArgumentError
     from sp4n.integration.delivery import DeliveryProcess
 
-    for name in ("lease", "interval", "timeout"):
+    for name in ("lease", "interval", "timeout", "pull_interval"):
         if getattr(args, name) <= 0:
             raise InvalidArgumentError(name, getattr(args, name), "a positive number of seconds")
     if args.batch < 1:
         raise InvalidArgumentError("batch", args.batch, "a whole number of at least 1")
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    engine = _engine(args.url)
-    process = DeliveryProcess(
-        engine, batch=args.batch, interval=args.interval, lease=timedelta(seconds=args.lease), timeout=args.timeout
-    )
+    engine = open_engine(args.url)
+    with ExitStack() as stack:
+        stack.callback(engine.close)
+        handlers: dict[str, Any] = {}
+        tasks: list[tuple[timedelta, Any]] = []
+        if args.national:
+            from sp4n.cli_import import _with_sop
+
+            _with_sop(engine, "national")  # forwarded reports are filed under it
+            sync = stack.enter_context(national_sync(args, engine))
+            sync.ensure_consumer()
+            handlers[sync.consumer] = sync.send
+            tasks.append((timedelta(seconds=args.pull_interval), sync.pull))
+        process = DeliveryProcess(
+            engine,
+            batch=args.batch,
+            interval=args.interval,
+            lease=timedelta(seconds=args.lease),
+            timeout=args.timeout,
+            handlers=handlers,
+            tasks=tasks,
+        )
+        _run_until_signal(process)
+    return 0
+
+
+def _run_until_signal(process: Any) -> None:
+    """Run ``process`` in a thread until SIGTERM or SIGINT stops it."""
 
     def _on_signal(signum: int, _frame: Any) -> None:
         logging.getLogger("sp4n.delivery").info("signal %s: stopping after the delivery at hand", signum)
@@ -190,7 +203,5 @@ def run_deliver(args: argparse.Namespace) -> int:
     finally:
         process.stop()
         runner.join()
-        engine.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0

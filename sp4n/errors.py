@@ -398,21 +398,37 @@ class DuplicateConsumer(FeedError, ValueError):
         super().__init__(f"feed consumer {name!r} already exists; remove it first or choose another name")
 
 
+def retryable_status(status: int | None) -> bool:
+    """Whether a request that got ``status`` (None: no answer) may succeed if sent again."""
+    return status is None or status >= 500 or status in (401, 403, 408, 425, 429)
+
+
 class GatewayError(FeedError):
     """Another system (the national LAPOR!, a webhook endpoint) refused or failed a request.
 
     ``status`` is the HTTP status (None when no answer came); ``retry_after`` the seconds the
-    system asked to wait, if it did. The message never carries credentials.
+    system asked to wait, if it did. ``retryable``: whether the same request may succeed later
+    (no answer, 408, 425, 429, 5xx, and 401/403 since credentials can be fixed); another 4xx
+    refuses the request itself, and the feed parks it at once. The message never carries
+    credentials.
     """
 
     def __init__(
-        self, system: str, action: str, status: int | None, reason: str, retry_after: float | None = None
+        self,
+        system: str,
+        action: str,
+        status: int | None,
+        reason: str,
+        retry_after: float | None = None,
+        *,
+        retryable: bool | None = None,
     ) -> None:
         self.system = system
         self.action = action
         self.status = status
         self.reason = reason
         self.retry_after = retry_after
+        self.retryable = retryable if retryable is not None else retryable_status(status)
         answer = f"HTTP {status}" if status is not None else "no answer"
         super().__init__(f"{system}: {action} failed ({answer}): {reason}")
 

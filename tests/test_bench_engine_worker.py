@@ -1,4 +1,4 @@
-"""The engine and worker benchmarks run and report (timings are not asserted: they depend on the machine)."""
+"""The engine, worker and feed benchmarks run and report (timings are not asserted: they depend on the machine)."""
 
 from __future__ import annotations
 
@@ -24,18 +24,23 @@ def test_engine_benchmark_reports_its_ratio(
     assert re.search(r"full lifecycles .*: [\d,]+ complaints/s", out)
 
 
-@pytest.mark.postgres
-def test_worker_benchmark_reports_its_ratios(postgres_url: str) -> None:
-    # run as a script: its worker processes are spawned, and re-import it as __main__
+def run_script(name: str, postgres_url: str) -> str:
+    """The output of a quick run of a benchmark run as a script: its processes are spawned,
+    and re-import it as __main__."""
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_worker.py"), "--quick", "--url", postgres_url],
+        [sys.executable, str(BENCHMARKS / f"{name}.py"), "--quick", "--url", postgres_url],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+@pytest.mark.postgres
+def test_worker_benchmark_reports_its_ratios(postgres_url: str) -> None:
+    out = run_script("bench_worker", postgres_url)
     assert re.search(r"ratio two / one: \d+\.\d\dx \(target >= 1.5x\) (PASS|FAIL)", out)
     assert re.search(r"ratio sweep / direct: \d+\.\d\dx \(target <= 1.5x\) (PASS|FAIL)", out)
 
@@ -49,3 +54,10 @@ def test_reprojection_benchmark_reports_its_ratios(
     assert [line.split()[0] for line in ratios] == ["SQLite", "SQLite"]
     assert "a day inside every window" in ratios[0]
     assert "next year's holidays" in ratios[1]
+
+
+@pytest.mark.postgres
+def test_feed_benchmark_reports_its_ratios(postgres_url: str) -> None:
+    out = run_script("bench_feed", postgres_url)
+    assert re.search(r"ratio sp4n / bare: \d+\.\d\dx \(target >= 0.5x\) (PASS|FAIL)", out)
+    assert re.search(r"ratio two / one: \d+\.\d\dx \(target >= 1.5x\) (PASS|FAIL)", out)

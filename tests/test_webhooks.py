@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from sp4n.errors import InvalidSignature
+from sp4n.errors import GatewayError, InvalidSignature
 from sp4n.integration import DeliveryProcess, WebhookReceiver, new_secret, sign, verify
 from sp4n.integration.signing import headers
 from sp4n.persistence import MemoryStore
@@ -125,3 +125,24 @@ def test_a_restarted_endpoint_gets_what_it_missed_and_rotation_signs_twice(
     finally:
         again.close()
         process.sender.close()
+
+
+def test_a_failing_task_is_logged_and_delivery_goes_on(
+    server: WebhookServer, scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    s, _ = setup(server, scenario)
+    runs: list[int] = []
+
+    def pull() -> None:
+        runs.append(1)
+        raise GatewayError("lapor", "forwarded", 503, "down")
+
+    process = DeliveryProcess(s.engine, timeout=0.5, tasks=[(timedelta(minutes=5), pull)])
+    a = s.submit("satu")
+    assert process.round() == 1
+    assert process.round() == 0  # the task waits its interval
+    s.clock.advance(minutes=5)
+    process.round()
+    assert (len(runs), server.ids()) == (2, [f"{a}/1"])
+    assert "delivery task" in caplog.text
+    process.sender.close()

@@ -1,5 +1,9 @@
 """A delivery process: sends the feed to every webhook consumer, sharing the work with others.
 
+Consumers without an endpoint are delivered by a handler given for them by name (the national
+LAPOR! connector's :meth:`~sp4n.integration.NationalSync.send`); ``tasks`` run between rounds
+at their own interval on the engine's clock (the connector's pull of forwarded reports).
+
 Several processes (``sp4n deliver``) may run on one database: each claim leases a consumer's
 events, so two processes never hold the same event, and per complaint order holds because an
 event is leased only when every earlier one of its complaint is in the same batch. Stopping
@@ -13,12 +17,17 @@ import functools
 import logging
 import threading
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sp4n.integration.webhooks import WebhookSender
 from sp4n.persistence.feed_records import ConsumerStatus
 from sp4n.workflow.engine import Engine
+from sp4n.workflow.feed import FeedItem
+
+Handler = Callable[[FeedItem], None]
+Task = tuple[timedelta, Callable[[], object]]
 
 log = logging.getLogger("sp4n.delivery")
 
@@ -39,11 +48,13 @@ class DeliveryProcess:
         self,
         engine: Engine,
         *,
-        batch: int = 100,
+        batch: int = 500,
         lease: timedelta = timedelta(minutes=2),
         interval: float = 1.0,
         timeout: float = 10.0,
         owner: str | None = None,
+        handlers: Mapping[str, Handler] | None = None,
+        tasks: Sequence[Task] = (),
     ) -> None:
         self.engine = engine
         self.batch = batch
@@ -53,22 +64,41 @@ class DeliveryProcess:
         self.sender = WebhookSender(engine.runtime, timeout=timeout)
         self.stats = DeliveryStats()
         self.stopping = threading.Event()
+        self.handlers = dict(handlers or {})
+        self.tasks = list(tasks)
+        self._task_runs: dict[int, datetime] = {}
 
     def round(self) -> int:
-        """One pass over the active webhook consumers; how many events were delivered."""
+        """One pass over the active consumers it can deliver (webhooks, and those it has a
+        handler for), after the tasks that are due; how many events were delivered."""
+        self._run_tasks()
         feed = self.engine.feed
         before = self.stats.delivered
         for consumer in feed.consumers():
-            if not consumer.url or consumer.status is not ConsumerStatus.ACTIVE or self.stopping.is_set():
+            handler = self.handlers.get(consumer.name)
+            if handler is None and consumer.url:
+                handler = functools.partial(self.sender.send, consumer)
+            if handler is None or consumer.status is not ConsumerStatus.ACTIVE or self.stopping.is_set():
                 continue
-            send = functools.partial(self.sender.send, consumer)
             result = feed.deliver(
-                consumer.name, send, self.batch, owner=self.owner, lease=self.lease, stop=self.stopping.is_set
+                consumer.name, handler, self.batch, owner=self.owner, lease=self.lease, stop=self.stopping.is_set
             )
             self.stats.delivered += result.delivered
             self.stats.failed += result.failed
             self.stats.parked += result.parked
         return self.stats.delivered - before
+
+    def _run_tasks(self) -> None:
+        now = self.engine.now()
+        for n, (every, task) in enumerate(self.tasks):
+            last = self._task_runs.get(n)
+            if self.stopping.is_set() or (last is not None and now - last < every):
+                continue
+            self._task_runs[n] = now
+            try:
+                task()
+            except Exception:  # a failing task (the national server down) must not stop delivery
+                log.exception("delivery task %r failed; it runs again in %s", task, every)
 
     def run(self) -> None:
         """Deliver until :meth:`stop`: rounds back to back while there is work, else a pause."""

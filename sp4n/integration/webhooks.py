@@ -10,6 +10,7 @@ delivery process for longer than ``timeout`` seconds per event.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -68,16 +69,21 @@ class WebhookSender:
             raise GatewayError(consumer.name, f"deliver {item.id}", None, type(exc).__name__) from None
         if 200 <= answer.status_code < 300:
             return
-        wait = self._retry_after(answer) if answer.status_code in (429, 503) else None
+        wait = retry_after_seconds(answer, self.runtime.now()) if answer.status_code in (429, 503) else None
         raise GatewayError(consumer.name, f"deliver {item.id}", answer.status_code, answer.reason_phrase, wait)
 
-    def _retry_after(self, answer: httpx.Response) -> float | None:
-        value = answer.headers.get("retry-after", "").strip()
-        if not value:
-            return None
-        if value.isdigit():
-            return float(value)
-        try:
-            return max((parsedate_to_datetime(value) - self.runtime.now()).total_seconds(), 0.0)
-        except (TypeError, ValueError):
-            return None
+
+def retry_after_seconds(answer: httpx.Response, now: datetime | None) -> float | None:
+    """The seconds an answer's ``Retry-After`` asks to wait (whole seconds, or an HTTP date
+    counted from ``now``); None when it asks nothing readable."""
+    value = answer.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    if now is None:
+        return None
+    try:
+        return max((parsedate_to_datetime(value) - now).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None

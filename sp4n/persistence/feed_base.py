@@ -57,6 +57,11 @@ class FeedStore(Protocol):
         False when ``owner`` no longer holds it."""
         ...
 
+    def delivered(self, name: str, owner: str, positions: Sequence[int]) -> int:
+        """Take the deliveries at ``positions`` that ``owner`` still holds out of the queue, in
+        one write (a batch recorded at once); how many it held."""
+        ...
+
     def release(self, name: str, owner: str, positions: Sequence[int]) -> None:
         """Give back leases ``owner`` holds and did not use."""
         ...

@@ -125,6 +125,15 @@ class MemoryFeed:
             d.lease_owner = d.lease_expires = None
             return True
 
+    def delivered(self, name: str, owner: str, positions: Sequence[int]) -> int:
+        """Delivered: out of the queue."""
+        with self._lock:
+            queue = self._queues.get(name, {})
+            mine = [p for p in positions if p in queue and queue[p].lease_owner == owner]
+            for p in mine:
+                del queue[p]
+            return len(mine)
+
     def release(self, name: str, owner: str, positions: Sequence[int]) -> None:
         """Give back unused leases."""
         with self._lock:

@@ -18,7 +18,8 @@ and a variant says only what it changes:
   ``transitions`` by trigger, ``rungs`` as ``clock.rung``, ``classifications`` and
   ``categories`` by value. Removing what the base does not have is an error, so a renamed base
   entry cannot silently survive.
-- ``counting`` and ``calendar`` merge key by key.
+- ``counting``, ``calendar`` and ``lapor_statuses`` merge key by key; removing a state drops
+  its ``lapor_statuses`` entry too.
 - ``legal_sources``, ``notes``, ``classifications`` and ``categories`` are appended to; values the
   base already has are not repeated. ``attributes`` merge by name.
 - Any other key (``id``, ``title``, ``description``) replaces the base's.
@@ -47,7 +48,7 @@ KEYED: dict[str, str] = {
 APPENDED = ("legal_sources", "notes", "classifications", "categories")
 """Lists of plain strings that a variant adds to."""
 
-MERGED_KEY_BY_KEY = ("counting", "calendar")
+MERGED_KEY_BY_KEY = ("counting", "calendar", "lapor_statuses")
 
 REMOVABLE = ("states", "transitions", "clocks", "routing", "attributes", "rungs", "classifications", "categories")
 
@@ -134,6 +135,12 @@ def _remove(result: dict[str, Any], removals: Any, source: str) -> None:
         result[field] = _located_list(
             [entry for entry in _as_list(result.get(field)) if _key_of(entry, key) not in names]
         )
+        statuses = result.get("lapor_statuses")
+        if field == "states" and isinstance(statuses, Mapping):
+            kept = LocatedDict({k: v for k, v in statuses.items() if k not in names})
+            if isinstance(statuses, LocatedDict):
+                kept.mark, kept.marks = statuses.mark, {k: m for k, m in statuses.marks.items() if k in kept}
+            result["lapor_statuses"] = kept
 
 
 def _remove_rungs(result: dict[str, Any], names: list[str], source: str) -> None:

@@ -271,6 +271,8 @@ class Sop(_Model):
     attributes: tuple[AttributeDef, ...] = ()
     counting: CountingPolicy = CountingPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
+    lapor_statuses: dict[str, str] = Field(default_factory=dict)
+    """The national LAPOR! status label of each state (see :mod:`sp4n.states.lapor`)."""
 
     @cached_property
     def version(self) -> str:
@@ -283,6 +285,8 @@ class Sop(_Model):
             # an SOP without attributes hashes as before attributes existed: versions stored
             # earlier (and the complaints pinned to them) keep their version when read back
             del content["attributes"]
+        if not content["lapor_statuses"]:
+            del content["lapor_statuses"]  # likewise for SOPs written before the LAPOR! mapping
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -19,6 +19,7 @@ from sp4n.errors import SopValidationError
 from sp4n.states import graph
 from sp4n.states.attributes import attribute_names, attribute_values, check_attributes
 from sp4n.states.bounds import check_bounds
+from sp4n.states.lapor import check_lapor_statuses
 from sp4n.states.model import Assignable, ClockDef, Role, RungAction, RungTiming, Sop
 
 Check = Callable[[Sop, str], None]
@@ -445,6 +446,7 @@ CHECKS: tuple[Check, ...] = (
     check_routing,
     check_system_data,
     check_privacy_kept,
+    check_lapor_statuses,
 )
 """Every check, in the order they run."""
 

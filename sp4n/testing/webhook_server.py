@@ -3,7 +3,9 @@
 It verifies every message with its secrets (:class:`sp4n.integration.WebhookReceiver`) and keeps
 what came, in order. ``script`` answers the next requests: an HTTP status, ``("status",
 retry_after)``, or ``"timeout"`` (it waits ``slow`` seconds before answering 200, longer than a
-sender's timeout). ``now`` is the receiver's clock (the test's ManualClock, in whole seconds).
+sender's timeout); ``delay`` slows every answer; ``keep_alive`` keeps connections open between
+requests (HTTP/1.1), as a production endpoint does. ``now`` is the receiver's clock (the test's
+ManualClock, in whole seconds).
 """
 
 from __future__ import annotations
@@ -23,10 +25,23 @@ from sp4n.integration.signing import verify
 class WebhookServer:
     """A webhook receiver on 127.0.0.1 that records what it received."""
 
-    def __init__(self, secrets: list[str], now: Callable[[], int], *, slow: float = 2.0, port: int = 0) -> None:
+    def __init__(
+        self,
+        secrets: list[str],
+        now: Callable[[], int],
+        *,
+        slow: float = 2.0,
+        delay: float = 0.0,
+        port: int = 0,
+        keep_alive: bool = False,
+    ) -> None:
         self.secrets = secrets
         self.now = now
         self.slow = slow
+        self.delay = delay
+        """Seconds every answer waits (a receiver that does some work per message)."""
+        self.arrived = 0
+        """Requests that have come in, answered or not yet."""
         self.script: deque[Any] = deque()
         self.received: list[dict[str, Any]] = []
         self.bad_signatures = 0
@@ -34,10 +49,15 @@ class WebhookServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with server.lock:
+                    server.arrived += 1
                     action = server.script.popleft() if server.script else 200
+                if server.delay:
+                    time.sleep(server.delay)
                 if action == "timeout":
                     time.sleep(server.slow)
                     action = 200

@@ -57,6 +57,7 @@ from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
 from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
+from sp4n.workflow.linking import link_external
 from sp4n.workflow.migration import migrate
 from sp4n.workflow.queries import Page, Queries
 from sp4n.workflow.replay import replay_history
@@ -253,6 +254,14 @@ class Engine:
         :mod:`sp4n.workflow.migration`)."""
         complaint_ids = check_migration(complaint_ids, sop_id, version, state_map, actor)
         return migrate(self.runtime, complaint_ids, sop_id=sop_id, version=version, state_map=state_map, actor=actor)
+
+    def link_external(
+        self, complaint_id: str, external_id: str, actor: Actor, *, system: str = "lapor"
+    ) -> ComplaintView:
+        """Record a filed complaint's id in another system (its national LAPOR! id) as its
+        ``external_id``, with a ``linked`` event (see :mod:`sp4n.workflow.linking`)."""
+        check_actor(actor)
+        return link_external(self.runtime, check_name(complaint_id, "complaint_id"), external_id, actor, system)
 
     def apply_calendar(self, calendar: WorkingCalendar) -> list[str]:
         """Make ``calendar`` the active calendar of every process sharing the store, and

@@ -226,9 +226,12 @@ class Feed:
         """Record ``item`` as delivered (False if ``owner`` no longer held it)."""
         return self._store.finish(item.consumer, owner, item.position, None)
 
-    def failed(self, item: FeedItem, owner: str, error: str, *, retry_after: float | None = None) -> Outcome:
-        """Record a failed attempt: back off, or park it when attempts or age run out.
-        ``retry_after`` (seconds a system asked to wait) replaces the backoff and is no failure."""
+    def failed(
+        self, item: FeedItem, owner: str, error: str, *, retry_after: float | None = None, give_up: bool = False
+    ) -> Outcome:
+        """Record a failed attempt: back off, or park it when attempts or age run out (or at
+        once with ``give_up``: the other system refused the request itself). ``retry_after``
+        (seconds a system asked to wait) replaces the backoff and is no failure."""
         consumer = self.consumer(item.consumer)
         now = self.runtime.now()
         attempts = item.attempts + 1
@@ -236,7 +239,7 @@ class Feed:
             outcome = Outcome(error, now + timedelta(seconds=max(retry_after, 0.0)), parked=False, counts=False)
         else:
             too_old = (now - item.queued_at).total_seconds() >= consumer.max_age_seconds
-            parked = attempts >= consumer.max_attempts or too_old
+            parked = give_up or attempts >= consumer.max_attempts or too_old
             outcome = Outcome(error, now + self.backoff.delay(attempts, self.random()), parked)
         self._store.finish(item.consumer, owner, item.position, outcome)
         if outcome.parked:
@@ -259,36 +262,50 @@ class Feed:
         stop: Callable[[], bool] | None = None,
     ) -> DeliveryResult:
         """Claim up to ``limit`` events for ``name`` and hand each to ``handler``; an exception
-        is a failure (a :class:`GatewayError` with ``retry_after`` waits as asked; one with
-        status 410 disables the consumer). After a failure, the complaint's later events of the
-        batch are given back untried; once ``stop()`` is true, all the rest are."""
+        is a failure (a :class:`GatewayError` with ``retry_after`` waits as asked; one that is
+        not ``retryable`` is parked at once; one with status 410 disables the consumer). After a
+        failure, the complaint's later events of the batch are given back untried; once
+        ``stop()`` is true, or most of the lease is used up, all the rest are. Deliveries are
+        recorded together when the batch ends."""
         owner = owner or f"feed-{uuid.uuid4().hex[:12]}"
         items = self.claim(name, limit, owner=owner, lease=lease)
-        delivered = failed = parked = 0
+        # what is left when most of the lease is used up goes back, so no other process takes
+        # it while this one still sends
+        give_back_at = self.runtime.now() + lease * 0.8
+        done: list[int] = []  # recorded in one write when the batch ends (a crash before: sent again)
+        failed = parked = 0
         held: set[str] = set()
-        for n, item in enumerate(items):
-            if stop is not None and stop():
-                self.release(items[n:], owner)
-                break
-            if item.complaint_id in held:
-                self.release([item], owner)
-                continue
-            try:
-                handler(item)
-            except Exception as exc:
-                if isinstance(exc, GatewayError) and exc.status == 410:
+        try:
+            for n, item in enumerate(items):
+                if (stop is not None and stop()) or self.runtime.now() >= give_back_at:
                     self.release(items[n:], owner)
-                    self.disable(name, str(exc))
                     break
-                held.add(item.complaint_id)
-                retry_after = exc.retry_after if isinstance(exc, GatewayError) else None
-                outcome = self.failed(item, owner, f"{type(exc).__name__}: {exc}", retry_after=retry_after)
-                failed += 1
-                parked += outcome.parked
-            else:
-                self.delivered(item, owner)
-                delivered += 1
-        return DeliveryResult(delivered, failed, parked)
+                if item.complaint_id in held:
+                    self.release([item], owner)
+                    continue
+                try:
+                    handler(item)
+                except Exception as exc:
+                    if isinstance(exc, GatewayError) and exc.status == 410:
+                        self.release(items[n:], owner)
+                        self.disable(name, str(exc))
+                        break
+                    held.add(item.complaint_id)
+                    gateway = exc if isinstance(exc, GatewayError) else None
+                    outcome = self.failed(
+                        item,
+                        owner,
+                        f"{type(exc).__name__}: {exc}",
+                        retry_after=gateway.retry_after if gateway else None,
+                        give_up=gateway is not None and not gateway.retryable,
+                    )
+                    failed += 1
+                    parked += outcome.parked
+                else:
+                    done.append(item.position)
+        finally:
+            self._store.delivered(name, owner, done)
+        return DeliveryResult(len(done), failed, parked)
 
     # ------------------------------------------------------------------ status and dead letters
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from sp4n.errors import ConsumerNotFound, DuplicateConsumer, InvalidArgumentError
+from sp4n.errors import ConsumerNotFound, DuplicateConsumer, GatewayError, InvalidArgumentError
 from sp4n.persistence import Store
 from sp4n.testing import Scenario
 from sp4n.workflow.feed import Backoff, FeedItem
@@ -161,3 +161,34 @@ def test_a_lease_keeps_an_event_from_other_deliverers_until_it_expires(store: St
     s.clock.advance(minutes=1)
     assert [i.id for i in feed.claim("sms", 10, owner="B")] == [f"{a}/1", f"{a}/2"]  # A died: B takes over
     assert not feed.delivered(taken[0], "A")  # A's lease is gone
+
+
+def test_a_batch_gives_back_what_is_left_when_its_lease_runs_low(store: Store) -> None:
+    s = scenario(store)
+    s.engine.feed.add_consumer("slow", "national")
+    ids = [s.submit(f"Laporan {n}") for n in range(4)]
+
+    def handler(item: FeedItem) -> None:
+        s.clock.advance(seconds=50)  # each send takes 50 s of a 2 min lease
+
+    result = s.engine.feed.deliver("slow", handler, owner="a", lease=timedelta(minutes=2))
+    assert result.delivered == 2  # after 100 s, past 80% of the lease, the rest goes back
+    left = s.engine.feed.claim("slow", owner="b")
+    assert [i.complaint_id for i in left] == ids[2:]
+
+
+def test_a_refused_request_is_parked_at_once_and_a_retryable_one_backs_off(store: Store) -> None:
+    s = scenario(store)
+    s.engine.feed.add_consumer("hook", "agency")
+    refused, busy = s.submit("satu"), s.submit("dua")
+
+    def handler(item: FeedItem) -> None:
+        status = 422 if item.complaint_id == refused else 503
+        raise GatewayError("hook", f"deliver {item.id}", status, "no")
+
+    result = s.engine.feed.deliver("hook", handler)
+    assert (result.failed, result.parked) == (2, 1)
+    [parked] = s.engine.feed.parked("hook")
+    assert parked.complaint_id == refused
+    waiting = [d for d in s.engine.store.feed.queue("hook", None, 10) if d.complaint_id == busy]
+    assert [(d.status.value, d.attempts) for d in waiting] == [("queued", 1)]
