@@ -8,7 +8,7 @@ history. It runs once, at the upgrade; afterwards every change writes its own re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,7 +93,7 @@ def _terminal_states(conn: Connection) -> dict[tuple[str, str], frozenset[str]]:
     return out
 
 
-def _histories(conn: Connection) -> Iterator[tuple[list[Any], dict[str, list[Event]]]]:
+def _histories(conn: Connection) -> Iterator[tuple[Sequence[Any], dict[str, list[Event]]]]:
     """Every stored complaint (id, SOP, receipt) with its history, a batch at a time."""
     c = t.complaints.c
     rows = conn.execute(select(c.id, c.sop_id, c.sop_version, c.submitted_at).order_by(c.id)).all()
@@ -168,7 +168,7 @@ def backfill_milestone_facts(conn: Connection) -> None:
     def calendar_of(version: str) -> WorkingCalendar | None:
         if version not in calendars:
             content = conn.execute(select(t.calendars.c.content).where(t.calendars.c.version == version)).scalar()
-            calendars[version] = calendar_from_dict(content) if isinstance(content, Mapping) else None
+            calendars[version] = calendar_from_dict(dict(content)) if isinstance(content, Mapping) else None
         return calendars[version]
 
     for chunk, history in _histories(conn):
