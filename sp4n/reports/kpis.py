@@ -21,15 +21,15 @@ from sp4n.persistence.sql import SqlStore
 from sp4n.reports.model import AGE_BUCKETS, ClockFigures, Dimension, Durations, Report, ReportRow, Stage
 from sp4n.reports.period import Period, Unit
 from sp4n.reports.sql import (
+    DURATION_STEPS,
+    FACTS,
+    FLAG_STEPS,
     IN_PROCESS_STATES,
     STAFF_STEP,
     UNVERIFIED_STATES,
     Bounds,
-    Grouping,
     Scope,
-    complaints_statement,
-    milestones_statement,
-    runs_statement,
+    report_statement,
     zones_statement,
 )
 from sp4n.workflow.actor import Actor
@@ -46,7 +46,7 @@ _TIME_UNITS = {
     Dimension.YEAR: Unit.YEAR,
 }
 _KNOWN = tuple(d.value for d in Dimension)
-_STEPS = {"verified": "to_verification", "distributed": "to_distribution", "followed_up": "to_follow_up"}
+_COUNTED = (*FLAG_STEPS, "closed_without_reply")
 
 Key = tuple[str | None, ...]
 
@@ -107,62 +107,66 @@ def _scope(runtime: Runtime, actor: Actor | None, by: Sequence[Dimension], perio
 
 
 class _Rows:
-    """Figures by group key, filled from the statements' rows."""
+    """Figures by group key, filled from the report statement's rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, clocks: Sequence[str], terminal: set[str]) -> None:
+        self.clocks = clocks
+        self.terminal = terminal
         self.states: dict[Key, dict[str, int]] = {}
         self.stages: dict[Key, dict[Stage, int]] = {}
         self.backlog: dict[Key, dict[str, int]] = {}
         self.durations: dict[Key, dict[str, dict[int, int]]] = {}
         self.counts: dict[Key, dict[str, int]] = {}
-        self.clocks: dict[Key, dict[str, list[int]]] = {}
+        self.runs: dict[Key, list[int]] = {}
 
-    def complaint(
-        self, key: Key, state: str, unverified_escalation: int, age: str | None, n: int, terminal: set[str]
-    ) -> None:
-        states = self.states.setdefault(key, {})
-        states[state] = states.get(state, 0) + n
-        if state in terminal:
-            stage = Stage.COMPLETED
-        elif state in UNVERIFIED_STATES or unverified_escalation:
-            stage = Stage.UNVERIFIED
-        elif state in IN_PROCESS_STATES:
-            stage = Stage.IN_PROCESS
-        else:
-            stage = Stage.NOT_FOLLOWED_UP
-        stages = self.stages.setdefault(key, {})
-        stages[stage] = stages.get(stage, 0) + n
+    def add(self, key: Key, facts: Sequence[Any], n: int, runs: Sequence[Any]) -> None:
+        """One result row: ``n`` complaints of group ``key`` sharing ``facts`` (see
+        :data:`sp4n.reports.sql.FACTS`), and the sums of their clock verdicts."""
+        state, unverified, age, *rest = facts
+        days, flags = rest[: len(DURATION_STEPS)], rest[len(DURATION_STEPS) :]
+        _bump(self.states.setdefault(key, {}), state, n)
+        _bump(self.stages.setdefault(key, {}), self._stage(state, unverified), n)
         if age is not None:
-            backlog = self.backlog.setdefault(key, {})
-            backlog[age] = backlog.get(age, 0) + n
+            _bump(self.backlog.setdefault(key, {}), age, n)
+        durations = self.durations.setdefault(key, {})
+        for step, value in zip(DURATION_STEPS, days, strict=True):
+            if value is not None:
+                _bump(durations.setdefault(step, {}), int(value), n)
+        counts = self.counts.setdefault(key, {})
+        for name, flag in zip(_COUNTED, flags, strict=True):
+            if flag:
+                _bump(counts, name, n)
+        if runs:
+            total = self.runs.setdefault(key, [0] * len(runs))
+            for i, value in enumerate(runs):
+                total[i] += int(value)
 
-    def milestone(self, key: Key, name: str, days: int | None, by_system: int, n: int) -> None:
-        if name in _STEPS and days is not None:
-            histogram = self.durations.setdefault(key, {}).setdefault(_STEPS[name], {})
-            histogram[days] = histogram.get(days, 0) + n
-        counted = {"escalated": "escalated", "referred": "referred", "replied": "replied"}.get(name)
-        if name == "closed" and by_system:
-            counted = "closed_without_reply"
-        if counted is not None:
-            counts = self.counts.setdefault(key, {})
-            counts[counted] = counts.get(counted, 0) + n
-
-    def run(self, key: Key, clock: str, verdict: str, n: int) -> None:
-        index = {"met": 0, "breached": 1, "open": 2}.get(verdict)
-        if index is not None:
-            self.clocks.setdefault(key, {}).setdefault(clock, [0, 0, 0])[index] += n
+    def _stage(self, state: str, unverified: int) -> Stage:
+        if state in self.terminal:
+            return Stage.COMPLETED
+        if state in UNVERIFIED_STATES or unverified:
+            return Stage.UNVERIFIED
+        if state in IN_PROCESS_STATES:
+            return Stage.IN_PROCESS
+        return Stage.NOT_FOLLOWED_UP
 
     def row(self, key: Key, by: Sequence[Dimension]) -> ReportRow:
         durations = {k: Durations(tuple(sorted(v.items()))) for k, v in self.durations.get(key, {}).items()}
         counts = self.counts.get(key, {})
+        runs = self.runs.get(key, [])
+        clocks = {}
+        for i, clock in enumerate(self.clocks):
+            met, breached, open_ = runs[3 * i : 3 * i + 3] if runs else (0, 0, 0)
+            if met or breached or open_:
+                clocks[clock] = ClockFigures(met, breached, open_)
         return ReportRow(
             key={d.value: v for d, v in zip(by, key, strict=True)},
             states=dict(self.states.get(key, {})),
             stages=dict(self.stages.get(key, {})),
-            to_verification=durations.get("to_verification", Durations()),
-            to_distribution=durations.get("to_distribution", Durations()),
-            to_follow_up=durations.get("to_follow_up", Durations()),
-            clocks={c: ClockFigures(*v) for c, v in self.clocks.get(key, {}).items()},
+            to_verification=durations.get("verified", Durations()),
+            to_distribution=durations.get("distributed", Durations()),
+            to_follow_up=durations.get("followed_up", Durations()),
+            clocks=clocks,
             backlog=dict(self.backlog.get(key, {})),
             escalated=counts.get("escalated", 0),
             referred=counts.get("referred", 0),
@@ -171,7 +175,19 @@ class _Rows:
         )
 
     def groups(self) -> set[Key]:
-        return set(self.states) | set(self.durations) | set(self.counts) | set(self.clocks)
+        return set(self.states)
+
+
+def _bump(counts: dict[Any, int], key: Any, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+def _clocks(runtime: Runtime) -> list[str]:
+    """Every clock of the SOP versions the engine knows, by name."""
+    out = set()
+    for sop_id, version in runtime.registry.versions():
+        out |= {c.name for c in runtime.registry.get(sop_id, version).sop.clocks}
+    return sorted(out)
 
 
 def _terminal_states(runtime: Runtime) -> set[str]:
@@ -232,18 +248,14 @@ def kpis(
         if dim in _TIME_UNITS:
             buckets = period.split(_TIME_UNITS[dim])
             time_bounds = {z: [(_midnight(b.end, z), b.label) for b in buckets] for z in zones}
-    grouping = Grouping(dims, time_bounds)
     terminal = _terminal_states(runtime)
-    width = len(dims)
-    acc = _Rows()
-    for row in store.aggregate(
-        complaints_statement(grouping, scope, sorted(terminal), _age_bounds(runtime, zones, as_of))
-    ):
-        acc.complaint(tuple(row[:width]), row[width], row[width + 1], row[width + 2], row[-1], terminal)
-    for row in store.aggregate(milestones_statement(grouping, scope)):
-        acc.milestone(tuple(row[:width]), row[width], row[width + 1], row[width + 2], row[-1])
-    for row in store.aggregate(runs_statement(grouping, scope, as_of)):
-        acc.run(tuple(row[:width]), row[width], row[width + 1], row[-1])
+    clocks = _clocks(runtime)
+    ages = _age_bounds(runtime, zones, as_of)
+    statement = report_statement(dims, time_bounds, scope, sorted(terminal), ages, clocks, as_of)
+    width, facts = len(dims), len(FACTS)
+    acc = _Rows(clocks, terminal)
+    for row in store.aggregate(statement):
+        acc.add(tuple(row[:width]), row[width : width + facts], row[width + facts], row[width + facts + 1 :])
     own = {key: acc.row(key, dims) for key in acc.groups()}
     total = ReportRow()
     for figures in own.values():

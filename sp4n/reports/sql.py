@@ -1,9 +1,10 @@
-"""The SQL of KPI reports: three GROUP BY statements over the read model, never over events.
+"""The SQL of KPI reports: ONE GROUP BY over the read model, never over events.
 
-- complaints by group, state and backlog age (one row per complaint counted);
-- milestones by group, step and working days (the histograms of durations, and the counts of
-  escalations, referrals, replies and closures by the system);
-- clock runs by group, clock and verdict.
+Each complaint's milestones and clock runs are first folded into one row per complaint (two
+sub-selects grouped by complaint id, which both databases read in primary-key order without
+sorting); the complaints counted are then joined with them and grouped by the split's keys and
+by the per-complaint facts (state, backlog age, working days to each step, escalated, ...), so
+one row of the result stands for many complaints and the clock verdicts are summed per group.
 
 Each complaint belongs to the period by the local date of its receipt in its own zone: the
 period's bounds (and the bounds of time buckets and backlog ages) are computed per zone in
@@ -17,26 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    exists,
-    false,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    true,
-)
-from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, literal_column, or_, select, true
 
 from sp4n.persistence import tables as t
 from sp4n.reports.model import AGE_BUCKETS, Dimension
 
 _C = t.complaints.c
+_M = t.milestones.c
+_R = t.clock_runs.c
 
 ATTRIBUTES: Mapping[Dimension, Any] = {
     Dimension.AGENCY: _C.agency,
@@ -56,9 +45,14 @@ ESCALATED = "escalated"
 VERIFIED_STEPS = ("verified", "distributed")
 """An escalated complaint that reached none of these steps is still unverified."""
 DURATION_STEPS = ("verified", "distributed", "followed_up")
-COUNTED_STEPS = ("escalated", "referred", "replied", "closed")
+"""The steps whose working days from receipt are counted, in the order of the facts."""
+FLAG_STEPS = ("escalated", "referred", "replied")
+"""The steps counted as reached or not, in the order of the facts (then closed by the system)."""
 SYSTEM_ROLE = "system"
+VERDICTS = ("met", "breached", "open")
 
+FACTS = ("state", "unverified", "age", *DURATION_STEPS, *FLAG_STEPS, "closed_by_system")
+"""The per-complaint facts a result row is grouped by, after the split's keys."""
 
 Bounds = Mapping[str, Sequence[tuple[datetime, str]]]
 """Per zone, (instant, label) in order: a complaint received before the first instant gets its
@@ -98,66 +92,83 @@ def where(scope: Scope) -> ColumnElement[bool]:
     return and_(true(), *parts)
 
 
-class Grouping:
-    """The group columns of a split, and the joins a per-staff split needs."""
-
-    def __init__(self, by: Sequence[Dimension], time_bounds: Bounds | None) -> None:
-        self.columns: list[ColumnElement[Any]] = []
-        self.joins: list[tuple[FromClause, ColumnElement[bool]]] = []
-        for dim in by:
-            if dim in ATTRIBUTES:
-                self.columns.append(ATTRIBUTES[dim])
-            elif dim in STAFF_STEP:
-                step = t.milestones.alias(f"staff_{dim.value}")
-                self.joins.append((step, and_(step.c.complaint_id == _C.id, step.c.name == STAFF_STEP[dim])))
-                self.columns.append(step.c.actor_id)
-            else:
-                assert time_bounds is not None
-                self.columns.append(bucket(time_bounds))
-
-    def source(self, base: FromClause) -> FromClause:
-        """``base`` with the staff joins."""
-        for table, on in self.joins:
-            base = base.outerjoin(table, on)
-        return base
+def _flag(condition: ColumnElement[bool]) -> Any:
+    return func.max(case((condition, 1), else_=0))
 
 
-def _grouped(grouping: Grouping, base: FromClause, extra: list[ColumnElement[Any]], scope: Scope) -> Select[Any]:
-    keys = [*grouping.columns, *extra]
-    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    statement = select(*labelled, func.count().label("n")).select_from(grouping.source(base)).where(where(scope))
+def milestone_facts() -> Any:
+    """One row per complaint: working days to each step, steps reached, who verified and who
+    first followed up."""
+    columns: list[Any] = [_M.complaint_id.label("cid")]
+    columns += [func.max(case((_M.name == s, _M.working_days))).label(s) for s in DURATION_STEPS]
+    columns += [_flag(_M.name == s).label(s) for s in FLAG_STEPS]
+    columns.append(_flag(and_(_M.name == "closed", _M.actor_role == SYSTEM_ROLE)).label("closed_by_system"))
+    columns.append(_flag(_M.name.in_(VERIFIED_STEPS)).label("verified_any"))
+    for dim, step in STAFF_STEP.items():
+        columns.append(func.max(case((_M.name == step, _M.actor_id))).label(dim.value))
+    return select(*columns).group_by(_M.complaint_id).subquery("facts")
+
+
+def run_facts(clocks: Sequence[str], as_of: datetime) -> Any:
+    """One row per complaint: its runs of each clock by verdict, as of ``as_of`` (a run still
+    running past its due instant is breached; running in time or paused, open; ended without a
+    verdict, not counted)."""
+    verdict = case(
+        (_R.outcome.in_(("met", "breached")), _R.outcome),
+        (and_(_R.outcome == "running", _R.due_at.is_not(None), _R.due_at <= as_of), literal("breached")),
+        (_R.outcome.in_(("running", "paused")), literal("open")),
+        else_=literal(None),
+    )
+    columns: list[Any] = [_R.complaint_id.label("cid")]
+    for i, clock in enumerate(clocks):
+        for v in VERDICTS:
+            columns.append(func.sum(case((and_(_R.clock == clock, verdict == v), 1), else_=0)).label(f"r{i}_{v}"))
+    return select(*columns).group_by(_R.complaint_id).subquery("runs")
+
+
+def report_statement(
+    by: Sequence[Dimension],
+    time_bounds: Bounds | None,
+    scope: Scope,
+    terminal: Sequence[str],
+    ages: Bounds,
+    clocks: Sequence[str],
+    as_of: datetime,
+) -> Select[Any]:
+    """The report's one SELECT: the split's keys, then :data:`FACTS`, then the number of
+    complaints, then per clock (in ``clocks`` order) the runs met, breached and open."""
+    facts = milestone_facts()
+    keys: list[Any] = []
+    for dim in by:
+        if dim in ATTRIBUTES:
+            keys.append(ATTRIBUTES[dim])
+        elif dim in STAFF_STEP:
+            keys.append(facts.c[dim.value])
+        else:
+            assert time_bounds is not None
+            keys.append(bucket(time_bounds))
+    unverified = case((and_(_C.state == ESCALATED, func.coalesce(facts.c.verified_any, 0) == 0), 1), else_=0)
+    age = case((_C.state.in_(sorted(terminal)), literal(None)), else_=bucket(ages, AGE_BUCKETS[0][1]))
+    grouped = [
+        *keys,
+        _C.state,
+        unverified,
+        age,
+        *[facts.c[s] for s in DURATION_STEPS],
+        *[func.coalesce(facts.c[s], 0) for s in FLAG_STEPS],
+        func.coalesce(facts.c.closed_by_system, 0),
+    ]
+    labelled = [g.label(f"k{i}") for i, g in enumerate(grouped)]
+    source = t.complaints.outerjoin(facts, facts.c.cid == _C.id)
+    sums: list[Any] = []
+    if clocks:
+        runs = run_facts(clocks, as_of)
+        source = source.outerjoin(runs, runs.c.cid == _C.id)
+        sums = [func.coalesce(func.sum(runs.c[f"r{i}_{v}"]), 0) for i in range(len(clocks)) for v in VERDICTS]
+    statement = select(*labelled, func.count(), *sums).select_from(source).where(where(scope))
     # by output names: the CASE expressions carry bound values, which PostgreSQL would not
     # match between SELECT and GROUP BY
-    return statement.group_by(*[literal_column(f"k{i}") for i in range(len(keys))])
-
-
-def complaints_statement(grouping: Grouping, scope: Scope, terminal: Sequence[str], ages: Bounds) -> Select[Any]:
-    """Complaints by group, state, "escalated before verification" and backlog age."""
-    verified = exists().where(and_(t.milestones.c.complaint_id == _C.id, t.milestones.c.name.in_(VERIFIED_STEPS)))
-    unverified_escalation = case((and_(_C.state == ESCALATED, ~verified), 1), else_=0)
-    age = case((_C.state.in_(sorted(terminal)), literal(None)), else_=bucket(ages, AGE_BUCKETS[0][1]))
-    return _grouped(grouping, t.complaints, [_C.state, unverified_escalation, age], scope)
-
-
-def milestones_statement(grouping: Grouping, scope: Scope) -> Select[Any]:
-    """Milestones by group, step, working days and whether the system reached it."""
-    m = t.milestones.c
-    by_system = case((m.actor_role == SYSTEM_ROLE, 1), else_=0)
-    base = t.complaints.join(t.milestones, m.complaint_id == _C.id)
-    statement = _grouped(grouping, base, [m.name, m.working_days, by_system], scope)
-    return statement.where(m.name.in_([*DURATION_STEPS, *COUNTED_STEPS]))
-
-
-def runs_statement(grouping: Grouping, scope: Scope, as_of: datetime) -> Select[Any]:
-    """Clock runs by group, clock and verdict as of ``as_of`` (running past due: breached)."""
-    r = t.clock_runs.c
-    verdict = case(
-        (r.outcome.in_(("met", "breached", "stopped")), r.outcome),
-        (and_(r.outcome == "running", r.due_at.is_not(None), r.due_at <= as_of), literal("breached")),
-        else_=literal("open"),
-    )
-    base = t.complaints.join(t.clock_runs, r.complaint_id == _C.id)
-    return _grouped(grouping, base, [r.clock, verdict], scope)
+    return statement.group_by(*[literal_column(f"k{i}") for i in range(len(grouped))])
 
 
 def zones_statement() -> Select[Any]:
