@@ -9,7 +9,9 @@ from types import ModuleType
 import pytest
 
 RATIO = r"kpis +\d+\.\d+ s, hand-written SQL +\d+\.\d+ s; ratio kpis / SQL: \d+\.\d\dx \(target >= 0.5x\) (PASS|FAIL)"
-REPLAY = r"replay +\d+\.\d s \([\d,]+ us a complaint on \d+ replayed, scaled to [\d,]+\); speed-up kpis / replay: [\d,.]+x"
+REPLAY = (
+    r"replay +\d+\.\d s \([\d,]+ us a complaint on \d+ replayed, scaled to [\d,]+\); speed-up kpis / replay: [\d,.]+x"
+)
 
 
 def test_reports_benchmark_reports_its_ratios(
