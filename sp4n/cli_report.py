@@ -43,7 +43,7 @@ def run_report(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("--out", None, "a file to write the chart or the workbook to")
     actor = Actor.agency_admin("sp4n-report", args.agency) if args.agency else Actor.national_admin("sp4n-report")
     by = ["week"] if args.chart == "trend" else ["agency"] if args.chart == "league" else args.by
-    engine = Engine(database_url=args.url)
+    engine = Engine(sops=(), database_url=args.url)  # reads only: the SOPs stored are known
     try:
         report = kpis(engine, actor, period=args.period, by=by)
     finally:

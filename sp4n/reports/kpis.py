@@ -182,19 +182,20 @@ def _bump(counts: dict[Any, int], key: Any, n: int) -> None:
     counts[key] = counts.get(key, 0) + n
 
 
-def _clocks(runtime: Runtime) -> list[str]:
-    """Every clock of the SOP versions the engine knows, by name."""
-    out = set()
+def _sop_facts(runtime: Runtime, store: SqlStore) -> tuple[set[str], list[str]]:
+    """The terminal states and the clock names of every SOP version the engine knows or the
+    database holds (complaints stay pinned to versions an engine may not have loaded)."""
+    terminal: set[str] = set()
+    clocks: set[str] = set()
     for sop_id, version in runtime.registry.versions():
-        out |= {c.name for c in runtime.registry.get(sop_id, version).sop.clocks}
-    return sorted(out)
-
-
-def _terminal_states(runtime: Runtime) -> set[str]:
-    out = set()
-    for sop_id, version in runtime.registry.versions():
-        out |= {s.id for s in runtime.registry.get(sop_id, version).sop.states if s.terminal}
-    return out
+        sop = runtime.registry.get(sop_id, version).sop
+        terminal |= {s.id for s in sop.states if s.terminal}
+        clocks |= {c.name for c in sop.clocks}
+    for key in store.definitions("sop"):
+        content = store.load_definition("sop", key) or {}
+        terminal |= {str(s["id"]) for s in content.get("states", []) if s.get("terminal")}
+        clocks |= {str(c["name"]) for c in content.get("clocks", [])}
+    return terminal, sorted(clocks)
 
 
 def _roll_up(
@@ -248,8 +249,7 @@ def kpis(
         if dim in _TIME_UNITS:
             buckets = period.split(_TIME_UNITS[dim])
             time_bounds = {z: [(_midnight(b.end, z), b.label) for b in buckets] for z in zones}
-    terminal = _terminal_states(runtime)
-    clocks = _clocks(runtime)
+    terminal, clocks = _sop_facts(runtime, store)
     ages = _age_bounds(runtime, zones, as_of)
     statement = report_statement(dims, time_bounds, scope, sorted(terminal), ages, clocks, as_of)
     width, facts = len(dims), len(FACTS)
