@@ -112,17 +112,16 @@ def feed_skip(args: argparse.Namespace) -> int:
 
 def hooks_add(args: argparse.Namespace) -> int:
     """Add a webhook consumer and print its secret once."""
-    from sp4n.integration.signing import new_secret
+    from sp4n.integration.endpoints import add_endpoint
 
     start: str | int = int(args.start) if args.start.isdigit() else args.start
-    secret = new_secret()
     with _opened(args.url) as engine:
-        engine.feed.add_consumer(
+        _, secret = add_endpoint(
+            engine.feed,
             args.name,
+            args.endpoint,
             args.audience,
             start=start,
-            url=args.endpoint,
-            secrets=[secret],
             historical=args.historical,
             max_attempts=args.max_attempts,
         )
@@ -132,23 +131,21 @@ def hooks_add(args: argparse.Namespace) -> int:
 
 def hooks_list(args: argparse.Namespace) -> int:
     """Print the webhook consumers, without secrets."""
+    from sp4n.integration.endpoints import endpoints
+
     with _opened(args.url) as engine:
-        for c in engine.feed.consumers():
-            if c.url:
-                why = f" ({c.disabled_reason})" if c.disabled_reason else ""
-                print(f"{c.name}: {c.url} {c.audience.value} {c.status.value}{why}, {len(c.secrets)} secret(s)")
+        for c in endpoints(engine.feed):
+            why = f" ({c.disabled_reason})" if c.disabled_reason else ""
+            print(f"{c.name}: {c.url} {c.audience.value} {c.status.value}{why}, {len(c.secrets)} secret(s)")
     return 0
 
 
 def hooks_rotate(args: argparse.Namespace) -> int:
     """Add a new secret (first), keeping the old ones unless ``--drop-old``."""
-    from sp4n.integration.signing import new_secret
+    from sp4n.integration.endpoints import rotate_secret
 
     with _opened(args.url) as engine:
-        consumer = engine.feed.consumer(args.name)
-        secret = new_secret()
-        consumer.secrets = [secret] if args.drop_old else [secret, *consumer.secrets]
-        engine.feed.update(consumer)
+        consumer, secret = rotate_secret(engine.feed, args.name, drop_old=args.drop_old)
     print(f"{args.name}: new signing secret (shown once): {secret}; {len(consumer.secrets)} secret(s) in use")
     return 0
 

@@ -309,14 +309,14 @@ def sop_diagram(args: argparse.Namespace) -> int:
     """Print (or write to ``--output``) an SOP as Mermaid or DOT text, or as an SVG or PNG picture."""
     try:
         chosen = diagram_format(args.format, args.output)
+        if args.output is None and chosen in _PICTURES:
+            return _error(f"a {chosen} picture goes to a file: give --output")
         sop = open_sop(args.sop)
         text = sop_to_mermaid(sop) if chosen == "mermaid" else sop_to_dot(sop)
         data = _draw(text, chosen) if chosen in _PICTURES else text.encode()
     except Sp4nError as exc:
         return _error(str(exc))
     if args.output is None:
-        if chosen in _PICTURES:
-            return _error(f"a {chosen} picture goes to a file: give --output")
         sys.stdout.write(text)
         return 0
     try:

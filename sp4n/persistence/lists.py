@@ -8,20 +8,22 @@ from typing import Any
 from sqlalchemy import Select, and_, false, literal, or_, select, true, tuple_
 
 from sp4n.persistence import tables as t
-from sp4n.persistence.query import ComplaintQuery, Order
+from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 
 _C = t.complaints.c
+
+
+def _in_scope(v: Visibility) -> Any:
+    if v.agencies and v.units:
+        return and_(_C.agency.in_(sorted(v.agencies)), _C.unit.in_(sorted(v.units)))
+    return _C.agency.in_(sorted(v.agencies)) if v.agencies else false()
 
 
 def _visible(query: ComplaintQuery) -> Any:
     v = query.visibility
     if v.everything:
         return true()
-    allowed: list[Any] = [_C.confidential.is_(False)]
-    if v.agencies and v.units:
-        allowed.append(and_(_C.agency.in_(sorted(v.agencies)), _C.unit.in_(sorted(v.units))))
-    elif v.agencies:
-        allowed.append(_C.agency.in_(sorted(v.agencies)))
+    allowed: list[Any] = [_C.confidential.is_(False), _in_scope(v)]
     if v.reporter_id is not None:
         allowed.append(_C.reporter_id == v.reporter_id)
     return or_(*allowed)
@@ -42,6 +44,8 @@ def find_statement(query: ComplaintQuery) -> Select[Any]:
     ):
         if wanted is not None:
             where.append(column == wanted)
+    if query.reporter_scope is not None:
+        where.append(and_(_C.anonymous.is_(False), _in_scope(query.reporter_scope)))
     if query.states is not None:
         where.append(_C.state.in_(sorted(query.states)) if query.states else false())
     if query.agencies is not None:
@@ -50,6 +54,10 @@ def find_statement(query: ComplaintQuery) -> Select[Any]:
         where.append(_C.submitted_at >= query.submitted_from)
     if query.submitted_until is not None:
         where.append(_C.submitted_at < query.submitted_until)
+    if query.updated_from is not None:
+        where.append(_C.updated_at >= query.updated_from)
+    if query.updated_until is not None:
+        where.append(_C.updated_at < query.updated_until)
     if query.due_before is not None:
         where.append(_C.next_due_at <= query.due_before)
     if query.breached_at is not None:

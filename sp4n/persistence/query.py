@@ -55,12 +55,26 @@ class ComplaintQuery:
     reporter_id: str | None = None
     submitted_from: datetime | None = None
     submitted_until: datetime | None = None
+    updated_from: datetime | None = None
+    updated_until: datetime | None = None
     due_before: datetime | None = None
     """Only complaints with a running clock due at or before this instant."""
     breached_at: datetime | None = None
     """Only complaints breached as of this instant: a running clock past due, or a run that ended late."""
     tracking_number: str | None = None
     external_id: str | None = None
+    reporter_scope: Visibility | None = None
+    """With a reporter filter, for a viewer who sees reporters only within a scope: only
+    complaints whose reporter they see (not anonymous, of these agencies and units)."""
+
+
+def in_scope(complaint: Complaint, scope: Visibility) -> bool:
+    """Whether ``complaint`` lies within the agencies (and units) of ``scope``."""
+    return (
+        complaint.agency is not None
+        and complaint.agency in scope.agencies
+        and (not scope.units or complaint.unit in scope.units)
+    )
 
 
 def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, query: ComplaintQuery) -> bool:
@@ -68,14 +82,11 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     (the in-memory store's way; the SQL store says the same in SQL)."""
     v = query.visibility
     if complaint.confidential and not (
-        v.everything
-        or (
-            complaint.agency is not None
-            and complaint.agency in v.agencies
-            and (not v.units or complaint.unit in v.units)
-        )
-        or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
+        v.everything or in_scope(complaint, v) or (v.reporter_id is not None and complaint.reporter_id == v.reporter_id)
     ):
+        return False
+    scope = query.reporter_scope
+    if scope is not None and (complaint.anonymous or not in_scope(complaint, scope)):
         return False
     equal = (
         (query.unit, complaint.unit),
@@ -96,6 +107,10 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     if query.submitted_from is not None and complaint.submitted_at < query.submitted_from:
         return False
     if query.submitted_until is not None and complaint.submitted_at >= query.submitted_until:
+        return False
+    if query.updated_from is not None and complaint.updated_at < query.updated_from:
+        return False
+    if query.updated_until is not None and complaint.updated_at >= query.updated_until:
         return False
     if query.due_before is not None and (next_due_at is None or next_due_at > query.due_before):
         return False

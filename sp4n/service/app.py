@@ -16,14 +16,22 @@ from starlette.responses import JSONResponse
 
 from sp4n import __version__
 from sp4n.errors import Sp4nError
-from sp4n.service import calendar, complaints, open311, ops, reports, sops
+from sp4n.service import calendar, complaints, feed, imports, open311, ops, reports, sops
 from sp4n.service.context import Services, caller
 from sp4n.service.keys import Keys, key_store_for
 from sp4n.service.limits import DEFAULT_MAX_BODY, BodyLimit
 from sp4n.service.problems import Problem, handle_problem, handle_sp4n, problem_response
 from sp4n.workflow.engine import Engine
 
-V1_ROUTERS = (complaints.router, sops.router, calendar.router, reports.router)
+V1_ROUTERS = (
+    complaints.router,
+    sops.router,
+    calendar.router,
+    imports.router,
+    feed.feed_router,
+    feed.webhooks_router,
+    reports.router,
+)
 """The /v1 resources, one router each: every request to them is checked for its key (a new
 resource adds its router here)."""
 

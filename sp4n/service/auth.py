@@ -49,6 +49,13 @@ def _token(request: Request) -> str | None:
     return token.strip()
 
 
+def reads_store(request: Request, keys: Keys) -> bool:
+    """Whether :func:`identify` would read the key store for this request (a key not read
+    lately); otherwise it does no I/O at all."""
+    header = request.headers.get("authorization")
+    return header is not None and not keys.in_memory(header.partition(" ")[2].strip())
+
+
 def identify(request: Request, keys: Keys) -> Caller:
     """The caller of a request (see the module docstring); 401 or 403 when it is not allowed."""
     token = _token(request)

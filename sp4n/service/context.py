@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from sp4n.errors import ComplaintNotFound, PermissionDenied
 from sp4n.persistence.records import Complaint
-from sp4n.service.auth import Caller, identify
+from sp4n.service.auth import Caller, identify, reads_store
 from sp4n.service.keys import Keys
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.commands import scope_problem
@@ -26,15 +27,24 @@ class Services:
     metrics: Any
 
 
-def services(request: Request) -> Services:
-    """The app's services (a FastAPI dependency)."""
+def _services_of(request: Request) -> Services:
     found: Services = request.app.state.sp4n
     return found
 
 
-def caller(request: Request) -> Caller:
-    """The caller of the request (a FastAPI dependency): 401 or 403 when refused."""
-    return identify(request, services(request).keys)
+async def services(request: Request) -> Services:
+    """The app's services (a FastAPI dependency; async, as it does no I/O, so that FastAPI runs
+    it on the event loop rather than handing it to a thread of the pool)."""
+    return _services_of(request)
+
+
+async def caller(request: Request) -> Caller:
+    """The caller of the request (a FastAPI dependency): 401 or 403 when refused. Checked on the
+    event loop when the key was read lately (no I/O), else in a thread of the pool."""
+    keys = _services_of(request).keys
+    if reads_store(request, keys):
+        return await run_in_threadpool(identify, request, keys)
+    return identify(request, keys)
 
 
 def visible_view(engine: Engine, complaint_id: str, actor: Actor | None) -> ComplaintView:

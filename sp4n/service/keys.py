@@ -17,7 +17,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, update
@@ -185,12 +185,24 @@ def key_store_for(store: object) -> KeyStore:
     return MemoryKeyStore()
 
 
+KEY_CACHE_SECONDS = 5.0
+"""How long a server trusts a key it has read before reading it again (a read per request would
+be a database round trip per request): a key revoked by another process, as ``sp4n keys
+revoke`` does, is refused by every server within this time."""
+
+
 class Keys:
     """Creating, listing, revoking and checking keys, on one key store."""
 
-    def __init__(self, store: KeyStore, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: KeyStore, now: Callable[[], datetime], *, cache_seconds: float = KEY_CACHE_SECONDS
+    ) -> None:
         self.store = store
         self._now = now
+        self._cache_for = timedelta(seconds=cache_seconds)
+        self._cache: dict[str, tuple[ApiKey, datetime]] = {}
+        """Keys read from the store, by id, with the instant until which they are trusted (only
+        stored keys: an unknown id is read each time, so the cache never outgrows the table)."""
 
     def create(self, name: str, agencies: Iterable[str], roles: Iterable[str | Role]) -> tuple[ApiKey, str]:
         """A new key and its token (shown once; only its hash is kept)."""
@@ -212,6 +224,7 @@ class Keys:
         if key is None:
             raise InvalidArgumentError("key_id", key_id, "the id of a stored key (see `sp4n keys list`)")
         self.store.revoke(key_id, self._now())
+        self._cache.pop(key_id, None)
         revoked = self.store.get(key_id)
         assert revoked is not None
         return revoked
@@ -221,7 +234,28 @@ class Keys:
         match = _TOKEN.match(token)
         if match is None:
             return None
-        key = self.store.get(match.group(1))
+        key = self._read(match.group(1))
         if key is None or not key.active:
             return None
         return key if hmac.compare_digest(key.secret_hash, _hash(match.group(2))) else None
+
+    def in_memory(self, token: str) -> bool:
+        """Whether :meth:`check` can answer for ``token`` without reading the store (a malformed
+        token, or a key read less than ``cache_seconds`` ago)."""
+        match = _TOKEN.match(token)
+        if match is None:
+            return True
+        cached = self._cache.get(match.group(1))
+        return cached is not None and self._now() < cached[1]
+
+    def _read(self, key_id: str) -> ApiKey | None:
+        now = self._now()
+        cached = self._cache.get(key_id)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        key = self.store.get(key_id)
+        if key is None:
+            self._cache.pop(key_id, None)
+        else:
+            self._cache[key_id] = (key, now + self._cache_for)
+        return key

@@ -1,77 +1,61 @@
-"""Open311 GeoReport v2 at /open311/v2: services, requests (list, create) and one request.
+"""Open311 GeoReport v2 at /open311/v2: services, requests (list, create), one request, and
+FixMyStreet's service request updates.
 
 A service is a category of the SOP; a service request is a complaint, seen as the public sees it
-(no confidential report, no reporter). ``status`` is ``open`` or ``closed`` (a terminal state);
-``expected_datetime`` is the due instant of the running ``completion`` clock. Each resource
-answers in JSON or XML after its extension (``requests.json``, ``requests.xml``). Creating a
-request needs an ``api_key`` whose roles include ``reporter``.
+(no confidential report, no reporter); lists read ``engine.find``, never every complaint.
+``expected_datetime`` is the due instant of the running ``completion`` clock. ``status`` is
+``open`` or ``closed``, or FixMyStreet's extended statuses with ``extended_statuses=true``
+(:mod:`.open311_rows`). Each resource answers in JSON or XML after its extension
+(``requests.json``, ``requests.xml``). Creating a request needs an ``api_key`` whose roles
+include ``reporter``.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from sp4n.errors import InvalidArgumentError
+from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidArgumentError, PermissionDenied
+from sp4n.persistence.records import Event
 from sp4n.service.context import Services, services
+from sp4n.service.open311_rows import (
+    EXTENDED_STATUSES,
+    REQUEST_FIELDS,
+    SERVICE_FIELDS,
+    UPDATE_FIELDS,
+    Format,
+    instant,
+    render,
+    request_row,
+    status_of_state,
+    update_row,
+)
 from sp4n.service.problems import Problem
 from sp4n.states.model import Role
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.engine import Engine
-from sp4n.workflow.views import ComplaintView, make_view
+from sp4n.workflow.queries import MAX_LIMIT
+from sp4n.workflow.views import ComplaintView
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 ServicesDep = Annotated[Services, Depends(services)]
-Format = Literal["json", "xml"]
-
-REQUEST_FIELDS = (
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-)
-"""The fields of a service request, in the order GeoReport v2 lists them."""
-
-SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
-"""The fields of a service."""
+Extended = Annotated[bool, Query(description="FixMyStreet's extended statuses instead of open and closed")]
+DateParam = Annotated[str | None, Query(max_length=40)]
 
 LIMIT = 1000
-"""Requests one list answers with at most (the spec's default)."""
+"""Requests (or updates) one list answers with at most (the spec's default)."""
 
 WINDOW = timedelta(days=90)
 """The default span of a list without dates (the spec's default)."""
 
+_TICK = timedelta(microseconds=1)
+"""What turns the spec's inclusive end date into find's exclusive bound."""
 
-def _render(fmt: Format, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
-    if fmt == "json":
-        return JSONResponse(rows, status_code=status)
-    top = ET.Element(root)
-    for row in rows:
-        node = ET.SubElement(top, item)
-        for name, value in row.items():
-            ET.SubElement(node, name).text = (
-                "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-            )
-    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
-    return Response(body, status_code=status, media_type="text/xml")
+__all__ = ["EXTENDED_STATUSES", "LIMIT", "REQUEST_FIELDS", "SERVICE_FIELDS", "UPDATE_FIELDS", "router"]
 
 
 def _categories(svc: Services) -> list[tuple[str, str]]:
@@ -95,44 +79,47 @@ def list_services(fmt: Format, svc: ServicesDep) -> Response:
         }
         for code, sop_id in _categories(svc)
     ]
-    return _render(fmt, "services", "service", rows)
+    return render(fmt, "services", "service", rows)
 
 
-def _expected(engine: Engine, complaint_id: str) -> str | None:
-    for deadline in engine.deadlines(complaint_id, None):  # (what Open311 shows is public)
-        if deadline.clock == "completion" and deadline.due is not None:
-            return deadline.due.at.isoformat()
-    return None
+SCAN = 20 * LIMIT
+"""The most requests changed since ``start_date`` that one list of updates reads (a client
+syncing by update time asks from its last update, so it reads few)."""
 
 
-def request_row(engine: Engine, view: ComplaintView) -> dict[str, Any]:
-    """A complaint (as the public sees it) as an Open311 service request."""
-    row: dict[str, Any] = dict.fromkeys(REQUEST_FIELDS)
-    row.update(
-        service_request_id=view.id,
-        status="closed" if view.terminal else "open",
-        status_notes=view.state_label_en,
-        service_name=(view.category or "").replace("_", " ").capitalize() or None,
-        service_code=view.category,
-        description=view.description or view.title,
-        agency_responsible=view.agency,
-        requested_datetime=view.submitted_at.isoformat(),
-        updated_datetime=view.updated_at.isoformat(),
-        expected_datetime=None if view.terminal else _expected(engine, view.id),
-    )
-    return row
+def public_views(engine: Engine, most: int = LIMIT, **filters: Any) -> list[ComplaintView]:
+    """Up to ``most`` complaints the public sees that pass ``filters`` of ``engine.find``,
+    oldest submission first (page after page of one query)."""
+    views: list[ComplaintView] = []
+    cursor: str | None = None
+    while len(views) < most:
+        page = engine.find(None, cursor=cursor, limit=MAX_LIMIT, **filters)
+        views.extend(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return views[:most]
 
 
-def _instant(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidArgumentError(name, value, "a W3C date-time such as 2026-03-02T10:00:00+07:00") from None
-    if found.tzinfo is None:
-        raise InvalidArgumentError(name, value, "a date-time with its offset")
-    return found
+def _states_of(engine: Engine, wanted: set[str], extended: bool) -> list[str]:
+    """The states of the registered SOPs whose status is one of ``wanted``."""
+    found = {
+        state.id
+        for sop_id, version in engine.registry.versions()
+        for state in engine.registry.get(sop_id, version).sop.states
+        if status_of_state(state.id, state.terminal, extended) in wanted
+    }
+    return sorted(found)
+
+
+def _by_ids(engine: Engine, service_request_id: str) -> list[ComplaintView]:
+    views = []
+    for rid in [i.strip() for i in service_request_id.split(",") if i.strip()][:LIMIT]:
+        try:
+            views.append(engine.get(rid, None))
+        except (ComplaintNotFound, ComplaintNotVisible, PermissionDenied, InvalidArgumentError):
+            continue  # (not one the public may see, or not an id at all: left out as unknown)
+    return views
 
 
 @router.get("/requests.{fmt}", summary="Open311 service requests")
@@ -141,46 +128,73 @@ def list_requests(
     svc: ServicesDep,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=2000)] = None,
-    start_date: Annotated[str | None, Query(max_length=40)] = None,
-    end_date: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
+    start_date: DateParam = None,
+    end_date: DateParam = None,
+    status: Annotated[str | None, Query(max_length=400)] = None,
+    extended_statuses: Extended = False,
 ) -> Response:
     """Requests by id (comma-separated; the other filters are then ignored, as the spec says),
-    or by service code, date span (the last 90 days by default) and status, newest first."""
+    or by service code, submission span (the last 90 days by default; both ends included) and
+    status, oldest first, at most 1000: a client gets the rest by moving ``start_date`` on."""
     engine = svc.engine
     if service_request_id:
-        ids = [i.strip() for i in service_request_id.split(",") if i.strip()][:LIMIT]
-        complaints = engine.store.complaints(ids)
+        views = _by_ids(engine, service_request_id)
     else:
-        end = _instant(end_date, "end_date") or engine.now()
-        start = _instant(start_date, "start_date") or end - WINDOW
-        codes = {c.strip() for c in service_code.split(",")} if service_code else None
-        wanted = {s.strip() for s in status.split(",")} if status else {"open", "closed"}
-        if not wanted <= {"open", "closed"}:
-            raise InvalidArgumentError("status", status, "open, closed or both, comma-separated")
-        complaints = [
-            c
-            for c in engine.store.complaints()
-            if start <= c.submitted_at <= end and (codes is None or c.category in codes)
-        ]
-        complaints = [c for c in complaints if _status(engine, c.sop_id, c.sop_version, c.state) in wanted]
-    complaints = sorted((c for c in complaints if not c.confidential), key=lambda c: c.submitted_at, reverse=True)
-    rows = []
-    for c in complaints[:LIMIT]:
-        sop = engine.registry.get(c.sop_id, c.sop_version).sop
-        rows.append(request_row(engine, make_view(c, sop, None)))
-    return _render(fmt, "service_requests", "request", rows)
+        end = instant(end_date, "end_date") or engine.now()
+        start = instant(start_date, "start_date") or end - WINDOW
+        allowed = EXTENDED_STATUSES if extended_statuses else ("open", "closed")
+        wanted = {s.strip() for s in status.split(",")} if status else set(allowed)
+        if not wanted <= set(allowed):
+            raise InvalidArgumentError("status", status, f"{', '.join(allowed)}, comma-separated")
+        span: dict[str, Any] = {"submitted_from": start, "submitted_until": end + _TICK}
+        if wanted != set(allowed):
+            span["state"] = _states_of(engine, wanted, extended_statuses)
+        codes = sorted({c.strip() for c in service_code.split(",") if c.strip()}) if service_code else [None]
+        views = [v for code in codes for v in public_views(engine, category=code, **span)]
+        views = [v for v in views if _status_of(v, extended_statuses) in wanted]
+        views = sorted(views, key=lambda v: (v.submitted_at, v.id))[:LIMIT]
+    rows = [request_row(engine, v, extended_statuses) for v in views]
+    return render(fmt, "service_requests", "request", rows)
 
 
-def _status(engine: Engine, sop_id: str, version: str, state: str) -> str:
-    return "closed" if engine.registry.get(sop_id, version).sop.state(state).terminal else "open"
+def _status_of(view: ComplaintView, extended: bool) -> str:
+    return status_of_state(view.state, view.terminal, extended)
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="One Open311 service request")
-def get_request(request_id: str, fmt: Format, svc: ServicesDep) -> Response:
+def get_request(request_id: str, fmt: Format, svc: ServicesDep, extended_statuses: Extended = False) -> Response:
     """One request, as a list of one (as the spec has it)."""
     view = svc.engine.get(request_id, None)
-    return _render(fmt, "service_requests", "request", [request_row(svc.engine, view)])
+    return render(fmt, "service_requests", "request", [request_row(svc.engine, view, extended_statuses)])
+
+
+@router.get("/servicerequestupdates.{fmt}", summary="Open311 service request updates (FixMyStreet)")
+def list_updates(
+    fmt: Format,
+    svc: ServicesDep,
+    start_date: DateParam = None,
+    end_date: DateParam = None,
+    extended_statuses: Extended = False,
+) -> Response:
+    """Every change of state of the requests the public sees, made between ``start_date`` and
+    ``end_date`` (both included; the last 90 days by default), oldest first, at most 1000: a
+    client syncing by update time asks again from the last ``updated_datetime`` it got."""
+    engine = svc.engine
+    end = instant(end_date, "end_date") or engine.now()
+    start = instant(start_date, "start_date") or end - WINDOW
+    # every complaint changed since start (it may have changed again after end: its events say
+    # when), so that the first 1000 updates by time are all there
+    changed = public_views(engine, SCAN + 1, updated_from=start)
+    if len(changed) > SCAN:
+        raise InvalidArgumentError("start_date", start_date, f"a later start: over {SCAN} requests changed since")
+    found: list[tuple[datetime, str, Event, ComplaintView]] = []
+    for view in changed:
+        for event in engine.history(view.id, None):
+            if event.dest is not None and start <= event.at <= end:
+                found.append((event.at, f"{view.id}-{event.seq:09d}", event, view))
+    found.sort(key=lambda f: (f[0], f[1]))
+    rows = [update_row(engine, view, event, extended_statuses) for _, _, event, view in found[:LIMIT]]
+    return render(fmt, "service_request_updates", "request_update", rows)
 
 
 @router.post("/requests.{fmt}", summary="Create an Open311 service request", status_code=201)
@@ -201,7 +215,7 @@ async def create_request(fmt: Format, request: Request, svc: ServicesDep) -> Res
     attributes = {k: form[k] for k in ("lat", "long", "address_string", "address_id", "media_url") if form.get(k)}
     view = await _submit(svc, actor, code, text, person is None, name, attributes)
     row = {"service_request_id": view.id, "service_notice": view.tracking_number, "account_id": person}
-    return _render(fmt, "service_requests", "request", [row], status=201)
+    return render(fmt, "service_requests", "request", [row], code=201)
 
 
 async def _submit(

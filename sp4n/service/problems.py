@@ -26,6 +26,8 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (e.ComplaintNotFound, 404),
     (e.ComplaintNotVisible, 404),
     (e.SopNotFoundError, 404),
+    (e.ConsumerNotFound, 404),
+    (e.DuplicateConsumer, 409),
     (e.ConcurrencyConflict, 409),
     (e.IdempotencyConflict, 409),
     (e.DuplicateComplaint, 409),
@@ -39,6 +41,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (e.InvalidArgumentError, 422),
     (e.SopValidationError, 422),
     (e.CalendarError, 422),
+    (e.BookError, 422),
     (e.Sp4nError, 400),
 )
 """The first class an error is an instance of gives its status (subclasses come first)."""
@@ -101,8 +104,9 @@ def problem_response(
     value: Any = None,
     retryable: bool = False,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response (``extra``: members of the problem's own type)."""
     body: dict[str, Any] = {
         "type": f"urn:sp4n:problem:{error}",
         "title": error,
@@ -116,6 +120,7 @@ def problem_response(
     if field is not None:
         body["field"] = field
         body["value"] = _json_value(value)
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -142,7 +147,10 @@ def sp4n_problem(request: Request | None, exc: Exception) -> JSONResponse:
         return problem_response(request, 404, "ComplaintNotFound", NOT_FOUND)
     field, value = _field_of(exc)
     retryable = isinstance(exc, e.ConcurrencyConflict)
-    return problem_response(request, status, error, str(exc), field=field, value=value, retryable=retryable)
+    extra = {"problems": exc.problems} if isinstance(exc, e.BookError) else None
+    return problem_response(
+        request, status, error, str(exc), field=field, value=value, retryable=retryable, extra=extra
+    )
 
 
 async def handle_sp4n(request: Request, exc: Exception) -> JSONResponse:

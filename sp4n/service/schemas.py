@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sp4n.workflow.queries import MAX_LIMIT
+from sp4n.workflow.views import ComplaintView
 
 _TEXT = 10_000
 """The longest text field accepted."""
@@ -27,6 +31,128 @@ class SubmitBody(BaseModel):
     reporter_id: str | None = Field(default=None, max_length=200)
     reporter_name: str | None = Field(default=None, max_length=200)
     attributes: dict[str, str] = Field(default_factory=dict)
+    external_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+_FILTER = Field(default=None, min_length=1, max_length=200)
+_INSTANT = Field(default=None, description="an instant with its offset, e.g. 2026-03-02T10:00:00+07:00")
+
+
+class FindQuery(BaseModel):
+    """The query parameters of a find: the filters of ``engine.find``, its order, page size
+    and the cursor of the next page."""
+
+    state: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(default=None, max_length=50)
+    agency: str | None = _FILTER
+    unit: str | None = _FILTER
+    sop: str | None = _FILTER
+    category: str | None = _FILTER
+    classification: str | None = _FILTER
+    channel: str | None = _FILTER
+    reporter: str | None = _FILTER
+    submitted_from: datetime | None = _INSTANT
+    submitted_until: datetime | None = _INSTANT
+    updated_from: datetime | None = _INSTANT
+    updated_until: datetime | None = _INSTANT
+    breached: bool = False
+    due_before: datetime | None = _INSTANT
+    due_within: int | None = Field(default=None, ge=0, le=1000, description="working days")
+    order: Literal["submitted", "due"] = "submitted"
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, max_length=1000)
+
+
+class FindOut(BaseModel):
+    """A page of complaints, as the caller may see them, and the cursor of the next page."""
+
+    items: list[ComplaintView]
+    next_cursor: str | None
+
+
+class BookRowOut(BaseModel):
+    """What became of one row of a book: ``new`` (written, or to be on a dry run), ``known``
+    (imported before), ``wrong`` (its problems, by row and column, in Indonesian)."""
+
+    row: int
+    title: str
+    status: Literal["new", "known", "wrong"]
+    tracking_number: str | None
+    problems: list[str]
+    warnings: list[str]
+
+
+class BookOut(BaseModel):
+    """The result of a book: whether rows were written, the count of each outcome, each row."""
+
+    written: bool
+    new: int
+    known: int
+    wrong: int
+    rows: list[BookRowOut]
+
+
+class ConsumerOut(BaseModel):
+    """A feed consumer's state: its cursor against the feed's head, queued and parked events."""
+
+    name: str
+    audience: str
+    status: str
+    url: str | None
+    historical: bool
+    cursor: int
+    head: int
+    queued: int
+    parked: int
+    disabled_reason: str | None
+
+
+class ParkedOut(BaseModel):
+    """An event parked for one consumer (a dead letter) and why."""
+
+    position: int
+    complaint_id: str
+    attempts: int
+    queued_at: str
+    last_error: str | None
+
+
+class RetriedOut(BaseModel):
+    """How many parked events were queued again."""
+
+    queued: int
+
+
+class EndpointBody(BaseModel):
+    """A new webhook endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$")
+    audience: Literal["national", "agency", "public"]
+    start: str = Field(default="now", pattern=r"^(now|beginning|[0-9]{1,18})$", description="now, beginning or N")
+    historical: bool = False
+    max_attempts: int = Field(default=12, ge=1, le=1000)
+
+
+class EndpointOut(BaseModel):
+    """A webhook endpoint, with how many secrets it signs with (never the secrets)."""
+
+    name: str
+    url: str
+    audience: str
+    status: str
+    historical: bool
+    max_attempts: int
+    secrets: int
+    disabled_reason: str | None
+
+
+class SecretOut(BaseModel):
+    """An endpoint and its new signing secret: shown in this answer only."""
+
+    endpoint: EndpointOut
+    secret: str
 
 
 class TriggersOut(BaseModel):

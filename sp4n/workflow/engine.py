@@ -489,7 +489,8 @@ class Engine:
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of the complaints ``actor`` may see that pass ``filters`` (see docs/engine.md):
         state (one or several), agency (with its sub-agencies), unit, sop, category,
-        classification, channel, reporter, submitted_from / submitted_until, breached, due_before,
+        classification, channel, reporter, submitted_from / submitted_until, updated_from /
+        updated_until, breached, due_before,
         due_within (working days), tracking_number, external_id; ``order`` "submitted" or "due";
         ``limit``; ``cursor`` from the previous page."""
         return self.queries.find(actor, cursor=cursor, **filters)

@@ -21,6 +21,7 @@ from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 from sp4n.persistence.records import ClockStatus, Complaint, Event
+from sp4n.states.model import Role
 from sp4n.workflow.actor import Actor
 from sp4n.workflow.commands import scope_problem, visibility_of
 from sp4n.workflow.runtime import Runtime
@@ -156,7 +157,7 @@ class Queries:
         tracking = f.pop("tracking_number", None)
         if tracking is not None:
             values["tracking_number"] = normalize_tracking_number(tracking)
-        for name in ("submitted_from", "submitted_until", "due_before"):
+        for name in ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before"):
             if f.get(name) is not None:
                 values[name] = require_aware(f.pop(name), name)
             f.pop(name, None)
@@ -165,6 +166,8 @@ class Queries:
             values["due_before"] = min(filter(None, (values.get("due_before"), self._end_of_working_day(within))))
         if f.pop("breached", False):
             values["breached_at"] = self.runtime.now()
+        if values["reporter_id"] is not None:
+            values["reporter_scope"] = _reporter_scope(actor, values["reporter_id"], values["visibility"])
         if f:
             known = sorted(x.name for x in fields(ComplaintQuery))
             raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(known)}")
@@ -179,6 +182,17 @@ class Queries:
         today = rt.now().astimezone(cal.tzinfo).date()
         day = cal.add_working_days(today, n) if n else today
         return datetime.combine(day + timedelta(days=1), time(0), cal.tzinfo)
+
+
+def _reporter_scope(actor: Actor | None, reporter: str, visibility: Visibility) -> Visibility | None:
+    """Where a list by reporter may look for ``actor``: only among complaints whose reporter
+    they see (:func:`hides_reporter`), so the filter never tells who filed what they may not
+    see. The public sees no reporter; a reporter, only themselves."""
+    if actor is None:
+        raise InvalidData("reporter", reporter, "a filter the public may not use (it sees no reporter)")
+    if actor.role is Role.REPORTER and reporter != actor.id:
+        raise InvalidData("reporter", reporter, "a reporter lists by reporter only their own reports")
+    return None if visibility.everything or actor.role is Role.REPORTER else visibility
 
 
 def _text(name: str, value: Any) -> str | None:
@@ -196,11 +210,10 @@ def _fingerprint(query: ComplaintQuery) -> str:
         for f in fields(ComplaintQuery)
         if f.name != "after" and (v := getattr(query, f.name)) is not None
     }
-    canonical["visibility"] = [
-        query.visibility.everything,
-        sorted(query.visibility.agencies),
-        query.visibility.reporter_id,
-    ]
+    for name in ("visibility", "reporter_scope"):
+        v = getattr(query, name)
+        if v is not None:
+            canonical[name] = [v.everything, sorted(v.agencies), v.reporter_id, sorted(v.units)]
     blob = json.dumps(canonical, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, DuplicateComplaint, InvalidData, PermissionDenied
+from sp4n.errors import (
+    ComplaintNotFound,
+    ComplaintNotVisible,
+    DuplicateComplaint,
+    InvalidArgumentError,
+    InvalidData,
+    PermissionDenied,
+)
 from sp4n.persistence import Store
 from sp4n.testing import Scenario
 from sp4n.workflow import Actor
@@ -76,6 +83,10 @@ def test_filters(world: Scenario) -> None:
     assert ids(e.find(ADMIN, breached=True)) == ["f-lama"]
     assert ids(e.find(ADMIN, unit="bidang_x")) == []
     assert ids(e.find(ADMIN, external_id="LAPOR-77")) == ["c-anon"]
+    tuesday_noon = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)  # when three were verified and distributed
+    changed = e.find(ADMIN, updated_from=tuesday_noon, updated_until=tuesday_noon + timedelta(hours=1))
+    assert ids(changed) == ["b-pend", "c-anon", "d-rahasia", "e-budi"]
+    assert ids(e.find(ADMIN, updated_until=tuesday_noon)) == ["a-kes"]
 
 
 def test_due_order_and_due_within(world: Scenario) -> None:
@@ -130,6 +141,9 @@ def test_bad_queries_are_refused(world: Scenario) -> None:
         e.find(ADMIN, due_within=-1)
     with pytest.raises(InvalidData, match=exactly("agency='' is invalid: a non-empty string")):
         e.find(ADMIN, agency="")
+    naive = "updated_from='2026-03-03' is invalid: expected a timezone-aware datetime"
+    with pytest.raises(InvalidArgumentError, match=exactly(naive)):
+        e.find(ADMIN, updated_from="2026-03-03")
 
 
 def test_lists_show_what_get_shows(world: Scenario) -> None:
@@ -150,6 +164,22 @@ def test_lists_show_what_get_shows(world: Scenario) -> None:
     own = next(v for v in e.find(SITI).items if v.title == "a-kes")
     assert (own.reporter_id, own.attributes) == (SITI.id, {"rt": "003"})
     assert next(v for v in e.find(ADMIN).items if v.title == "c-anon").attributes == {"hp": "0812"}
+
+
+def test_a_list_by_reporter_never_tells_who_filed_what_the_viewer_may_not_see(world: Scenario) -> None:
+    e = world.engine
+    assert ids(e.find(ADMIN, reporter=SITI.id)) == ["f-lama", "a-kes", "c-anon", "d-rahasia"]
+    assert ids(e.find(SITI, reporter=SITI.id)) == ["f-lama", "a-kes", "c-anon", "d-rahasia"]
+    # agency staff see the reporter of their agency's reports unless anonymous: c-anon is left out
+    assert ids(e.find(STAFF, reporter=SITI.id)) == ["d-rahasia"]
+    assert ids(e.find(OTHER_STAFF, reporter=SITI.id)) == []
+    assert ids(e.find(OTHER_STAFF, reporter=BUDI.id)) == ["b-pend"]
+    public = "reporter='warga-siti' is invalid: a filter the public may not use (it sees no reporter)"
+    with pytest.raises(InvalidData, match=exactly(public)):
+        e.find(None, reporter=SITI.id)
+    other = "reporter='warga-siti' is invalid: a reporter lists by reporter only their own reports"
+    with pytest.raises(InvalidData, match=exactly(other)):
+        e.find(BUDI, reporter=SITI.id)
 
 
 def test_lookups(world: Scenario) -> None:

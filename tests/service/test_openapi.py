@@ -37,6 +37,17 @@ def test_no_5xx_and_every_response_matches_the_schema(live: Live) -> None:
     headers = live.headers("national", "nas-fuzz", "national_admin")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
+    covered = {(o.method.upper(), o.path) for o in operations}
+    assert covered >= {
+        ("GET", "/v1/complaints"),
+        ("GET", "/v1/complaints/lookup"),
+        ("POST", "/v1/imports"),
+        ("GET", "/v1/feed/consumers"),
+        ("POST", "/v1/feed/consumers/{name}/skip"),
+        ("POST", "/v1/webhooks"),
+        ("DELETE", "/v1/webhooks/{name}"),
+        ("GET", "/open311/v2/servicerequestupdates.{fmt}"),
+    }
 
     for operation in operations:
 
@@ -48,3 +59,5 @@ def test_no_5xx_and_every_response_matches_the_schema(live: Live) -> None:
         check()
     metrics = live.server.request("GET", "/metrics")[2]
     assert 'method="POST",route="/v1/complaints/{complaint_id}/{trigger}"' in metrics  # the calls were made
+    assert 'method="GET",route="/v1/complaints"' in metrics
+    assert 'method="POST",route="/v1/webhooks"' in metrics

@@ -86,6 +86,24 @@ def test_injection_strings_are_data(live: Live, hostile: str) -> None:
         {**live.dinas(), "If-Match": '"1"'},
     )
     assert (status, problem["error"], problem["value"]) == (422, "InvalidData", hostile)
+    national = live.headers("national", "nas-1", "national_admin")
+    value = quote(hostile, safe="")
+    for path, headers, answers in (
+        (f"/v1/complaints?channel={value}&category={value}&state={value}", live.dinas(), (200,)),
+        (f"/v1/complaints/lookup?external_id={value}", live.dinas(), (404,)),
+        (f"/v1/complaints/lookup?tracking_number={value}", live.dinas(), (422,)),
+        (f"/open311/v2/requests.json?service_code={value}", {}, (200,)),
+        (f"/open311/v2/requests.json?service_request_id={value}", {}, (200,)),
+        (f"/open311/v2/servicerequestupdates.json?start_date={value}", {}, (422,)),
+        (f"/v1/feed/consumers/{value}", national, (404,)),  # (with a slash: no such route, 404 too)
+    ):
+        status, _, answer = live.server.request("GET", path, headers=headers)
+        assert status in answers, (path, answer)
+        if status == 200:
+            assert answer in ([], {"items": [], "next_cursor": None}), (path, answer)
+    body = {"name": hostile, "url": "https://x.example/h", "audience": "agency"}
+    status, _, problem = live.server.request("POST", "/v1/webhooks", body, national)
+    assert (status, problem["field"]) == (422, "name")
     assert live.server.request("GET", "/ready")[2] == {"status": "ready"}
 
 
@@ -108,6 +126,21 @@ def test_an_anonymous_reporters_identity_reaches_no_agency_or_public_caller(live
         for headers in (live.dinas(), {}, live.headers("other", "adm-9", "agency_admin", "dinas-kes"))
         for method, tail in (("GET", ""), ("GET", "/history"), ("GET", "/deadlines"), ("GET", "/triggers"))
     ]
+    tracking = quote(str(view["tracking_number"]))
+    for headers in (live.dinas(), {}, live.headers("other", "adm-9", "agency_admin", "dinas-kes")):
+        for path in (
+            "/v1/complaints?limit=500",
+            "/v1/complaints?agency=dinas-pu&limit=500",
+            f"/v1/complaints/lookup?tracking_number={tracking}",
+            f"/open311/v2/requests/{cid}.json",
+            "/open311/v2/requests.json",
+            "/open311/v2/requests.xml",
+            f"/open311/v2/servicerequestupdates.json?start_date={quote(str(view['submitted_at']))}",
+        ):
+            status, _, answer = live.server.request("GET", path, headers=headers)
+            assert status == 200, (path, answer)
+            answers.append(answer)
+    assert any(cid in json.dumps(a) for a in answers[-7:])  # it is listed, only without its reporter
     text = json.dumps(answers)
     assert "nik-3171234567890001" not in text
     assert "Siti Rahayu" not in text

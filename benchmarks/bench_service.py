@@ -1,0 +1,222 @@
+"""Benchmark the HTTP service: submit and fire over HTTP against the same engine calls in-process.
+
+Run ``python benchmarks/bench_service.py [--url postgresql+psycopg://...]`` (default: the URL of
+SP4N_TEST_POSTGRES_URL, else the local test database). Each side has a fresh PostgreSQL schema;
+16 concurrent clients each file complaints and verify them, two commands per complaint:
+
+* in-process: ``engine.submit`` (with an idempotency key) then ``engine.fire(id, "verify")`` on
+  one Engine of the database, from 16 threads (as the server's own threadpool calls it);
+* one server: the same commands as ``POST /v1/complaints`` (Idempotency-Key) and ``POST
+  /v1/complaints/{id}/verify`` (If-Match with the ETag of the submit's answer), each client a
+  thread with one keep-alive connection, against one ``sp4n serve`` process;
+* two servers: the same clients spread over two ``sp4n serve`` processes on one database (as a
+  reverse proxy spreads them).
+
+The three sides take turns in every round (a different one first each time), so a change in the
+machine's load touches them alike. It prints the commands per second of each (best round), p50
+and p99 latency of the requests, the CPU time the serving processes spent per command (this
+process for in-process, the servers for HTTP; not the clients), and the ratios one server /
+in-process (target: at least 0.5x) and two servers / one (target: at least 1.5x). Two servers
+can only beat one where a core is idle: the machine's cores and load are printed beside the
+figures. The exit code is 0 unless ``--check`` is given and a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from sp4n.persistence.sql import open_store
+from sp4n.testing.postgres import postgres_schema
+from sp4n.testing.server import ServeProcess, create_key
+from sp4n.workflow import Actor, Engine
+
+HTTP_TARGET = 0.5
+SCALE_TARGET = 1.5
+AGENCY = "dinas-pu"
+SUBMIT = {"title": "Lampu jalan padam di RT 04", "description": "Sudah dua minggu mati.", "agency": AGENCY}
+VERIFY = {"classification": "pengaduan", "category": "infrastruktur"}
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+Client = Callable[[int, str, list[float]], None]
+"""One client's work: (client number, round tag, list its request latencies are added to)."""
+
+
+def run_clients(client: Client, clients: int, tag: str) -> tuple[float, list[float]]:
+    """Seconds for ``clients`` threads to do their work from one start, and every latency."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(clients + 1)
+
+    def work(n: int) -> None:
+        start.wait()
+        try:
+            client(n, tag, latencies[n])
+        except BaseException as exc:  # reported after the join: a failed side must not pass
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {clients} clients failed; the first: {errors[0]!r}") from errors[0]
+    return seconds, [x for one in latencies for x in one]
+
+
+def in_process(engine: Engine, per_client: int) -> Client:
+    """The engine calls, as a host embedding sp4n in Python makes them."""
+    actor = Actor.agency_admin("adm-1", AGENCY)
+
+    def client(n: int, tag: str, latencies: list[float]) -> None:
+        for i in range(per_client):
+            began = time.perf_counter()
+            view = engine.submit(actor, idempotency_key=f"{tag}-{n}-{i}", **SUBMIT)
+            submitted = time.perf_counter()
+            engine.fire(view.id, "verify", actor, **VERIFY)
+            latencies += [submitted - began, time.perf_counter() - submitted]
+
+    return client
+
+
+def over_http(ports: Sequence[int], token: str, per_client: int) -> Client:
+    """The same commands over HTTP; client ``n`` talks to server ``n % len(ports)``."""
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Sp4n-Actor-Id": "adm-1",
+        "Sp4n-Actor-Role": "agency_admin",
+        "Sp4n-Actor-Agency": AGENCY,
+        "Content-Type": "application/json",
+    }
+    submit_body, verify_body = json.dumps(SUBMIT), json.dumps(VERIFY)
+
+    def call(conn: http.client.HTTPConnection, path: str, body: str, extra: dict[str, str], status: int) -> bytes:
+        conn.request("POST", path, body, {**headers, **extra})
+        answer = conn.getresponse()
+        data = answer.read()
+        if answer.status != status:
+            raise RuntimeError(f"POST {path}: {answer.status} {data[:300]!r}")
+        return data
+
+    def client(n: int, tag: str, latencies: list[float]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", ports[n % len(ports)], timeout=60)
+        try:
+            for i in range(per_client):
+                began = time.perf_counter()
+                view = json.loads(call(conn, "/v1/complaints", submit_body, {"Idempotency-Key": f"{tag}-{n}-{i}"}, 201))
+                submitted = time.perf_counter()
+                call(
+                    conn, f"/v1/complaints/{view['id']}/verify", verify_body, {"If-Match": f'"{view["version"]}"'}, 200
+                )
+                latencies += [submitted - began, time.perf_counter() - submitted]
+        finally:
+            conn.close()
+
+    return client
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far (Linux's /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value below which ``fraction`` of ``values`` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def fresh_database(stack: ExitStack, url: str, label: str) -> str:
+    """A schema of its own, migrated."""
+    schema_url: str = stack.enter_context(postgres_schema(url, prefix=f"sp4n_bench_{label}"))
+    open_store(schema_url, upgrade=True).close()
+    return schema_url
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--url", default=os.environ.get("SP4N_TEST_POSTGRES_URL") or DEFAULT_URL)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    args = parser.parse_args(argv)
+    per_client, rounds = (2, 1) if args.quick else (25, 3)
+    clients = args.clients
+    commands = 2 * clients * per_client
+    directory = Path(tempfile.mkdtemp(prefix="sp4n-bench-service-"))
+    print(
+        f"sp4n service benchmark on PostgreSQL: submit + verify, {clients} concurrent clients, "
+        f"{commands:,} commands per run (best of {rounds})"
+    )
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, directory, True)
+        local_url = fresh_database(stack, args.url, "local")
+        served_url = fresh_database(stack, args.url, "http")
+        _, token = create_key(served_url, "bench", ["agency_admin"], [AGENCY])
+        engine = Engine(sops=("national",), database_url=local_url)
+        stack.callback(engine.close)
+        servers = [stack.enter_context(ServeProcess(served_url, directory / f"serve-{i}.log")) for i in range(2)]
+        pids = [s.process.pid for s in servers if s.process is not None]
+        sides: dict[str, tuple[Client, Callable[[], float]]] = {
+            f"in-process ({clients} threads)": (in_process(engine, per_client), time.process_time),
+            "HTTP, one server": (over_http([servers[0].port], token, per_client), lambda: process_cpu(pids[0])),
+            "HTTP, two servers": (
+                over_http([s.port for s in servers], token, per_client),
+                lambda: sum(process_cpu(p) for p in pids),
+            ),
+        }
+        for name, (client, _) in sides.items():  # warm-up: connections, caches, prepared statements
+            run_clients(client, min(clients, 2), f"warm-{len(name)}")
+        best = dict.fromkeys(sides, float("inf"))
+        cpu = dict.fromkeys(sides, 0.0)
+        latencies: dict[str, list[float]] = {name: [] for name in sides}
+        names = list(sides)
+        for r in range(rounds):
+            for i, name in enumerate(names[r % 3 :] + names[: r % 3]):  # each side first in turn
+                client, cpu_used = sides[name]
+                before = cpu_used()
+                seconds, measured = run_clients(client, clients, f"r{r}-{i}")
+                cpu[name] += cpu_used() - before
+                best[name] = min(best[name], seconds)
+                latencies[name] += measured
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (1 minute) at the end")
+    print(f"{'side':28s} {'commands/s':>11s} {'p50 ms':>8s} {'p99 ms':>8s} {'CPU ms/command':>15s}")
+    rate = {name: commands / seconds for name, seconds in best.items()}
+    for name in sides:
+        p50, p99 = (1000 * percentile(latencies[name], f) for f in (0.50, 0.99))
+        per_command = 1000 * cpu[name] / (commands * rounds)
+        print(f"{name:28s} {rate[name]:11,.0f} {p50:8.1f} {p99:8.1f} {per_command:15.2f}")
+    local, one, two = rate.values()
+    failed = False
+    for label, ratio, target in (
+        ("ratio one server / in-process", one / local, HTTP_TARGET),
+        ("ratio two servers / one", two / one, SCALE_TARGET),
+    ):
+        ok = ratio >= target
+        failed |= not ok
+        print(f"{label}: {ratio:.2f}x (target >= {target}x) {'PASS' if ok else 'FAIL'}")
+    return 1 if failed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
