@@ -27,6 +27,9 @@ from zoneinfo import ZoneInfo
 
 from sp4n.calendars import WorkingCalendar
 from sp4n.persistence import Complaint, Event
+from sp4n.reports import kpis
+from sp4n.reports.charts import league_svg, trend_svg
+from sp4n.reports.page import report_page
 from sp4n.testing import ManualClock, run_until
 from sp4n.workflow import SYSTEM, Actor, Engine, Firing
 from sp4n.workflow.worker import DeadlineWorker
@@ -228,6 +231,28 @@ def recap_book(sim: Simulation) -> None:
         print(f"  {view.tracking_number}  due {local(view.next_due_at)}  {view.state:<12} {view.title}")
 
 
+def kpi_page(sim: Simulation, path: Path) -> None:
+    """The KPI report of the three months (by agency, and per week) as one static HTML page."""
+    admin = Actor.national_admin("admin-nasional")
+    by_agency = kpis(sim.engine, admin, period="2026-H1", by=["agency"])
+    spring = [kpis(sim.engine, admin, period=p, by=["agency"]) for p in ("2026-03", "2026-04", "2026-05")]
+    weekly = kpis(sim.engine, admin, period="2026-H1", by=["week"])
+    march = kpis(sim.engine, admin, period="2026-03", by=["channel"])
+    section("KPIs of March to May 2026 (docs/reports.md defines them)")
+    for report in spring:
+        t = report.total
+        follow = "-" if t.to_follow_up.mean is None else f"{t.to_follow_up.mean:.1f}"
+        rate = "-" if t.completion_rate is None else f"{t.completion_rate:.0%}"
+        print(
+            f"  {report.period.label}: {t.received} received, {rate} selesai, {follow} working days to follow-up "
+            f"on average, {t.escalated} escalated"
+        )
+    charts = [trend_svg(weekly), league_svg(by_agency)]
+    page = report_page("sp4n demo: KPI SP4N-LAPOR! Maret - Mei 2026", [*spring, march], charts)
+    path.write_text(page, encoding="utf-8")
+    print(f"  the KPI report (tables and charts) is in {path}")
+
+
 def _by_deadline(event: Event, trigger: str) -> bool:
     return event.kind == "deadline_transition" and event.trigger == trigger
 
@@ -263,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     timeline(sim)
     outcome_table(sim)
     recap_book(sim)
+    kpi_page(sim, path.with_name("sp4n-demo-kpi.html"))
     sim.engine.close()
     print(f"\nThe complaints, their events and timers are in the SQLite file {path}")
     return 0

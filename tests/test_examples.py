@@ -29,6 +29,8 @@ KEY_OUTPUT: dict[str, tuple[str, ...]] = {
         "A recap book of 3 complaints, taken in on",
         "imported again: 3 known, nothing written",
         "dinas_kesehatan: due by the end of the next working day",
+        "KPIs of March to May 2026",
+        "the KPI report (tables and charts) is in",
         "The complaints, their events and timers are in the SQLite file",
     ),
     "calendar_demo": (

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 
 from sp4n import __version__
 from sp4n.errors import Sp4nError
-from sp4n.service import calendar, complaints, feed, imports, open311, ops, sops
+from sp4n.service import calendar, complaints, feed, imports, open311, ops, reports, sops
 from sp4n.service.context import Services, caller
 from sp4n.service.keys import Keys, key_store_for
 from sp4n.service.limits import DEFAULT_MAX_BODY, BodyLimit
@@ -30,6 +30,7 @@ V1_ROUTERS = (
     imports.router,
     feed.feed_router,
     feed.webhooks_router,
+    reports.router,
 )
 """The /v1 resources, one router each: every request to them is checked for its key (a new
 resource adds its router here)."""

@@ -12,7 +12,7 @@ The downgrade creates the table and the trigger again, empty: events written fro
 it; those before do not (they stay in the history and the feed).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import importlib
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
