@@ -50,7 +50,7 @@ from sp4n.persistence.driver import (
 )
 from sp4n.persistence.feed_rows import SqlFeed
 from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapshots_from, upsert
-from sp4n.persistence.lists import find_statement
+from sp4n.persistence.lists import count_statement, find_statement
 from sp4n.persistence.orphans import orphan_rows
 from sp4n.persistence.outbox_rows import SqlOutbox
 from sp4n.persistence.pools import Pools
@@ -348,6 +348,11 @@ class SqlStore:
         with self._read() as conn:
             rows = conn.execute(find_statement(query)).all()
         return [(complaint_from(r._mapping), r.next_due_at) for r in rows]
+
+    def count(self, query: ComplaintQuery) -> int:
+        """How many complaints pass ``query`` (one SELECT COUNT on the indexes of find)."""
+        with self._read() as conn:
+            return int(conn.execute(count_statement(query)).scalar_one())
 
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry (on the unique index)."""
