@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, delete, func, select, update
 
 from sp4n.errors import (
     ComplaintNotFound,
@@ -353,6 +353,11 @@ class SqlStore:
         """How many complaints pass ``query`` (one SELECT COUNT on the indexes of find)."""
         with self._read() as conn:
             return int(conn.execute(count_statement(query)).scalar_one())
+
+    def aggregate(self, statement: Select[Any]) -> list[tuple[Any, ...]]:
+        """The rows of one read-only SELECT that sums the read model up (KPI reports)."""
+        with self._read() as conn:
+            return [tuple(r) for r in conn.execute(statement)]
 
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry (on the unique index)."""
