@@ -17,7 +17,7 @@ from sp4n.testing import ManualClock, run_until
 from sp4n.workflow import Actor, Engine
 
 WIB = ZoneInfo("Asia/Jakarta")
-START = datetime(2026, 2, 16, 8, 0, tzinfo=WIB)
+START = datetime(2026, 1, 19, 8, 0, tzinfo=WIB)
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=WIB)
 REGISTRY = Path(__file__).resolve().parents[2] / "examples" / "agencies" / "registry.yaml"
 AGENCIES = ("dinkes_semarang", "disdik_semarang", "dpu_semarang", "dinkes_banyumas", "dinkes_jateng")

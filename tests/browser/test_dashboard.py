@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from sp4n.persistence.records import ClockStatus
+from sp4n.reports import Period, Stage, Unit, kpis
 from sp4n.testing import FileClock
 from sp4n.workflow import Actor, Engine
 
@@ -181,6 +182,56 @@ def test_the_keyboard_reaches_the_queue_and_moves_through_it(room: Room, browser
     assert page.locator("#settings").is_visible()
     page.keyboard.press("Escape")
     assert page.locator("#settings").is_hidden()
+    page.close()
+
+
+def test_the_league_table_drills_down_the_tree_and_the_trends_are_the_reports(room: Room, browser: Any) -> None:
+    actor = room.actor("national")
+    engine = room.engine()
+    try:
+        today = engine.now().astimezone(engine.calendar_for(engine.default_zone).tzinfo).date()
+        quarter = Period.containing(today, Unit.QUARTER)
+        report = kpis(engine, actor, period=quarter, by=["agency"])
+        rows = {r.key["agency"]: r for r in report.rows}
+        weekly = {r.key["week"]: r for r in kpis(engine, actor, period=quarter, by=["week"]).rows}
+    finally:
+        engine.close()
+    page = open_room(browser, room.page_url("national"))
+    assert page.locator("#league-period").inner_text() == quarter.label
+    shown = page.locator("#league-rows tr")
+    province = rows["prov_jateng"]
+    first = [c.strip() for c in shown.nth(0).locator("td").all_inner_texts()]
+    assert first[0] == "Pemerintah Provinsi Jawa Tengah"
+    assert first[1] == str(province.received)
+    assert first[2] == f"{100 * province.stage(Stage.COMPLETED) / province.received:.1f}%".replace(".", ",").replace(
+        ",0%", "%"
+    )
+    # drill down with the keyboard: the province, then the city, then back up
+    page.get_by_role("button", name="Lihat instansi di bawah Pemerintah Provinsi Jawa Tengah").focus()
+    page.keyboard.press("Enter")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#league-where")).to_have_text("prov_jateng")
+    children = {tr.get_attribute("data-agency") for tr in shown.all()}
+    assert children == {
+        a
+        for a in ("diskominfo_jateng", "dinkes_jateng", "disdik_jateng", "dpu_jateng", "kota_semarang", "kab_banyumas")
+        if a in rows
+    }
+    city = page.locator('#league-rows tr[data-agency="kota_semarang"] td').all_inner_texts()
+    assert city[1] == str(rows["kota_semarang"].received)
+    assert page.locator(":focus").get_attribute("data-agency") is not None  # focus stays in the table
+    page.locator("#league-up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#league-where")).to_have_text("Semua instansi")
+    # the trend chart: two bars per week, titled with the reports' numbers
+    bars = page.locator("#trend-chart svg rect")
+    assert bars.count() == 2 * 12
+    titles = [bars.nth(i).locator("title").text_content() for i in range(bars.count())]
+    for label, row in weekly.items():
+        if label.startswith(str(today.year)):
+            assert f"{label}: Diterima {row.received}" in titles
+            assert f"{label}: Selesai {row.stage(Stage.COMPLETED)}" in titles
     page.close()
 
 

@@ -145,6 +145,8 @@ class QueueItem:
     """The local date the deadline falls on (a day-based one passes at the end of it)."""
     breached: bool
     working_days_left: int | None
+    agency_names: tuple[str, str] | None = None
+    """The agency's Indonesian and English names (from the agency registry)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: the complaint's listing fields, without its reporter or text."""
@@ -154,6 +156,8 @@ class QueueItem:
             "tracking_number": v.tracking_number,
             "title": v.title,
             "agency": v.agency,
+            "agency_name_id": self.agency_names[0] if self.agency_names else v.agency,
+            "agency_name_en": self.agency_names[1] if self.agency_names else v.agency,
             "unit": v.unit,
             "zone": v.zone,
             "state": v.state,
@@ -193,4 +197,6 @@ def _item(engine: Engine, actor: Actor, view: ComplaintView, now: datetime) -> Q
         else cal.working_days_between(today, first.due.local_date)
     )
     due = first.due
-    return QueueItem(view, first.clock, first.label_id, first.label_en, due.at, due.local_date, breached, left)
+    found = engine.agencies.get(view.agency) if view.agency else None
+    names = (found.name_id, found.name_en or found.name_id) if found else None
+    return QueueItem(view, first.clock, first.label_id, first.label_en, due.at, due.local_date, breached, left, names)

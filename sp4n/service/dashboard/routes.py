@@ -1,8 +1,8 @@
 """The routes of the monitoring room: the page and its assets, its JSON, and its live stream.
 
 ``/dashboard`` and ``/dashboard/assets/...`` are static files of this package (no CDN, no build
-step). ``/v1/dashboard/tiles`` and ``/v1/dashboard/queue`` answer as the API key allows (see
-:mod:`.board`). ``/v1/dashboard/events`` is a server-sent event stream (``text/event-stream``):
+step). ``/v1/dashboard/tiles``, ``/queue``, ``/league`` and ``/trends`` answer as the API key allows
+(see :mod:`.board` and :mod:`.league`). ``/v1/dashboard/events`` is a server-sent event stream (``text/event-stream``):
 a ``change`` each time the feed holds new events the caller may see (it names their kinds and
 position, nothing of their content) and a ``tick`` every half minute, so the page re-reads its
 numbers without reloading. The page reads the stream with ``fetch`` (not ``EventSource``) so the
@@ -25,6 +25,7 @@ from sp4n.persistence.feed_records import FeedEntry
 from sp4n.service.auth import Caller
 from sp4n.service.context import Services, caller, services
 from sp4n.service.dashboard.board import Scope, queue, scope_of, tiles
+from sp4n.service.dashboard.league import league, trends
 from sp4n.service.problems import Problem
 from sp4n.workflow.engine import Engine
 
@@ -92,6 +93,25 @@ def get_queue(who: CallerDep, svc: ServicesDep, agency: AgencyParam = None) -> d
     is needed: the public sees aggregates only)."""
     scope = scope_of(svc.engine, who.actor, agency)
     return {"agency": scope.agency, "items": [item.to_dict() for item in queue(svc.engine, scope)]}
+
+
+@api.get("/league", summary="The league table of agencies")
+def get_league(
+    who: CallerDep,
+    svc: ServicesDep,
+    agency: AgencyParam = None,
+    period: Annotated[str | None, Query(max_length=16, description="such as 2026-Q1 (default: this quarter)")] = None,
+) -> dict[str, Any]:
+    """Per agency below ``agency`` (the roots, or the caller's own agency): received, completion
+    rate, mean working days to follow-up and breached share, each rolled up its tree."""
+    scope = scope_of(svc.engine, who.actor, agency)
+    return league(svc.engine, scope, period)
+
+
+@api.get("/trends", summary="Weekly trends")
+def get_trends(who: CallerDep, svc: ServicesDep, agency: AgencyParam = None) -> dict[str, Any]:
+    """Per ISO week of receipt, the last twelve weeks: received and completed."""
+    return trends(svc.engine, scope_of(svc.engine, who.actor, agency))
 
 
 @api.get("/events", include_in_schema=False)  # an endless stream: documented in docs/dashboard.md

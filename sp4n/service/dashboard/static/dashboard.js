@@ -10,7 +10,7 @@ const TEXT = {
     due_within_1_working_day: "Jatuh tempo ≤ 1 hari kerja", breached_now: "Lewat batas waktu",
     escalated: "Dieskalasi", unverified_beyond_3_working_days: "Belum diverifikasi > 3 hari kerja",
     queue: "Antrean: lewat batas dan jatuh tempo ≤ 1 hari kerja", col_tracking: "No. pelacakan",
-    col_title: "Judul", col_agency: "Instansi", col_state: "Tahap", col_clock: "Tenggat",
+    col_title: "Judul", col_agency: "Instansi", col_state: "Tahap", col_clock: "Tenggat (tahap)",
     col_due: "Batas waktu", col_left: "Sisa waktu kerja", settings_title: "Kunci API dan petugas",
     settings_note: "Kunci disimpan hanya di tab ini (sessionStorage) dan dikirim di header Authorization, tidak pernah di URL.",
     f_key: "Kunci API", f_actor: "ID petugas", f_role: "Peran", f_agency: "Instansi", save: "Simpan",
@@ -19,6 +19,10 @@ const TEXT = {
     queue_empty: "Tidak ada laporan yang lewat batas atau jatuh tempo dalam 1 hari kerja.",
     late: "terlambat {0} hari kerja", late_today: "terlambat (hari ini)", left_today: "hari ini", left: "{0} hari kerja", end_of_day: "{0}, akhir hari",
     error: "Gagal memuat: {0}", switch_to: "English", lang_name: "en",
+    league: "Peringkat instansi", up: "↑ Kembali", col_received: "Diterima", col_completion: "Selesai",
+    col_follow_up: "Rerata hari kerja ke tindak lanjut", col_breached: "Lewat batas", trends: "Tren mingguan",
+    completed: "Selesai", unassigned: "Belum didisposisikan", all_agencies: "Semua instansi",
+    drill: "Lihat instansi di bawah {0}", chart: "Laporan diterima dan selesai per minggu, {0} minggu terakhir",
   },
   en: {
     title: "SP4N-LAPOR! monitoring room", skip: "Skip to the queue", updated: "Updated",
@@ -27,7 +31,7 @@ const TEXT = {
     due_within_1_working_day: "Due within 1 working day", breached_now: "Past due now",
     escalated: "Escalated", unverified_beyond_3_working_days: "Unverified beyond 3 working days",
     queue: "Queue: past due and due within 1 working day", col_tracking: "Tracking no.",
-    col_title: "Title", col_agency: "Agency", col_state: "State", col_clock: "Deadline",
+    col_title: "Title", col_agency: "Agency", col_state: "State", col_clock: "Deadline (state)",
     col_due: "Due", col_left: "Working time left", settings_title: "API key and officer",
     settings_note: "The key is kept in this tab only (sessionStorage) and sent in the Authorization header, never in a URL.",
     f_key: "API key", f_actor: "Officer id", f_role: "Role", f_agency: "Agency", save: "Save",
@@ -36,10 +40,14 @@ const TEXT = {
     queue_empty: "No report is past due or due within 1 working day.",
     late: "{0} working days late", late_today: "late (today)", left_today: "today", left: "{0} working days", end_of_day: "{0}, end of day",
     error: "Could not load: {0}", switch_to: "Bahasa Indonesia", lang_name: "id",
+    league: "League table of agencies", up: "↑ Back", col_received: "Received", col_completion: "Completed",
+    col_follow_up: "Mean working days to follow-up", col_breached: "Past due", trends: "Weekly trends",
+    completed: "Completed", unassigned: "Not yet assigned", all_agencies: "Every agency",
+    drill: "Show the agencies below {0}", chart: "Reports received and completed per week, last {0} weeks",
   },
 };
 
-const state = { lang: "id", auth: null, tiles: null, refreshing: null, again: false, stream: null };
+const state = { lang: "id", auth: null, tiles: null, refreshing: null, again: false, stream: null, path: [] };
 
 function t(key, ...args) {
   return (TEXT[state.lang][key] || key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
@@ -97,6 +105,8 @@ function applyLanguage() {
   renderScope();
   if (state.tiles) renderTiles(state.tiles);
   if (state.queue) renderQueue(state.queue);
+  if (state.league) renderLeague(state.league);
+  if (state.trends) renderTrends(state.trends);
   setLive(state.live);
 }
 
@@ -163,14 +173,19 @@ function renderQueue(queue) {
     tr.dataset.id = item.id;
     tr.className = item.breached ? "breached" : "soon";
     const cells = [
-      item.tracking_number, item.title, item.agency || "–",
-      state.lang === "id" ? item.state_label_id : item.state_label_en,
-      (state.lang === "id" ? item.clock_label_id : item.clock_label_en) || "–",
-      dueText(item), leftText(item),
+      [item.tracking_number], [item.title], [(state.lang === "id" ? item.agency_name_id : item.agency_name_en) || "–"],
+      [(state.lang === "id" ? item.clock_label_id : item.clock_label_en) || "–", state.lang === "id" ? item.state_label_id : item.state_label_en],
+      [dueText(item)], [leftText(item)],
     ];
-    for (const text of cells) {
+    for (const [text, sub] of cells) {
       const td = document.createElement("td");
       td.textContent = text;
+      if (sub) {
+        const small = document.createElement("span");
+        small.className = "sub";
+        small.textContent = sub;
+        td.appendChild(small);
+      }
       tr.appendChild(td);
     }
     rows.appendChild(tr);
@@ -182,6 +197,98 @@ function renderQueue(queue) {
     const again = rows.querySelector(`tr[data-id="${CSS.escape(focused)}"]`);
     if (again) again.focus();
   }
+}
+
+function percent(x) {
+  return x === null || x === undefined ? "–" : new Intl.NumberFormat(state.lang === "id" ? "id-ID" : "en-GB", { style: "percent", maximumFractionDigits: 1 }).format(x);
+}
+
+function decimal(x) {
+  return x === null || x === undefined ? "–" : new Intl.NumberFormat(state.lang === "id" ? "id-ID" : "en-GB", { maximumFractionDigits: 1 }).format(x);
+}
+
+function agencyName(row) {
+  if (row.agency === null) return t("unassigned");
+  return (state.lang === "id" ? row.name_id : row.name_en) || row.agency;
+}
+
+// The league table shows one agency's children at a time; a name with agencies below it drills down.
+function renderLeague(league) {
+  $("league-period").textContent = league.period;
+  $("league-up").hidden = state.path.length === 0;
+  $("league-where").textContent = league.agency || t("all_agencies");
+  const body = $("league-rows");
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.agency : null;
+  body.replaceChildren();
+  for (const row of league.rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.agency = row.agency || "";
+    const name = document.createElement("td");
+    if (row.has_children) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "drill";
+      button.dataset.agency = row.agency;
+      button.textContent = agencyName(row);
+      button.setAttribute("aria-label", t("drill", agencyName(row)));
+      button.addEventListener("click", () => { state.path.push(row.agency); refresh().then(focusLeague); });
+      name.appendChild(button);
+    } else {
+      name.textContent = agencyName(row);
+    }
+    tr.appendChild(name);
+    for (const text of [String(row.received), percent(row.completion_rate), decimal(row.follow_up_mean_days), percent(row.breached_share)]) {
+      const td = document.createElement("td");
+      td.className = "num";
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  if (focused) {
+    const again = body.querySelector(`button[data-agency="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+}
+
+function focusLeague() {
+  const first = $("league-rows").querySelector("button") || $("league-up");
+  if (!first.hidden) first.focus();
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(name, attrs, text) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// Grouped bars per ISO week: received and completed, drawn as inline SVG (no chart library).
+function renderTrends(trends) {
+  const weeks = trends.weeks;
+  const width = 600, height = 220, left = 36, bottom = 24, top = 10;
+  const max = Math.max(1, ...weeks.map((w) => w.received));
+  const step = (width - left) / weeks.length;
+  const bar = Math.max(2, step * 0.36);
+  const y = (v) => top + (height - top - bottom) * (1 - v / max);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": t("chart", weeks.length) });
+  chart.appendChild(svg("title", {}, t("chart", weeks.length)));
+  for (const v of [0, max]) {
+    chart.appendChild(svg("line", { x1: left, x2: width, y1: y(v), y2: y(v) }));
+    chart.appendChild(svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, String(v)));
+  }
+  weeks.forEach((w, i) => {
+    const x = left + i * step + step * 0.12;
+    const received = svg("rect", { class: "bar-received", x, y: y(w.received), width: bar, height: y(0) - y(w.received) });
+    received.appendChild(svg("title", {}, `${w.week}: ${t("col_received")} ${w.received}`));
+    const completed = svg("rect", { class: "bar-completed", x: x + bar, y: y(w.completed), width: bar, height: y(0) - y(w.completed) });
+    completed.appendChild(svg("title", {}, `${w.week}: ${t("completed")} ${w.completed}`));
+    chart.append(received, completed);
+    chart.appendChild(svg("text", { x: x + bar, y: height - 6, "text-anchor": "middle" }, w.week.slice(5)));
+  });
+  $("trend-chart").replaceChildren(chart);
 }
 
 function showError(err) {
@@ -199,6 +306,11 @@ async function refresh() {
       renderTiles(state.tiles);
       state.queue = state.auth ? await getJson("/v1/dashboard/queue") : { public: true, items: [] };
       renderQueue(state.queue);
+      const at = state.path.length ? "?agency=" + encodeURIComponent(state.path[state.path.length - 1]) : "";
+      state.league = await getJson("/v1/dashboard/league" + at);
+      renderLeague(state.league);
+      state.trends = await getJson("/v1/dashboard/trends");
+      renderTrends(state.trends);
       document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
     } catch (err) {
       showError(err);
@@ -307,6 +419,7 @@ function start() {
   $("open-settings").addEventListener("click", openSettings);
   $("settings").addEventListener("close", onSettingsClose);
   $("queue-rows").addEventListener("keydown", onQueueKey);
+  $("league-up").addEventListener("click", () => { state.path.pop(); refresh().then(focusLeague); });
   refresh();
   listen();
 }
