@@ -190,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     databases = Databases(args.url)
@@ -197,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"sp4n dashboard benchmark: one refresh of /dashboard as a national admin ({NOW:%Y-%m-%d %H:%M %Z})")
     try:
         for backend in databases.backends():
+            if backend == "sqlite" and args.no_sqlite:
+                continue
             name = "SQLite" if backend == "sqlite" else "PostgreSQL"
             cost = {}
             for size in (sizes.small, sizes.large):

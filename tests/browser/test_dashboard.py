@@ -41,13 +41,10 @@ that waited for the tick instead of the event would fail."""
 
 def listed(engine: Engine, actor: Actor | None, **filters: Any) -> int:
     """How many complaints Engine.find lists over every page."""
-    total, cursor = 0, None
-    while True:
-        page = engine.find(actor, cursor=cursor, limit=100, **filters)
-        total += len(page.items)
-        if page.next_cursor is None:
-            return total
-        cursor = page.next_cursor
+    pages = [engine.find(actor, limit=100, **filters)]
+    while pages[-1].next_cursor is not None:
+        pages.append(engine.find(actor, cursor=pages[-1].next_cursor, limit=100, **filters))
+    return sum(len(p.items) for p in pages)
 
 
 def expected_tiles(engine: Engine, actor: Actor | None) -> dict[str, int]:
