@@ -2,8 +2,8 @@
 
 The dashboard counts complaints in one state (``escalated``; ``received`` before a date): with
 ``(state, submitted_at, id)`` that costs what the state holds now, not the whole history. KPI
-reports start by listing the zones complaints count in: ``(zone)`` lets that walk the few
-distinct values instead of every row. Each index costs one more entry to rewrite per transition
+reports start by listing the zones complaints count in: ``(zone)`` lets that skip from one
+zone to the next instead of reading every row. Each index costs one more entry to rewrite per transition
 (the state) or none (the zone never changes).
 
 Revision ID: 0011
