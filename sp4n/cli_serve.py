@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from typing import Any
 
 from sp4n.errors import InvalidArgumentError
@@ -26,6 +27,11 @@ def add_serve_commands(groups: Any) -> None:
     serve.add_argument("--max-body", type=int, default=256 * 1024, help="largest request body in bytes")
     serve.add_argument("--no-worker", action="store_true", help="on SQLite, do not run the deadline worker")
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument(
+        "--clock-file",
+        metavar="FILE",
+        help="tests and demos only: run on the instant written in FILE instead of the system clock",
+    )
     serve.set_defaults(handler=run_serve)
 
     keys = groups.add_parser("keys", help="API keys of the HTTP service: create, list, revoke")
@@ -109,7 +115,15 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.max_body < 1:
         raise InvalidArgumentError("max_body", args.max_body, "a positive number of bytes")
     setup_logging(args.log_level)
-    engine = Engine(sops=args.sop or ("national",), database_url=args.url)
+    clock = None
+    if args.clock_file is not None:
+        from sp4n.testing.file_clock import FileClock
+
+        clock = FileClock(args.clock_file)
+        logging.getLogger("sp4n.serve").warning(
+            "running on the test clock of %s, not the system clock", args.clock_file
+        )
+    engine = Engine(sops=args.sop or ("national",), database_url=args.url, clock=clock)
     try:
         if args.url.startswith("sqlite") and not args.no_worker:
             engine.start_worker()

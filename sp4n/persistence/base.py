@@ -147,6 +147,10 @@ class Store(Protocol):
         ``query.limit`` of them, each with its earliest running due instant (read model)."""
         ...
 
+    def count(self, query: ComplaintQuery) -> int:
+        """How many complaints pass ``query`` (its limit and keyset position aside)."""
+        ...
+
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry (one read)."""
         ...

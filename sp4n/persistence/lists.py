@@ -1,5 +1,6 @@
 """The SQL of lists: a :class:`~sp4n.persistence.query.ComplaintQuery` as one SELECT on the
-complaints table and its read-model columns, in keyset order, on the indexes of tables.py.
+complaints table and its read-model columns, in keyset order, on the indexes of tables.py (or
+as one SELECT COUNT of the same conditions).
 
 A list is asked for often and with few distinct sets of filters, so its SELECT is built and
 compiled once per *shape* (which filters are given, how many values each list holds, the order)
@@ -10,11 +11,12 @@ order, not by name) with its read-model due instant.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, and_, bindparam, false, or_, select, true, tuple_
+from sqlalchemy import Engine, Select, and_, bindparam, false, func, or_, select, true, tuple_
 
 from sp4n.persistence import tables as t
 from sp4n.persistence.driver import Query
@@ -108,12 +110,9 @@ def _visible(shape: tuple[int, int, bool] | None) -> Any:
     return or_(*allowed)
 
 
-@lru_cache(maxsize=256)
-def find_statement(shape: Shape) -> Select[Any]:
-    """The SELECT of one page of a list of that shape: a complaint's columns and its
-    ``next_due_at``, at most
-    ``:lim`` rows after ``(:after_key, :after_id)``."""
-    visibility, equal, states, agencies, reporters, reporter_scope, ranges, order, after = shape
+def _conditions(shape: Shape) -> list[Any]:
+    """The conditions of a list of that shape: its filters and visibility (position aside)."""
+    visibility, equal, states, agencies, reporters, reporter_scope, ranges, order, _ = shape
     where: list[Any] = [_visible(visibility)]
     where += [_C[name] == bindparam(name, type_=_C[name].type) for name in equal]
     if states is not None:
@@ -138,14 +137,28 @@ def find_statement(shape: Shape) -> Select[Any]:
         where.append(_C.next_due_at <= bound["due_before"])
     if "breached_at" in bound:
         where.append(or_(_C.breached.is_(True), _C.next_due_at <= bound["breached_at"]))
-    key = _C.next_due_at if order is Order.DUE else _C.submitted_at
     if order is Order.DUE:
         where.append(_C.next_due_at.is_not(None))
-    if after:
+    return where
+
+
+@lru_cache(maxsize=256)
+def find_statement(shape: Shape) -> Select[Any]:
+    """The SELECT of one page of a list of that shape: a complaint's columns and its
+    ``next_due_at``, at most ``:lim`` rows after ``(:after_key, :after_id)``."""
+    where = _conditions(shape)
+    key = _C.next_due_at if shape.order is Order.DUE else _C.submitted_at
+    if shape.after:
         # row-value comparison: both databases walk the (key, id) index from that point
         position = tuple_(bindparam("after_key", type_=key.type), bindparam("after_id", type_=_C.id.type))
         where.append(tuple_(key, _C.id) > position)
     return select(*_SELECTED).where(and_(*where)).order_by(key, _C.id).limit(bindparam("lim"))
+
+
+@lru_cache(maxsize=256)
+def count_statement(shape: Shape) -> Select[Any]:
+    """The SELECT COUNT of every row a list of that shape passes (its limit and position aside)."""
+    return select(func.count()).select_from(t.complaints).where(and_(*_conditions(shape)))
 
 
 class Lister:
@@ -154,9 +167,21 @@ class Lister:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._compiled = lru_cache(maxsize=256)(self._compile)
+        self._counted = lru_cache(maxsize=256)(self._compile_count)
 
     def _compile(self, shape: Shape) -> Query:
         return Query(find_statement(shape), self._engine)
+
+    def _compile_count(self, shape: Shape) -> Query:
+        return Query(count_statement(shape), self._engine)
+
+    def count(self, cursor: Any, query: ComplaintQuery) -> int:
+        """How many complaints pass ``query``, read on a DBAPI cursor (one SELECT COUNT)."""
+        shape, values = find_parameters(replace(query, after=None))
+        del values["lim"]
+        compiled = self._counted(shape)
+        (row,) = compiled.run(cursor, values)
+        return int(compiled.values(row)[0])
 
     def find(self, cursor: Any, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of ``query`` read on a DBAPI cursor: each complaint with its ``next_due_at``."""

@@ -169,6 +169,12 @@ class MemoryStore:
             found.sort(key=lambda f: f[0])
             return [(c.copy(), due) for _, c, due in found[: query.limit]]
 
+    def count(self, query: ComplaintQuery) -> int:
+        """How many complaints pass ``query`` (a scan)."""
+        with self._lock:
+            facts = self._facts
+            return sum(matches(c, *facts.get(cid, (None, False)), query) for cid, c in self._complaints.items())
+
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry."""
         with self._lock:

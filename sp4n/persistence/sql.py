@@ -351,6 +351,11 @@ class SqlStore:
         with self._driver() as connection, self._autocommit(connection):
             return self._lists.find(connection.cursor(), query)
 
+    def count(self, query: ComplaintQuery) -> int:
+        """How many complaints pass ``query`` (one SELECT COUNT on the indexes of find)."""
+        with self._driver() as connection, self._autocommit(connection):
+            return self._lists.count(connection.cursor(), query)
+
     def aggregate(self, statement: Select[Any]) -> list[tuple[Any, ...]]:
         """The rows of one read-only SELECT that sums the read model up (KPI reports).
 

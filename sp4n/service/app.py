@@ -18,6 +18,7 @@ from sp4n import __version__
 from sp4n.errors import Sp4nError
 from sp4n.service import calendar, complaints, feed, imports, open311, ops, reports, sops
 from sp4n.service.context import Services, caller
+from sp4n.service.dashboard import routes as dashboard
 from sp4n.service.keys import Keys, key_store_for
 from sp4n.service.limits import DEFAULT_MAX_BODY, BodyLimit
 from sp4n.service.problems import Problem, handle_problem, handle_sp4n, problem_response
@@ -31,12 +32,13 @@ V1_ROUTERS = (
     feed.feed_router,
     feed.webhooks_router,
     reports.router,
+    dashboard.api,
 )
 """The /v1 resources, one router each: every request to them is checked for its key (a new
 resource adds its router here)."""
 
-OTHER_ROUTERS = (open311.router, ops.router)
-"""Open311 (with its own ``api_key`` parameter) and the operations endpoints."""
+OTHER_ROUTERS = (open311.router, ops.router, dashboard.page)
+"""Open311 (with its own ``api_key`` parameter), the operations endpoints and the dashboard page."""
 
 DESCRIPTION = """\
 sp4n runs SP4N-LAPOR! complaints through SOP state machines on the Indonesian working-day

@@ -11,6 +11,7 @@ These are public API: a province testing its SOP variant writes::
 """
 
 from sp4n.testing.clock import ManualClock as ManualClock
+from sp4n.testing.file_clock import FileClock as FileClock
 from sp4n.testing.lapor_server import FakeLapor as FakeLapor
 from sp4n.testing.lapor_server import FakeLaporState as FakeLaporState
 from sp4n.testing.postgres import postgres_schema as postgres_schema
@@ -18,4 +19,13 @@ from sp4n.testing.scenario import DEFAULT_START as DEFAULT_START
 from sp4n.testing.scenario import Scenario as Scenario
 from sp4n.testing.scenario import run_until as run_until
 
-__all__ = ["DEFAULT_START", "FakeLapor", "FakeLaporState", "ManualClock", "Scenario", "postgres_schema", "run_until"]
+__all__ = [
+    "DEFAULT_START",
+    "FakeLapor",
+    "FakeLaporState",
+    "FileClock",
+    "ManualClock",
+    "Scenario",
+    "postgres_schema",
+    "run_until",
+]

@@ -504,6 +504,11 @@ class Engine:
         ``limit``; ``cursor`` from the previous page."""
         return self.queries.find(actor, cursor=cursor, **filters)
 
+    def count(self, actor: Actor | None, **filters: Any) -> int:
+        """How many complaints :meth:`find` lists for ``actor`` with ``filters``, over all its
+        pages: one COUNT on the read model (``limit`` and ``cursor`` are not arguments)."""
+        return self.queries.count(actor, **filters)
+
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
         check_name(complaint_id, "complaint_id")

@@ -167,6 +167,14 @@ class Queries:
         assert key is not None
         return Page(items, _encode(_fingerprint(query), key, last.id))
 
+    def count(self, actor: Actor | None, **filters: Any) -> int:
+        """How many complaints :meth:`find` would list for ``actor`` over all its pages (the
+        same filters and order; no limit or cursor)."""
+        for name in ("limit", "cursor"):
+            if name in filters:
+                raise InvalidData(name, filters[name], "no such argument: count() counts every page")
+        return self.runtime.store.count(self._query(actor, filters))
+
     def _query(self, actor: Actor | None, f: dict[str, Any]) -> ComplaintQuery:
         limit = f.pop("limit", 50)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
