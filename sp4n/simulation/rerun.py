@@ -176,5 +176,9 @@ def _actor(event: Event, agency: str | None) -> Actor:
 
 
 def _refusal(action: Action, trigger: str, state: str | None, exc: Exception) -> Refusal:
-    complaint = action.recorded.complaint
-    return Refusal(complaint.id, complaint.tracking_number, trigger, action.at, state, str(exc))
+    """The refusal of ``action``; a reporter is not named in it (they may be anonymous)."""
+    complaint, event = action.recorded.complaint, action.event
+    reason = str(exc)
+    if event.actor_role == Role.REPORTER.value:
+        reason = reason.replace(f"{Role.REPORTER.value} {event.actor_id!r}", "the reporter")
+    return Refusal(complaint.id, complaint.tracking_number, trigger, action.at, state, reason)

@@ -134,6 +134,9 @@ def _compare(
     after = _paths(other, recorded)
     changes: list[PathChange] = []
     not_replayable: list[str] = []
+    refused: dict[str, list[str]] = {}
+    for refusal in other.refusals:
+        refused.setdefault(refusal.complaint_id, []).append(refusal.trigger)
     for r in recorded:
         c = r.complaint
         if not same_path(before.get(c.id, ()), steps_of(r.history, until)):
@@ -143,9 +146,8 @@ def _compare(
         base = src.sop(c.sop_id, c.sop_version)
         teller = Teller(own.engine.calendar_for(c.zone, base.calendar.joint_leave), c.submitted_at, _labels(sop, base))
         text = explain(before.get(c.id, ()), after.get(c.id, ()), teller)
-        refused = [f.trigger for f in other.refusals if f.complaint_id == c.id]
-        if refused:
-            text += f"; recorded {', '.join(refused)} refused"
+        if c.id in refused:
+            text += f"; recorded {', '.join(refused[c.id])} refused"
         changes.append(PathChange(c.id, c.tracking_number, text, before.get(c.id, ()), after.get(c.id, ())))
     return Simulation(
         period=period,

@@ -92,6 +92,20 @@ def test_a_submission_the_variant_refuses_files_nothing(recorded: Dataset, tmp_p
     assert {c.explanation for c in result.changes} == {"would not have been filed; recorded submit refused"}
 
 
+def test_a_refusal_does_not_name_the_reporter(recorded: Dataset, tmp_path: Path) -> None:
+    # only the no-reply rule closes: each reporter's own close is refused, then the deadline closes
+    result = simulate(
+        recorded.url, variant(tmp_path, TWO_DAYS + "transitions:\n  close: {roles: [system]}\n"), "2026-H1"
+    )
+    closes = [r for r in result.refusals if r.trigger == "close"]
+    assert len(closes) == 6
+    assert {r.reason.split(": ", 1)[1] for r in closes} == {
+        "the reporter may not fire 'close': only system may fire it"
+    }
+    assert "warga-1" not in str(result.to_dict())
+    assert result.simulated.by_deadline["close"] == 10
+
+
 def test_the_source_database_is_not_written(recorded: Dataset, tmp_path: Path) -> None:
     path = Path(recorded.url.removeprefix("sqlite:///"))
     before_bytes, before_rows = path.read_bytes(), row_counts(recorded.url)
