@@ -87,8 +87,18 @@ class Rerun:
 
     engine: Engine
     refusals: list[Refusal] = field(default_factory=list)
-    filed: set[str] = field(default_factory=set)
-    """The ids of the complaints it filed (a refused submission files none)."""
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    """The events it committed, by complaint (handed over by the engine as they are committed,
+    rather than read back one history at a time)."""
+
+    @property
+    def filed(self) -> set[str]:
+        """The ids of the complaints it filed (a refused submission files none)."""
+        return set(self.events)
+
+    def keep(self, event: Event) -> None:
+        """A subscriber of the engine: keep ``event``."""
+        self.events.setdefault(event.complaint_id, []).append(event)
 
 
 def person_actions(recorded: Recorded) -> list[Action]:
@@ -122,13 +132,14 @@ def rerun(source: Source, recorded: Iterable[Recorded], sop_for: Callable[[Compl
         id_factory=ids.pop,
     )
     result = Rerun(engine)
+    engine.subscribe(result.keep)
     for action in actions:
         run_until(engine, clock, action.at)
         complaint = action.recorded.complaint
         if action.trigger is None:
             ids.append(complaint.id)  # filed under the id it has in the source
             _submit(result, action, sop_for(complaint))
-        elif complaint.id in result.filed:
+        elif complaint.id in result.events:
             _fire(result, action)
     run_until(engine, clock, max(until, clock.now()))
     return result
@@ -146,8 +157,6 @@ def _submit(result: Rerun, action: Action, sop: Sop) -> None:
         engine.submit(_actor(event, agency), sop=sop.id, **fields)
     except REFUSED as exc:
         result.refusals.append(_refusal(action, "submit", None, exc))
-        return
-    result.filed.add(complaint.id)
 
 
 def _fire(result: Rerun, action: Action) -> None:

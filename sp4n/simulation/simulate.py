@@ -130,8 +130,8 @@ def _compare(
     target: str,
     until: datetime,
 ) -> Simulation:
-    before = _paths(own, recorded)
-    after = _paths(other, recorded)
+    before = _paths(own)
+    after = _paths(other)
     changes: list[PathChange] = []
     not_replayable: list[str] = []
     refused: dict[str, list[str]] = {}
@@ -163,12 +163,8 @@ def _compare(
     )
 
 
-def _paths(run: Rerun, recorded: list[Recorded]) -> Mapping[str, tuple[Step, ...]]:
-    return {
-        r.complaint.id: steps_of(run.engine.store.history(r.complaint.id))
-        for r in recorded
-        if r.complaint.id in run.filed
-    }
+def _paths(run: Rerun) -> Mapping[str, tuple[Step, ...]]:
+    return {cid: steps_of(events) for cid, events in run.events.items()}
 
 
 def _labels(*sops: Sop) -> Any:
