@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from sp4n.cli_simulate import table
 from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, NaiveDatetimeError, SopValidationError
 from sp4n.simulation import Simulation, simulate
 from sp4n.testing import Scenario
@@ -139,6 +140,33 @@ def test_an_engine_is_a_source_too(tmp_path: Path) -> None:
     assert [c.explanation.split(" on ")[0] for c in result.changes] == [
         "would have moved to Escalated (escalate, by a deadline)"
     ]
+
+
+def test_a_complaint_whose_record_its_own_sop_does_not_replay_is_named(tmp_path: Path) -> None:
+    s = Scenario(sops=["national"])
+    on_time = s.submit()
+    unswept = s.submit("Lampu jalan mati")
+    s.fire(on_time, "verify", classification="pengaduan", category="kesehatan")
+    s.fire(on_time, "distribute", agency="dinas_kesehatan")
+    s.clock.advance_working_days(5)  # no worker ran: the verification deadline did not fire
+    s.fire(unswept, "verify", classification="pengaduan", category="kesehatan")
+    same = variant(tmp_path, "id: national_salinan\nextends: national\ntitle: Salinan\n")
+    result = simulate(s.engine, same, "2026-03", until=s.clock.now())
+    assert result.not_replayable == (s.engine.get(unswept).tracking_number,)
+    assert result.changes == ()  # replayed the same way on both sides: not the variant's doing
+    assert result.recorded.by_deadline == result.simulated.by_deadline == {"escalate": 1}
+    assert table(result)[-1] == (
+        "1 complaint(s) not replayable as recorded under their own SOP (a difference of theirs may not be "
+        f"the variant's): {result.not_replayable[0]}"
+    )
+
+
+def test_another_sop_is_replaced_when_named(recorded: Dataset, tmp_path: Path) -> None:
+    result = simulate(recorded.url, variant(tmp_path), "2026-H1", replaces="batam_24h")
+    assert result.replaces == "batam_24h"
+    assert result.recorded.complaints == 1  # the Batam report, escalated after 24 hours or 2 working days
+    assert result.recorded.by_deadline == result.simulated.by_deadline == {"escalate": 1}
+    assert result.changes == ()
 
 
 def test_a_bad_variant_file_is_a_located_error(recorded: Dataset, tmp_path: Path) -> None:
