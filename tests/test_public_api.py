@@ -16,6 +16,7 @@ PUBLIC_MODULES = (
     "sp4n.workflow",
     "sp4n.persistence",
     "sp4n.integration",
+    "sp4n.reports",
     "sp4n.service",
     "sp4n.simulation",
     "sp4n.testing",

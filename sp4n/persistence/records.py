@@ -142,12 +142,19 @@ class ClockRun:
 @dataclass(frozen=True)
 class Milestone:
     """Read model: the first time a complaint reached a step ("received", a state's id such as
-    "verified", "distributed", "followed_up", and "closed" for any terminal state)."""
+    "verified", "distributed", "followed_up", "closed" for any terminal state, and "replied" when
+    the reporter first sent a follow-up back), who reached it and after how many working days."""
 
     complaint_id: str
     name: str
     at: datetime
     calendar_version: str = ""
+    working_days: int | None = None
+    """Working days from receipt to ``at`` (local dates of the complaint's own calendar and zone,
+    the day of receipt not counted, pauses not taken out); None where the calendar has no data."""
+    actor_id: str | None = None
+    """Who reached the step (the staff member of a per-staff report)."""
+    actor_role: str | None = None
 
 
 @dataclass

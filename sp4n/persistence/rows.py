@@ -111,7 +111,15 @@ def run_from(row: Mapping[Any, Any]) -> ClockRun:
 
 def milestone_from(row: Mapping[Any, Any]) -> Milestone:
     """A milestone from its row."""
-    return Milestone(row["complaint_id"], row["name"], row["at"], row["calendar_version"])
+    return Milestone(
+        row["complaint_id"],
+        row["name"],
+        row["at"],
+        row["calendar_version"],
+        row["working_days"],
+        row["actor_id"],
+        row["actor_role"],
+    )
 
 
 def run_row(run: ClockRun) -> dict[str, Any]:
@@ -131,4 +139,12 @@ def run_row(run: ClockRun) -> dict[str, Any]:
 def milestone_row(milestone: Milestone) -> dict[str, Any]:
     """The row of a milestone."""
     m = milestone
-    return {"complaint_id": m.complaint_id, "name": m.name, "at": m.at, "calendar_version": m.calendar_version}
+    return {
+        "complaint_id": m.complaint_id,
+        "name": m.name,
+        "at": m.at,
+        "calendar_version": m.calendar_version,
+        "working_days": m.working_days,
+        "actor_id": m.actor_id,
+        "actor_role": m.actor_role,
+    }

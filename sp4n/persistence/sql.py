@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, delete, func, select, update
 
 from sp4n.errors import (
     ComplaintNotFound,
@@ -348,6 +348,11 @@ class SqlStore:
         with self._read() as conn:
             rows = conn.execute(find_statement(query)).all()
         return [(complaint_from(r._mapping), r.next_due_at) for r in rows]
+
+    def aggregate(self, statement: Select[Any]) -> list[tuple[Any, ...]]:
+        """The rows of one read-only SELECT that sums the read model up (KPI reports)."""
+        with self._read() as conn:
+            return [tuple(r) for r in conn.execute(statement)]
 
     def taken_external_ids(self, external_ids: Sequence[str]) -> set[str]:
         """Those of ``external_ids`` that stored complaints carry (on the unique index)."""

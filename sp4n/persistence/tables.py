@@ -35,7 +35,7 @@ OUTBOX_TRIGGER = "sp4n_events_to_outbox"
 statement fewer per command, in the same transaction. The payload is the event itself, read
 when the outbox is drained."""
 
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -190,10 +190,15 @@ milestones = Table(
     Column("name", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("calendar_version", String(32), nullable=False),
+    # since 0010: what reports read (working days from receipt, counted once when written; who acted)
+    Column("working_days", Integer),
+    Column("actor_id", String(128)),
+    Column("actor_role", String(32)),
     PrimaryKeyConstraint("complaint_id", "name"),
     Index("ix_sp4n_milestones_name_at", "name", "at"),
 )
-"""Read model: the first instant a complaint reached each step (received, verified, ... closed)."""
+"""Read model: the first instant a complaint reached each step (received, verified, ... closed),
+who reached it and after how many working days."""
 
 events = Table(
     "sp4n_events",

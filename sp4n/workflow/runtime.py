@@ -19,7 +19,8 @@ from sp4n.calendars.zones import require_aware, zone_name
 from sp4n.clock import Clock
 from sp4n.errors import InvalidData, SopError, SopNotFoundError
 from sp4n.persistence.base import ChangeSet, Snapshot, Store
-from sp4n.persistence.records import Event, Milestone
+from sp4n.persistence.milestones import milestone, reached
+from sp4n.persistence.records import Event
 from sp4n.workflow.agencies import AgencyBook
 from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import CommandContext
@@ -164,24 +165,20 @@ class Runtime:
             self.publish(change.events)
 
     def add_milestones(self, change: ChangeSet) -> None:
-        """Put on ``change`` the milestones its events reach: "received" at the receipt, each
-        state entered (by its id) and "closed" at a terminal state; the store keeps the first."""
+        """Put on ``change`` the milestones its events reach (see :mod:`sp4n.persistence.milestones`),
+        with who reached them and the working days since receipt on the complaint's own calendar;
+        the store keeps the first of each."""
         complaint = change.complaint
         sop = self.registry.get(complaint.sop_id, complaint.sop_version).sop
-        reached = {m.name for m in change.milestones}
+        reached_before = {m.name for m in change.milestones}
+        calendar = None
         for event in change.events:
-            found: list[tuple[str, datetime]] = []
-            if event.kind == "submitted":
-                found.append(("received", complaint.submitted_at))
-            if event.dest is not None and (event.dest != event.source or event.kind == "submitted"):
-                at = complaint.submitted_at if event.kind == "submitted" else event.at
-                found.append((event.dest, at))
-                if sop.state(event.dest).terminal:
-                    found.append(("closed", event.at))
-            for name, at in found:
-                if name not in reached:
-                    reached.add(name)
-                    change.milestones.append(Milestone(complaint.id, name, at, event.calendar_version))
+            for name, at in reached(event, complaint.submitted_at, lambda s: sop.state(s).terminal):
+                if name not in reached_before:
+                    reached_before.add(name)
+                    if calendar is None:
+                        calendar = self.calendars.for_zone(complaint.zone, sop.calendar.joint_leave)
+                    change.milestones.append(milestone(event, name, at, complaint.submitted_at, calendar))
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` with every event after it is committed; returns an unsubscribe."""

@@ -133,6 +133,52 @@ def test_migration_0005_rebuilds_the_read_model_every_change_writes(db_url: str)
     assert rebuilt == live
 
 
+def test_milestones_carry_working_days_and_actors(store: Store) -> None:
+    s = scenario(store)
+    cid = s.submit()
+    s.advance_working_days(2)
+    s.fire(cid, "verify", **VERIFY)
+    s.fire(cid, "distribute", agency=AGENCY)
+    s.advance_working_days(1)
+    s.fire(cid, "follow_up", LIAISON, response="jawaban")
+    s.fire(cid, "reply", Actor.reporter("warga-1"), message="belum selesai")
+    got = {m.name: (m.working_days, m.actor_id, m.actor_role) for m in store.milestones(cid)}
+    assert got == {
+        "received": (0, "warga-1", "reporter"),
+        "verified": (2, "admin-nasional", "national_admin"),
+        "distributed": (2, "admin-nasional", "national_admin"),
+        "followed_up": (3, "penghubung", "liaison_officer"),
+        "replied": (3, "warga-1", "reporter"),
+    }
+
+
+def test_migration_0010_rewrites_milestones_as_every_change_writes_them(db_url: str) -> None:
+    """A 0009 database (milestones without working days, actors or replies) is upgraded: the
+    milestones are those the live code wrote."""
+    with scenario_on(db_url) as s:
+        store = s.engine.store
+        cid = s.submit()
+        s.advance_working_days(1)
+        s.fire(cid, "verify", **VERIFY)
+        s.fire(cid, "distribute", agency=AGENCY)
+        s.fire(cid, "follow_up", LIAISON, response="jawaban")
+        s.advance_working_days(2)
+        s.fire(cid, "reply", Actor.reporter("warga-1"), message="belum selesai")
+        s.advance_working_days(15)  # the completion clock escalates it
+        assert s.state(cid) == "escalated"
+        live = store.milestones(cid)
+    assert "replied" in {m.name for m in live}
+    assert {m.working_days for m in live} >= {0, 1, 3}
+    with sql_engine(db_url) as engine:
+        assert downgrade(engine, "0009") == "0009"
+        with engine.connect() as conn:
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sp4n_milestones")}
+        assert "replied" not in names
+        assert upgrade(engine) == SCHEMA_REVISION
+    with scenario_on(db_url) as s:
+        assert s.engine.store.milestones(cid) == live
+
+
 def test_find_on_a_store_without_complaints(store: Store) -> None:
     assert store.find(ComplaintQuery(Visibility(everything=True))) == []
     assert store.clock_runs("nope") == []
