@@ -13,13 +13,14 @@ replay goes on with its next action, as the SOP allows.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sp4n.persistence.memory import MemoryStore
 from sp4n.persistence.records import Complaint, Event
+from sp4n.persistence.sql import SqlStore, open_store
 from sp4n.simulation.source import Recorded, Source
 from sp4n.states.model import Role, Sop
 from sp4n.testing.clock import ManualClock
@@ -86,6 +87,7 @@ class Rerun:
     """The engine a replay ran on, and the actions it refused."""
 
     engine: Engine
+    """Its engine, on a database in memory: :meth:`close` releases it."""
     refusals: list[Refusal] = field(default_factory=list)
     events: dict[str, list[Event]] = field(default_factory=dict)
     """The events it committed, by complaint (handed over by the engine as they are committed,
@@ -96,9 +98,21 @@ class Rerun:
         """The ids of the complaints it filed (a refused submission files none)."""
         return set(self.events)
 
+    def close(self) -> None:
+        """Release the engine and its database."""
+        self.engine.close()
+
     def keep(self, event: Event) -> None:
         """A subscriber of the engine: keep ``event``."""
         self.events.setdefault(event.complaint_id, []).append(event)
+
+
+def memory_database() -> SqlStore:
+    """A new SQLite database in this process's memory (SQLite's ``memdb`` file system: no file;
+    the store's connections share it by its name; it is gone when the last of them closes), with
+    sp4n's schema: the same read model as the source's, so the same KPI report runs on it."""
+    name = f"sp4n-simulation-{uuid.uuid4().hex}"
+    return open_store(f"sqlite:///file:/{name}?vfs=memdb&uri=true", upgrade=True)
 
 
 def person_actions(recorded: Recorded) -> list[Action]:
@@ -122,7 +136,7 @@ def rerun(source: Source, recorded: Iterable[Recorded], sop_for: Callable[[Compl
     clock = ManualClock(actions[0].at if actions else until)
     ids: list[str] = []
     engine = Engine(
-        store=MemoryStore(),
+        store=memory_database(),
         sops=(),
         calendar=source.calendar,
         clock=clock,
@@ -133,15 +147,19 @@ def rerun(source: Source, recorded: Iterable[Recorded], sop_for: Callable[[Compl
     )
     result = Rerun(engine)
     engine.subscribe(result.keep)
-    for action in actions:
-        run_until(engine, clock, action.at)
-        complaint = action.recorded.complaint
-        if action.trigger is None:
-            ids.append(complaint.id)  # filed under the id it has in the source
-            _submit(result, action, sop_for(complaint))
-        elif complaint.id in result.events:
-            _fire(result, action)
-    run_until(engine, clock, max(until, clock.now()))
+    try:
+        for action in actions:
+            run_until(engine, clock, action.at)
+            complaint = action.recorded.complaint
+            if action.trigger is None:
+                ids.append(complaint.id)  # filed under the id it has in the source
+                _submit(result, action, sop_for(complaint))
+            elif complaint.id in result.events:
+                _fire(result, action)
+        run_until(engine, clock, max(until, clock.now()))
+    except BaseException:
+        result.close()
+        raise
     return result
 
 

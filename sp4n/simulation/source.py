@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sp4n.agencies.model import AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
+from sp4n.calendars.zones import zoneinfo
 from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, SopNotFoundError, Sp4nError
 from sp4n.persistence.base import Store
 from sp4n.persistence.connect import safe_url
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 from sp4n.persistence.records import Complaint, Event
+from sp4n.reports.period import Period
 from sp4n.states.loader import restore_sop
 from sp4n.states.model import Sop
 from sp4n.workflow.agencies import AgencyBook
@@ -30,6 +32,10 @@ from sp4n.workflow.engine import Engine
 
 PAGE = 500
 """Complaints read per query while listing a period."""
+
+ZONE_MARGIN = timedelta(days=1)
+"""How far around a period's UTC dates its complaints may have been received (by local dates in
+zones from UTC-12 to UTC+14); each is then kept or not by its own local date."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,10 @@ class Source:
             raise SopNotFoundError(f"{sop_id}@{version}", ())
         return restore_sop(content, sop_id, version)
 
-    def complaints(self, sop_id: str, start: datetime, end: datetime) -> list[Recorded]:
-        """The complaints filed under ``sop_id`` and received in [start, end), oldest first."""
+    def complaints(self, sop_id: str, period: Period) -> list[Recorded]:
+        """The complaints filed under ``sop_id`` and received in ``period`` (by the local date of
+        their receipt in their own zone, as reports count them), oldest first."""
+        start, end = (datetime.combine(d, time(), UTC) for d in (period.start, period.end))
         found: list[Recorded] = []
         after: tuple[datetime, str] | None = None
         while True:
@@ -90,11 +98,15 @@ class Source:
                 limit=PAGE,
                 after=after,
                 sop_id=sop_id,
-                submitted_from=start,
-                submitted_until=end,
+                submitted_from=start - ZONE_MARGIN,
+                submitted_until=end + ZONE_MARGIN,
             )
             page = [complaint for complaint, _ in self.store.find(query)]
-            found.extend(Recorded(c, self.store.history(c.id)) for c in page)
+            found.extend(
+                Recorded(c, self.store.history(c.id))
+                for c in page
+                if period.start <= c.submitted_at.astimezone(zoneinfo(c.zone)).date() < period.end
+            )
             if len(page) < PAGE:
                 return found
             after = (page[-1].submitted_at, page[-1].id)

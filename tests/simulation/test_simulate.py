@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy
 
 from sp4n.cli_simulate import table
-from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, NaiveDatetimeError, SopValidationError
+from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, InvalidData, NaiveDatetimeError, SopValidationError
 from sp4n.simulation import Simulation, simulate
 from sp4n.testing import Scenario
 
@@ -31,11 +31,14 @@ def check_two_days(result: Simulation, data: Dataset) -> None:
     assert len(day_3) == 3
     assert {c.tracking_number for c in result.changes} == day_3
     assert all(ESCALATED_INSTEAD.fullmatch(c.explanation) for c in result.changes), result.changes
+    before, after = result.recorded.total, result.simulated.total
     # the two reports never verified in time escalated in the record too (a day later)
-    assert result.recorded.by_deadline["escalate"] == 2
-    assert result.simulated.by_deadline["escalate"] == 5
-    assert result.recorded.complaints == result.simulated.complaints == 11  # Batam's and July's left out
-    assert result.recorded.final_states == result.simulated.final_states == {"closed": 10, "archived": 1}
+    assert (before.escalated, after.escalated) == (2, 5)
+    assert (before.clocks["verification"].breached, after.clocks["verification"].breached) == (2, 5)
+    assert before.received == after.received == 11  # Batam's and July's left out
+    assert before.states == after.states == {"closed": 10, "archived": 1}
+    assert before.closed_without_reply == after.closed_without_reply == 4
+    assert before.to_verification == after.to_verification  # the same instants of verification
     assert result.refusals == ()
     assert result.not_replayable == ()
 
@@ -60,8 +63,8 @@ def test_a_variant_equal_to_the_original_changes_nothing(recorded: Dataset, tmp_
     result = simulate(recorded.url, variant(tmp_path, same), "2026-H1")
     assert result.changes == ()
     assert result.refusals == ()
-    assert result.recorded == result.simulated
-    assert result.recorded.complaints == 11
+    assert result.recorded.total == result.simulated.total
+    assert result.recorded.total.received == 11
 
 
 def test_an_action_the_variant_refuses_is_recorded_and_the_replay_goes_on(recorded: Dataset, tmp_path: Path) -> None:
@@ -78,7 +81,8 @@ def test_an_action_the_variant_refuses_is_recorded_and_the_replay_goes_on(record
         assert [s.trigger for s in change.variant][:3] == ["submitted", "escalate", "distribute"]
         assert change.variant[-1].dest == change.recorded[-1].dest == "closed"  # the rest went on
         assert change.explanation.endswith("; recorded verify refused")
-    assert result.simulated.refused == 5
+    assert len(result.refusals) == 5
+    assert result.refused_as_recorded == ()
 
 
 def test_a_submission_the_variant_refuses_files_nothing(recorded: Dataset, tmp_path: Path) -> None:
@@ -86,8 +90,8 @@ def test_a_submission_the_variant_refuses_files_nothing(recorded: Dataset, tmp_p
         "clocks:\n  verification: {budget: 2 working days}\n", "remove: {categories: [kesehatan]}\n"
     )
     result = simulate(recorded.url, variant(tmp_path, without), "2026-H1")
-    assert result.simulated.complaints == 0
-    assert len(result.refusals) == result.simulated.refused == 11  # the submissions; nothing after them
+    assert result.simulated.total.received == 0
+    assert len(result.refusals) == 11  # the submissions; nothing after them
     assert {(r.trigger, r.state) for r in result.refusals} == {("submit", None)}
     assert all("category='kesehatan' is invalid" in r.reason for r in result.refusals)
     assert {c.explanation for c in result.changes} == {"would not have been filed; recorded submit refused"}
@@ -104,7 +108,7 @@ def test_a_refusal_does_not_name_the_reporter(recorded: Dataset, tmp_path: Path)
         "the reporter may not fire 'close': only system may fire it"
     }
     assert "warga-1" not in str(result.to_dict())
-    assert result.simulated.by_deadline["close"] == 10
+    assert result.simulated.total.closed_without_reply == 10
 
 
 def test_the_source_database_is_not_written(recorded: Dataset, tmp_path: Path) -> None:
@@ -126,9 +130,9 @@ def test_the_output_names_no_reporter_and_no_text(recorded: Dataset, tmp_path: P
 
 def test_a_narrower_period_replays_only_its_reports(recorded: Dataset, tmp_path: Path) -> None:
     result = simulate(recorded.url, variant(tmp_path), "2026-03-02")
-    assert result.recorded.complaints == 4
+    assert result.recorded.total.received == 4
     assert {c.tracking_number for c in result.changes} == {"SP4N-20260302-000003"}
-    assert simulate(recorded.url, variant(tmp_path), "2026-Q2").recorded.complaints == 0
+    assert simulate(recorded.url, variant(tmp_path), "2026-Q2").recorded.total.received == 0
 
 
 def test_an_engine_is_a_source_too(tmp_path: Path) -> None:
@@ -154,7 +158,7 @@ def test_a_complaint_whose_record_its_own_sop_does_not_replay_is_named(tmp_path:
     result = simulate(s.engine, same, "2026-03", until=s.clock.now())
     assert result.not_replayable == (s.engine.get(unswept).tracking_number,)
     assert result.changes == ()  # replayed the same way on both sides: not the variant's doing
-    assert result.recorded.by_deadline == result.simulated.by_deadline == {"escalate": 1}
+    assert result.recorded.total.escalated == result.simulated.total.escalated == 1
     assert table(result)[-1] == (
         "1 complaint(s) not replayable as recorded under their own SOP (a difference of theirs may not be "
         f"the variant's): {result.not_replayable[0]}"
@@ -164,8 +168,8 @@ def test_a_complaint_whose_record_its_own_sop_does_not_replay_is_named(tmp_path:
 def test_another_sop_is_replaced_when_named(recorded: Dataset, tmp_path: Path) -> None:
     result = simulate(recorded.url, variant(tmp_path), "2026-H1", replaces="batam_24h")
     assert result.replaces == "batam_24h"
-    assert result.recorded.complaints == 1  # the Batam report, escalated after 24 hours or 2 working days
-    assert result.recorded.by_deadline == result.simulated.by_deadline == {"escalate": 1}
+    assert result.recorded.total.received == 1  # the Batam report, escalated after 24 hours or 2 working days
+    assert result.recorded.total.escalated == result.simulated.total.escalated == 1
     assert result.changes == ()
 
 
@@ -179,9 +183,9 @@ def test_a_bad_variant_file_is_a_located_error(recorded: Dataset, tmp_path: Path
 
 def test_a_bad_period_source_or_until_is_a_clear_error(recorded: Dataset, tmp_path: Path) -> None:
     path = variant(tmp_path)
-    with pytest.raises(InvalidArgumentError, match=r"period='2026-Q5' is invalid: expected a period such as 2026, "):
+    with pytest.raises(InvalidData, match=r"period='2026-Q5' is invalid: no such quarter \(quarter 5 is not 1 to 4\)"):
         simulate(recorded.url, path, "2026-Q5")
-    with pytest.raises(InvalidArgumentError, match=r"period=42 is invalid"):
+    with pytest.raises(InvalidData, match=r"period=42 is invalid: a period such as '2026-11-29' \(day\)"):
         simulate(recorded.url, path, 42)  # type: ignore[arg-type]
     missing = tmp_path / "nothing.db"
     with pytest.raises(DatabaseUnavailable, match=r"nothing\.db' cannot be used: no such database file"):

@@ -29,13 +29,18 @@ def test_the_table_sets_both_outcomes_side_by_side_with_the_changed_paths(
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].startswith("What-if: verifikasi_2_hari@")
-    assert "in place of national, reports received in 2026-H1 (2026-01-01 to 2026-06-30) (Asia/Jakarta)" in lines[0]
+    assert lines[0].endswith(" in place of national, reports received in 2026-H1 (2026-01-01 to 2026-06-30)")
     assert lines[1] == "deadlines fired up to 2026-04-08 00:00 WIB"
     assert lines[3].split() == ["recorded", "variant", "change"]
-    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in lines[4:11]}
-    assert rows["complaints"] == ["11", "11", "+0"]
-    assert rows["escalate by a deadline"] == ["2", "5", "+3"]
-    assert rows["ended closed"] == ["10", "10", "+0"]
+    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in lines[4 : lines.index("", 4)]}
+    assert rows["received"] == ["11", "11", "+0"]
+    assert rows["selesai"] == ["11", "11", "+0"]
+    assert rows["completion rate"] == ["100.0%", "100.0%", "+0.0%"]
+    assert rows["escalated"] == ["2", "5", "+3"]
+    assert rows["verification breached"] == ["2", "5", "+3"]
+    assert rows["working days to verification, median"] == ["2.0", "2.0", "+0.0"]
+    assert rows["closed without reply"] == ["4", "4", "+0"]
+    assert rows["refused actions"] == ["0", "0", "+0"]
     assert "3 complaint(s) would have taken another path:" in lines
     changed = [line.split()[0] for line in lines if line.startswith("  SP4N-")]
     assert set(changed) == recorded.verified_on_day(3)
@@ -53,8 +58,10 @@ def test_json_lists_every_change_and_refusal(
     assert code == 0
     data = json.loads(out)
     assert data["until"] == "2026-06-30T10:00:00+00:00"
-    assert data["recorded"]["by_deadline"] == {"close": 4, "escalate": 2}
-    assert data["variant_outcome"]["refused"] == 5
+    assert (data["recorded"]["escalated"], data["simulated"]["escalated"]) == (2, 5)
+    assert data["recorded"]["closed_without_reply"] == 4
+    assert data["period"] == "2026-H1"
+    assert len(data["refusals"]) == 5
     assert {r["trigger"] for r in data["refusals"]} == {"verify"}
     assert len(data["changes"]) == 5
     assert data["not_replayable"] == []
@@ -67,7 +74,7 @@ def _strict() -> str:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--period", "2026-Q5"], r"sp4n: error: period='2026-Q5' is invalid: expected a period such as 2026, "),
+        (["--period", "2026-Q5"], r"sp4n: error: period='2026-Q5' is invalid: no such quarter"),
         (
             ["--period", "2026-H1", "--until", "2026-06-30"],
             r"sp4n: error: until='2026-06-30' is invalid: expected an ISO 8601",
