@@ -40,6 +40,7 @@ from sp4n.cli_import import add_import_command
 from sp4n.cli_national import add_national_commands
 from sp4n.cli_report import add_report_command
 from sp4n.cli_serve import add_serve_commands
+from sp4n.cli_simulate import add_simulate_command
 from sp4n.cli_sop import add_sop_commands
 from sp4n.cli_worker import add_worker_command
 from sp4n.errors import InvalidArgumentError, Sp4nError
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_commands(groups)
     add_import_command(groups)
     add_report_command(groups)
+    add_simulate_command(groups)
     return parser
 
 

@@ -18,6 +18,7 @@ PUBLIC_MODULES = (
     "sp4n.integration",
     "sp4n.reports",
     "sp4n.service",
+    "sp4n.simulation",
     "sp4n.testing",
 )
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"

@@ -104,18 +104,29 @@ class CalendarBook:
         return True
 
     def _active_version(self) -> str | None:
-        return self._store.active(ACTIVE[0]).get(ACTIVE[1])
+        return active_calendar_version(self._store)
 
     def _load(self, version: str) -> WorkingCalendar | None:
-        content = self._store.load_definition("calendar", (version,))
-        if content is None:
-            return None
-        try:
-            return calendar_from_dict(content)  # refuses content that does not hash to its version
-        except (Sp4nError, KeyError, TypeError, ValueError) as exc:
-            log.error("the stored calendar %s cannot be used (%s); still counting on the one before", version, exc)
-            return None
+        return stored_calendar(self._store, version)
 
     def _keep(self, calendar: WorkingCalendar) -> None:
         content = calendar_to_dict(calendar)
         self._store.save_definition("calendar", (calendar.version,), calendar.name, content, self._now())
+
+
+def active_calendar_version(store: Store) -> str | None:
+    """The version of the calendar active in ``store`` (None before any was made active)."""
+    return store.active(ACTIVE[0]).get(ACTIVE[1])
+
+
+def stored_calendar(store: Store, version: str) -> WorkingCalendar | None:
+    """The calendar ``version`` as ``store`` keeps it (None, logged, when absent or unusable);
+    reads only."""
+    content = store.load_definition("calendar", (version,))
+    if content is None:
+        return None
+    try:
+        return calendar_from_dict(content)  # refuses content that does not hash to its version
+    except (Sp4nError, KeyError, TypeError, ValueError) as exc:
+        log.error("the stored calendar %s cannot be used (%s); still counting on the one before", version, exc)
+        return None

@@ -32,7 +32,8 @@ from sp4n.workflow.intake import Intake
 STEP_KEYS = frozenset({"trigger", "actor", "at", "data"})
 """What a step holds: the trigger, the Actor who fired it, its aware instant, its data (optional)."""
 
-_REFUSED = (TransitionNotAllowed, PermissionDenied, MissingData, InvalidData, UnknownAgency)
+REFUSED = (TransitionNotAllowed, PermissionDenied, MissingData, InvalidData, UnknownAgency)
+"""The errors of a step the SOP does not allow where the complaint stands (its state, role, data)."""
 
 
 def replay_history(
@@ -68,7 +69,7 @@ def replay_history(
             step_change = apply_transition(
                 ctx, complaint, ledgers, definition, by, data, (head.seq, head.hash), payload_extra=extra
             )
-        except _REFUSED as exc:
+        except REFUSED as exc:
             raise InvalidData(f"steps[{i}].trigger", trigger, f"a step the SOP allows here: {exc}") from exc
         changes.append(step_change)
     return merge(changes), compiled
