@@ -28,6 +28,7 @@ from sp4n.integration.national import ForwardedReport, NationalComplaint, Nation
 from sp4n.persistence.feed_records import Audience, Consumer
 from sp4n.states.lapor import NOT_AUTHORITY
 from sp4n.workflow.actor import SYSTEM, Actor
+from sp4n.workflow.audience import REPORTER_FIELDS
 from sp4n.workflow.engine import Engine
 from sp4n.workflow.feed import DeliveryResult, FeedItem
 
@@ -124,8 +125,10 @@ class NationalSync:
             channel=str(payload.get("channel") or complaint.channel),
             classification=payload.get("classification"),
             category=payload.get("category"),
-            is_anonymous=bool(payload.get("anonymous")),
-            is_secret=bool(payload.get("confidential")),
+            # the flags as the report is now: a verification may have made it anonim or rahasia
+            # after the submission this event carries
+            is_anonymous=complaint.anonymous,
+            is_secret=complaint.confidential,
             institution=agency.external_ids.get("lapor") if agency is not None else None,
         )
         national_id = self.gateway.create_complaint(national)
@@ -176,8 +179,19 @@ class NationalSync:
             result.known.append(nid)  # another process took it in meanwhile
             return None
         except Sp4nError as exc:
-            log.warning("national: forwarded report %s refused: %s", nid, exc)
-            result.refused.append((nid, str(exc)))
+            reason = refusal(exc)
+            log.warning("national: forwarded report %s refused: %s", nid, reason)
+            result.refused.append((nid, reason))
             return None
         result.filed.append(nid)
         return view.id
+
+
+def refusal(exc: Sp4nError) -> str:
+    """Why a forwarded report was refused, for logs and terminals: the error as it reads, but
+    without the value when the refused field names or reaches the reporter (their name, id,
+    contact or attributes), which an anonymous report's reporter must never find there."""
+    field = getattr(exc, "field", None) or getattr(exc, "argument", None)
+    if isinstance(field, str) and field.split(".")[0].split("[")[0] in REPORTER_FIELDS:
+        return f"{type(exc).__name__}: the field {field!r} is invalid (its value is withheld)"
+    return str(exc)

@@ -277,6 +277,19 @@ def distinct_complaints(changes: Sequence[ChangeSet]) -> None:
         seen.add(cid)
 
 
+PRIVACY_FLAGS = ("anonymous", "confidential")
+
+
+def tightened(change: ChangeSet) -> bool:
+    """Whether ``change`` sets a privacy flag (anonim, rahasia) that its complaint's earlier feed
+    rows may lack: those rows then take the flags too, in the same transaction, so an event
+    still waiting for a consumer is sent as the report is now (never as it was before)."""
+    c = change.complaint
+    if not (c.anonymous or c.confidential):
+        return False
+    return any(flag in e.payload for e in change.events for flag in PRIVACY_FLAGS)
+
+
 def feed_entries(change: ChangeSet) -> list[FeedEntry]:
     """The feed entries of a change's events: the complaint's anonim and rahasia flags as the
     change leaves them, and whether the change is historical (positions come later)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sp4n.errors import DuplicateConsumer
 from sp4n.persistence.feed_records import Consumer, Delivery, DeliveryStatus, FeedEntry, Outcome, pick_ready
-from sp4n.persistence.records import Event
+from sp4n.persistence.records import Complaint, Event
 
 
 class MemoryFeed:
@@ -39,6 +39,17 @@ class MemoryFeed:
             entry.event,
         )
         self._entries.append(numbered)
+
+    def tighten(self, complaint: Complaint) -> None:
+        """Give the complaint's earlier entries the privacy flags it carries now (see
+        :func:`sp4n.persistence.base.tightened`)."""
+        for i, entry in enumerate(self._entries):
+            if entry.complaint_id == complaint.id:
+                self._entries[i] = dataclasses.replace(
+                    entry,
+                    anonymous=entry.anonymous or complaint.anonymous,
+                    confidential=entry.confidential or complaint.confidential,
+                )
 
     def sequence(self) -> int:
         """The last position (numbered already, as events are saved)."""

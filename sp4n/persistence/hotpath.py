@@ -10,14 +10,14 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
 from sp4n.errors import ConcurrencyConflict
 from sp4n.persistence import tables as t
 from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot
 from sp4n.persistence.driver import Prepared, Query, Transaction
 from sp4n.persistence.feed_records import FeedEntry, entry_row
-from sp4n.persistence.records import ClockLedger, ClockRun, Event, Milestone, TimerStatus
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, TimerStatus
 from sp4n.persistence.rows import (
     COMPLAINT_FIELDS,
     EVENT_FIELDS,
@@ -106,6 +106,16 @@ class HotPath:
         self.insert_idempotency = Prepared(insert(t.idempotency), engine)
         feed_columns = {c.name: bindparam(c.name, type_=c.type) for c in t.feed.c if c.name != "id"}
         self.insert_feed = Prepared(insert(t.feed).values(feed_columns), engine)
+        f = t.feed.c
+        self.tighten = Prepared(
+            update(t.feed)
+            .where(f.complaint_id == bindparam("f_cid"))
+            .values(
+                anonymous=or_(f.anonymous, bindparam("f_anon", type_=f.anonymous.type)),
+                confidential=or_(f.confidential, bindparam("f_conf", type_=f.confidential.type)),
+            ),
+            engine,
+        )
         self.head_query = Query(
             select(t.complaints.c.version, t.complaints.c.last_seq).where(t.complaints.c.id == bindparam("cid")), engine
         )
@@ -292,6 +302,12 @@ class HotPath:
         """Append the events' feed rows, unnumbered (the sequencer numbers them once committed)."""
         if entries:
             tx.execute(self.insert_feed, [entry_row(e) for e in entries])
+
+    def tighten_feed(self, tx: Transaction, complaints: Sequence[Complaint]) -> None:
+        """Give the earlier feed rows of ``complaints`` the privacy flags they carry now."""
+        if complaints:
+            rows = [{"f_cid": c.id, "f_anon": c.anonymous, "f_conf": c.confidential} for c in complaints]
+            tx.execute(self.tighten, rows)
 
     def write_idempotency(self, tx: Transaction, records: Sequence[IdempotencyRecord]) -> None:
         """Keep what commands with an idempotency key did."""

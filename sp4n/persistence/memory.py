@@ -25,6 +25,7 @@ from sp4n.persistence.base import (
     check_count,
     distinct_complaints,
     feed_entries,
+    tightened,
 )
 from sp4n.persistence.feed_memory import MemoryFeed
 from sp4n.persistence.query import ComplaintQuery, matches, sort_key
@@ -136,6 +137,8 @@ class MemoryStore:
         events.extend(e.copy() for e in change.events)
         for entry in feed_entries(change):
             self.feed.append(entry)
+        if tightened(change):
+            self.feed.tighten(change.complaint)
         if change.idempotency is not None:
             record = change.idempotency
             self._idempotency[record.key] = IdempotencyRecord(

@@ -39,6 +39,7 @@ from sp4n.persistence.base import (
     check_count,
     distinct_complaints,
     feed_entries,
+    tightened,
 )
 from sp4n.persistence.connect import create_sql_engine, safe_url, translate, violated_key
 from sp4n.persistence.driver import (
@@ -307,6 +308,7 @@ class SqlStore:
         self._write_timers(tx, changes)
         self._write_events(tx, [e for c in changes for e in c.events])
         self._hot.write_feed(tx, [entry for c in changes for entry in feed_entries(c)])
+        self._hot.tighten_feed(tx, [c.complaint for c in changes if tightened(c)])
         self._hot.write_read_model(tx, [r for c in changes for r in c.runs], [m for c in changes for m in c.milestones])
         self._write_idempotency(tx, [c.idempotency for c in changes if c.idempotency is not None])
 

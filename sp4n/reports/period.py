@@ -44,6 +44,11 @@ def _add_months(d: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""The years a period may fall in: complaints are counted in local time, and a day at either end
+of what Python's dates hold cannot be turned into instants in every zone."""
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """Local dates ``start`` (included) to ``end`` (excluded), of one :class:`Unit`."""
@@ -61,8 +66,11 @@ class Period:
             match = pattern.fullmatch(text.strip())
             if match is None:
                 continue
+            numbers = [int(g) for g in match.groups()]
+            if not FIRST_YEAR <= numbers[0] <= LAST_YEAR:
+                raise InvalidData("period", text, f"a period of a year from {FIRST_YEAR} to {LAST_YEAR}")
             try:
-                return cls._of(unit, *(int(g) for g in match.groups()))
+                return cls._of(unit, *numbers)
             except ValueError as exc:
                 raise InvalidData("period", text, f"no such {unit.value} ({exc})") from None
         raise InvalidData("period", text, f"a period such as {_FORMS}")

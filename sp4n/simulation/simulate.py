@@ -24,7 +24,7 @@ from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.base import Store
 from sp4n.reports.kpis import kpis
 from sp4n.reports.model import Report
-from sp4n.reports.period import Period
+from sp4n.reports.period import FIRST_YEAR, LAST_YEAR, Period
 from sp4n.simulation.paths import Step, Teller, explain, same_path, steps_of
 from sp4n.simulation.rerun import Refusal, Rerun, rerun
 from sp4n.simulation.source import Recorded, Source, open_source
@@ -108,7 +108,12 @@ def simulate(
     chosen = period if isinstance(period, Period) else Period.parse(period)
     target = replaces or sop.extends or sop.id
     if until is not None:
-        until = require_aware(until, "until").astimezone(UTC)
+        until = require_aware(until, "until")
+        if not FIRST_YEAR <= until.year <= LAST_YEAR:
+            raise InvalidArgumentError(
+                "until", until.isoformat(), f"an instant of a year from {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        until = until.astimezone(UTC)
     with open_source(source) as src:
         recorded = src.complaints(target, chosen)
         last = max((e.at for r in recorded for e in r.history), default=datetime.combine(chosen.end, time(), UTC))

@@ -112,7 +112,7 @@ def test_a_refused_complaint_is_parked_at_once(synced: tuple[Scenario, NationalS
 
 
 def test_forwarded_reports_come_in_backdated_once_and_report_back(
-    synced: tuple[Scenario, NationalSync], fake: FakeLapor
+    synced: tuple[Scenario, NationalSync], fake: FakeLapor, caplog: pytest.LogCaptureFixture
 ) -> None:
     s, sync = synced
     s.engine.apply_agencies(REGISTRY)
@@ -131,6 +131,7 @@ def test_forwarded_reports_come_in_backdated_once_and_report_back(
     assert first.refused[0][0] == bad
     assert "category='pariwisata' is invalid" in first.refused[0][1]
     assert other not in first.filed
+    assert NAME not in caplog.text
     again = sync.pull()
     assert (again.filed, again.known) == ([], [nid])
 
@@ -142,6 +143,36 @@ def test_forwarded_reports_come_in_backdated_once_and_report_back(
     assert sync.push().delivered == 1
     assert fake.requests("complaints/complaint") == []  # never filed nationally a second time
     assert [x["status"] for x in fake.complaints[nid]["statuses"]] == ["terverifikasi"]
+
+
+def test_a_refused_reporter_is_not_named_in_logs_or_results(
+    synced: tuple[Scenario, NationalSync], fake: FakeLapor, caplog: pytest.LogCaptureFixture
+) -> None:
+    s, sync = synced
+    s.engine.apply_agencies(REGISTRY)
+    received = datetime(2026, 2, 26, 8, 30, tzinfo=WIB)
+    too_long = "Siti Rahasia " * 100
+    nid = fake.forward(
+        title="Ambulans terlambat", content="isi", received_at=received, institution_id="2033",
+        category="kesehatan", reporter_name=too_long, anonymous=True,
+    )  # fmt: skip
+    with caplog.at_level("INFO"):
+        result = sync.pull()
+    assert [n for n, _ in result.refused] == [nid]
+    assert result.refused[0][1].endswith("the field 'reporter_name' is invalid (its value is withheld)")
+    assert "Siti" not in result.refused[0][1]
+    assert "Siti" not in caplog.text
+
+
+def test_a_report_made_anonim_and_rahasia_before_it_is_sent_goes_so(
+    synced: tuple[Scenario, NationalSync], fake: FakeLapor
+) -> None:
+    s, sync = synced
+    cid = s.submit(reporter_id="nik-1", reporter_name=NAME)
+    s.fire(cid, "verify", classification="pengaduan", category="kesehatan", anonymous=True, confidential=True)
+    assert sync.push().delivered >= 1
+    (created,) = fake.complaints.values()
+    assert (created["is_anonymous"], created["is_secret"]) == (True, True)
 
 
 def test_linking_an_id_is_one_audited_change_and_refuses_what_does_not_fit(store: Store) -> None:

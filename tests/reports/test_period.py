@@ -43,6 +43,9 @@ def test_every_form(text: str, start: date, end: date, unit: Unit) -> None:
         ("Q1 2026", r"period='Q1 2026' is invalid: a period such as '2026-11-29' \(day\), '2026-W14'"),
         ("", r"period='' is invalid: a period such as"),
         (2026, r"period=2026 is invalid: a period such as"),
+        ("0001", r"^period='0001' is invalid: a period of a year from 1900 to 2199$"),
+        ("9999-W52", r"^period='9999-W52' is invalid: a period of a year from 1900 to 2199$"),
+        ("9999-12-31", r"^period='9999-12-31' is invalid: a period of a year from 1900 to 2199$"),
     ],
 )
 def test_bad_periods_are_refused(text: object, message: str) -> None:

@@ -6,7 +6,7 @@ the source database is never written."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -193,6 +193,12 @@ def test_a_bad_period_source_or_until_is_a_clear_error(recorded: Dataset, tmp_pa
     assert not missing.exists()
     with pytest.raises(NaiveDatetimeError, match=r"until"):
         simulate(recorded.url, path, "2026-H1", until=datetime(2026, 6, 30))
+    far = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-7)))
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"^until='9999-12-31T23:00:00-07:00' is invalid: expected an instant of a year from 1900 to 2199$",
+    ):
+        simulate(recorded.url, path, "2026-H1", until=far)
     with pytest.raises(
         InvalidArgumentError, match=r"source=3 is invalid: expected an Engine, a Store or a database URL"
     ):
