@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def add_report_command(groups: Any) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """Compute the report and write it where asked."""
+    from sp4n.persistence.connect import require_existing
     from sp4n.reports import kpis
     from sp4n.reports.charts import league_svg, trend_svg
     from sp4n.reports.export import to_csv, to_json, to_rich, write_xlsx
@@ -43,6 +45,7 @@ def run_report(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("--out", None, "a file to write the chart or the workbook to")
     actor = Actor.agency_admin("sp4n-report", args.agency) if args.agency else Actor.national_admin("sp4n-report")
     by = ["week"] if args.chart == "trend" else ["agency"] if args.chart == "league" else args.by
+    require_existing(args.url, "a report")
     engine = Engine(sops=(), database_url=args.url)  # reads only: the SOPs stored are known
     try:
         report = kpis(engine, actor, period=args.period, by=by)
@@ -50,11 +53,11 @@ def run_report(args: argparse.Namespace) -> int:
         engine.close()
     if args.chart is not None:
         svg = trend_svg(report) if args.chart == "trend" else league_svg(report)
-        args.out.write_text(svg, encoding="utf-8")
+        _write(args.out, lambda: args.out.write_text(svg, encoding="utf-8"))
         print(f"{args.chart} chart of {report.period.label} written to {args.out}")
         return 0
     if args.format == "xlsx":
-        write_xlsx(report, args.out)
+        _write(args.out, lambda: write_xlsx(report, args.out))
         print(f"KPIs of {report.period.label} written to {args.out}")
         return 0
     if args.format == "table":
@@ -64,8 +67,16 @@ def run_report(args: argparse.Namespace) -> int:
         return 0
     text = to_csv(report) if args.format == "csv" else to_json(report)
     if args.out is not None:
-        args.out.write_text(text, encoding="utf-8")
+        _write(args.out, lambda: args.out.write_text(text, encoding="utf-8"))
         print(f"KPIs of {report.period.label} written to {args.out}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def _write(path: Path, write: Callable[[], object]) -> None:
+    """Run ``write``; a file that cannot be written is an error naming --out, not a traceback."""
+    try:
+        write()
+    except OSError as exc:
+        raise InvalidArgumentError("--out", str(path), f"a file that can be written ({exc.strerror or exc})") from None

@@ -4,6 +4,7 @@ the translation of database errors into sp4n's (the one boundary where foreign e
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any
 
@@ -97,6 +98,18 @@ def _setup_sqlite(engine: Engine, busy: float) -> None:
 
 
 _USERINFO = re.compile(r"(?<=://)([^/@]*?):[^/]*@")
+
+
+def require_existing(url: str, reader: str) -> None:
+    """Refuse a SQLite URL whose file does not exist: opening it would create an empty database,
+    a write that a command which only reads (``reader``: a report, a simulation) must not make,
+    and an empty answer where a mistyped path deserves an error."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return  # opening the store names the bad URL
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not os.path.isfile(parsed.database):
+        raise DatabaseUnavailable(safe_url(url), f"no such database file ({reader} reads an existing one)")
 
 
 def safe_url(url: str) -> str:

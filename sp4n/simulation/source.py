@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 from sp4n.agencies.model import AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import zoneinfo
-from sp4n.errors import DatabaseUnavailable, InvalidArgumentError, SopNotFoundError, Sp4nError
+from sp4n.errors import InvalidArgumentError, SopNotFoundError, Sp4nError
 from sp4n.persistence.base import Store
-from sp4n.persistence.connect import safe_url
+from sp4n.persistence.connect import require_existing
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
 from sp4n.persistence.records import Complaint, Event
 from sp4n.reports.period import Period
@@ -126,25 +125,12 @@ def open_source(source: Engine | Store | str) -> Iterator[Source]:
         raise InvalidArgumentError("source", source, "an Engine, a Store or a database URL")
     from sp4n.persistence.sql import open_store
 
-    _check_exists(source)
+    require_existing(source, "a simulation")
     store = open_store(source, upgrade=False)
     try:
         yield Source.of_store(store)
     finally:
         store.close()
-
-
-def _check_exists(url: str) -> None:
-    """A SQLite file must exist: opening one that does not would create it, which is a write."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return  # open_store names the bad URL
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_file():
-        raise DatabaseUnavailable(safe_url(url), "no such database file (a simulation reads an existing one)")
 
 
 def _no_writes() -> datetime:

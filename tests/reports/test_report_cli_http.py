@@ -94,6 +94,18 @@ def test_mistakes_are_refused(url: str, capsys: pytest.CaptureFixture[str]) -> N
     assert "--out=None is invalid: expected a file to write the chart or the workbook to" in err
 
 
+def test_a_missing_database_or_folder_is_refused(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "typo.db"
+    code, _, err = run(capsys, "report", "--url", f"sqlite:///{missing}", "--period", "2026-03")
+    assert code == 2
+    assert "typo.db' cannot be used: no such database file (a report reads an existing one)" in err
+    assert not missing.exists()  # a mistyped path is not made into an empty database
+    target = tmp_path / "no-folder" / "trend.svg"
+    code, _, err = run(capsys, "report", "--url", url, "--period", "2026", "--chart", "trend", "--out", str(target))
+    assert code == 2
+    assert f"--out='{target}' is invalid: expected a file that can be written (No such file or directory)" in err
+
+
 @pytest.fixture(scope="module")
 def server(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServeProcess, dict[str, str]]]:
     tokens = {
@@ -144,6 +156,8 @@ def test_the_route_refuses_with_problem_details(server: tuple[ServeProcess, dict
     assert status == 422
     assert head["content-type"] == "application/problem+json"
     assert (body["field"], body["value"]) == ("period", "Q1-2026")
+    status, _, body = process.request("GET", "/v1/reports/kpis?period=0001")
+    assert (status, body["field"], body["value"]) == (422, "period", "0001")
     status, _, body = process.request("GET", "/v1/reports/kpis?period=2026&by=admin")
     assert status == 422
     assert "a per-staff split is for the agency's own staff" in body["detail"]
