@@ -12,6 +12,7 @@ include ``reporter``.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -19,7 +20,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidArgumentError, PermissionDenied
+from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidArgumentError, PermissionDenied, Sp4nError
 from sp4n.persistence.records import Event
 from sp4n.service.context import Services, services
 from sp4n.service.open311_rows import (
@@ -213,9 +214,28 @@ async def create_request(fmt: Format, request: Request, svc: ServicesDep) -> Res
     name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
     actor = Actor(person or f"open311:{key.id}", Role.REPORTER, unit=None, via=key.id)
     attributes = {k: form[k] for k in ("lat", "long", "address_string", "address_id", "media_url") if form.get(k)}
-    view = await _submit(svc, actor, code, text, person is None, name, attributes)
+    for field, limit in (("lat", 90.0), ("long", 180.0)):
+        if field in attributes:
+            _coordinate(field, attributes[field], limit)
+    try:
+        view = await _submit(svc, actor, code, text, person is None, name, attributes)
+    except Sp4nError as exc:
+        if "category" not in (getattr(exc, "field", None), getattr(exc, "argument", None)):
+            raise
+        # the category is what Open311 calls service_code: name the field the client sent
+        raise InvalidArgumentError("service_code", code, "a service_code from services.json") from None
     row = {"service_request_id": view.id, "service_notice": view.tracking_number, "account_id": person}
     return render(fmt, "service_requests", "request", [row], code=201)
+
+
+def _coordinate(field: str, text: str, limit: float) -> None:
+    """Refuse a latitude or longitude that is not a number within +-``limit`` degrees."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not -limit <= value <= limit:
+        raise InvalidArgumentError(field, text, f"a number of degrees from {-limit:g} to {limit:g}")
 
 
 async def _submit(

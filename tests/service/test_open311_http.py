@@ -85,6 +85,28 @@ def test_create_list_and_get_requests(live: Live) -> None:
     assert tuple(child.tag for child in root[0]) == SPEC_REQUEST_ORDER
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "value"),
+    [
+        ({"lat": "abc"}, "lat", "abc"),
+        ({"lat": "-91"}, "lat", "-91"),
+        ({"long": "999"}, "long", "999"),
+        ({"long": "nan"}, "long", "nan"),
+        ({"service_code": "nope"}, "service_code", "nope"),
+    ],
+)
+def test_a_bad_request_names_the_open311_field(live: Live, fields: dict[str, str], field: str, value: str) -> None:
+    sent = {"api_key": live.tokens["citizen"], "service_code": "infrastruktur", "description": "Lampu mati"}
+    form = urlencode(sent | fields)
+    before = len(live.server.request("GET", "/open311/v2/requests.json")[2])
+    status, head, problem = live.server.request(
+        "POST", "/open311/v2/requests.json", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert (status, head["content-type"]) == (422, "application/problem+json")
+    assert (problem["field"], problem["value"]) == (field, value)
+    assert len(live.server.request("GET", "/open311/v2/requests.json")[2]) == before  # nothing filed
+
+
 def test_expected_datetime_is_the_running_completion_deadline(live: Live) -> None:
     cid = submit(live, live.dinas())["id"]
     headers = {**live.dinas(), "If-Match": '"1"'}
