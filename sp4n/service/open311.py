@@ -13,6 +13,7 @@ include ``reporter``.
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -212,7 +213,9 @@ async def create_request(fmt: Format, request: Request, svc: ServicesDep) -> Res
         raise InvalidArgumentError("service_code", code, "a service_code from services.json")
     person = form.get("account_id") or form.get("email")
     name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
-    actor = Actor(person or f"open311:{key.id}", Role.REPORTER, unit=None, via=key.id)
+    # a request without an account is anonymous and its reporter one of a kind: a shared id
+    # would let anyone acting as it list every other anonymous request made with this key
+    actor = Actor(person or f"open311:{key.id}:{uuid.uuid4().hex}", Role.REPORTER, unit=None, via=key.id)
     attributes = {k: form[k] for k in ("lat", "long", "address_string", "address_id", "media_url") if form.get(k)}
     for field, limit in (("lat", 90.0), ("long", 180.0)):
         if field in attributes:

@@ -219,3 +219,29 @@ def test_open311_on_postgresql(live_postgres: Live) -> None:
     test_extended_statuses_are_fixmystreets(live_postgres)
     test_service_request_updates_by_update_time(live_postgres)
     test_updates_never_show_a_confidential_request_nor_a_person(live_postgres)
+
+
+def test_requests_without_an_account_each_have_a_reporter_of_their_own(live: Live) -> None:
+    import sqlalchemy
+
+    form = {"api_key": live.tokens["citizen"], "service_code": "infrastruktur", "first_name": "Siti"}
+    ids = []
+    for text in ("Lampu mati di gang 3", "Lampu mati di gang 4"):
+        status, _, created = live.server.request(
+            "POST",
+            "/open311/v2/requests.json",
+            urlencode(form | {"description": text}),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert status == 201
+        ids.append(created[0]["service_request_id"])
+    engine = sqlalchemy.create_engine(live.url)
+    try:
+        with engine.connect() as conn:
+            query = sqlalchemy.text("SELECT reporter_id, anonymous FROM sp4n_complaints WHERE id IN (:a, :b)")
+            rows = conn.execute(query, {"a": ids[0], "b": ids[1]}).all()
+    finally:
+        engine.dispose()
+    assert [anonymous for _, anonymous in rows] == [True, True]
+    # one shared id would let whoever acts as it list the other's report, and the name in it
+    assert len({reporter for reporter, _ in rows}) == 2
