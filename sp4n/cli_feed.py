@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import threading
 from contextlib import ExitStack
 from typing import Any
 
@@ -195,9 +194,8 @@ def _run_until_signal(process: Any) -> None:
         process.stop()
 
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    runner = threading.Thread(target=process.run, name="sp4n-deliver")
+    runner = process.start()
     try:
-        runner.start()
         while runner.is_alive():
             runner.join(0.5)
     finally:

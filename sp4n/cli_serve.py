@@ -1,8 +1,10 @@
 """``sp4n serve`` (the HTTP service) and ``sp4n keys create | list | revoke`` (its API keys).
 
-On the embedded SQLite default, ``serve`` also runs the deadline worker in its own process, so a
-small site needs one command; on PostgreSQL run separate ``sp4n worker`` processes (and as many
-``serve`` processes as needed: they keep nothing of their own).
+On the embedded SQLite default, ``serve`` also runs the deadline worker and the delivery of the
+feed to webhook endpoints (the :class:`~sp4n.integration.DeliveryProcess` of ``sp4n deliver``) in
+its own process, so a small site needs one command; on PostgreSQL run separate ``sp4n worker`` and
+``sp4n deliver`` processes (and as many ``serve`` processes as needed: they keep nothing of their
+own).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
+from contextlib import ExitStack
 from typing import Any
 
 from sp4n.errors import InvalidArgumentError
@@ -26,6 +30,7 @@ def add_serve_commands(groups: Any) -> None:
     serve.add_argument("--sop", action="append", default=[], metavar="FILE|ID", help="SOPs to run (default: national)")
     serve.add_argument("--max-body", type=int, default=256 * 1024, help="largest request body in bytes")
     serve.add_argument("--no-worker", action="store_true", help="on SQLite, do not run the deadline worker")
+    serve.add_argument("--no-deliver", action="store_true", help="on SQLite, do not deliver to webhook endpoints")
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     serve.add_argument(
         "--clock-file",
@@ -103,10 +108,12 @@ def keys_revoke(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve until SIGTERM or SIGINT (uvicorn's own handling), then close the engine."""
+    """Serve until SIGTERM or SIGINT (uvicorn's own handling), then stop the delivery (after the
+    delivery at hand) and close the engine, which stops the worker; exit 0."""
     import uvicorn
 
     from sp4n.cli_worker import setup_logging
+    from sp4n.integration.delivery import DeliveryProcess
     from sp4n.service.app import create_app
     from sp4n.workflow.engine import Engine
 
@@ -124,11 +131,24 @@ def run_serve(args: argparse.Namespace) -> int:
             "running on the test clock of %s, not the system clock", args.clock_file
         )
     engine = Engine(sops=args.sop or ("national",), database_url=args.url, clock=clock)
-    try:
-        if args.url.startswith("sqlite") and not args.no_worker:
+    embedded = args.url.startswith("sqlite")
+    with ExitStack() as stack:
+        stack.callback(engine.close)  # last: it also stops the worker
+        if embedded and not args.no_worker:
             engine.start_worker()
+        if embedded and not args.no_deliver:
+            logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per event sent
+            delivery = DeliveryProcess(engine)
+            stack.callback(delivery.start().join)
+            stack.callback(delivery.stop)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            stack.callback(signal.signal, sig, signal.signal(sig, _stopped))
         app = create_app(engine, max_body=args.max_body)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(), access_log=False)
-    finally:
-        engine.close()
     return 0
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    """Take the signal uvicorn raises again once it has shut down on it, so that ``serve`` goes on
+    to stop its delivery and worker (the default action would end the process first)."""
+    logging.getLogger("sp4n.serve").info("signal %s: stopping the delivery and worker after the item at hand", signum)

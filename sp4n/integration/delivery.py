@@ -109,6 +109,13 @@ class DeliveryProcess:
         finally:
             self.sender.close()
 
+    def start(self) -> threading.Thread:
+        """Run in a thread of its own (``sp4n deliver``, and ``sp4n serve`` on SQLite beside its
+        requests); :meth:`stop`, then join the thread."""
+        runner = threading.Thread(target=self.run, name="sp4n-deliver")
+        runner.start()
+        return runner
+
     def stop(self) -> None:
         """Finish the delivery at hand, give the rest of the batch back, and return from run."""
         self.stopping.set()

@@ -12,6 +12,7 @@ from sp4n.clock import SystemClock
 from sp4n.persistence.sql import open_store
 from sp4n.service.keys import Keys, SqlKeyStore
 from sp4n.testing.server import ServeProcess
+from sp4n.testing.webhook_server import WebhookServer
 
 
 @dataclass
@@ -61,7 +62,8 @@ def make_keys(url: str) -> tuple[dict[str, str], dict[str, str]]:
 
 def _live(url: str, tmp: Path) -> Iterator[Live]:
     tokens, ids = make_keys(url)
-    with ServeProcess(url, tmp / "serve.log", "--max-body", "65536") as server:
+    # --no-deliver: the feed tests deliver round by round themselves (test_serve_delivery.py: serve's own)
+    with ServeProcess(url, tmp / "serve.log", "--max-body", "65536", "--no-deliver") as server:
         yield Live(server, url, tokens, ids)
 
 
@@ -76,3 +78,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 def live_postgres(postgres_schema_url: str, tmp_path: Path) -> Iterator[Live]:
     """A server on a fresh PostgreSQL schema."""
     yield from _live(postgres_schema_url, tmp_path)
+
+
+@pytest.fixture
+def endpoint() -> Iterator[WebhookServer]:
+    """A webhook endpoint on 127.0.0.1 (its secrets set when it is added to the server)."""
+    server = WebhookServer([], lambda: int(SystemClock().now().timestamp()))
+    try:
+        yield server
+    finally:
+        server.close()

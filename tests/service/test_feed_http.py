@@ -8,22 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from sp4n.clock import SystemClock
 from sp4n.integration import DeliveryProcess
 from sp4n.testing.webhook_server import WebhookServer
 from sp4n.workflow.engine import Engine
 
 from .conftest import Live
 from .test_complaints_http import submit
-
-
-@pytest.fixture
-def endpoint() -> Iterator[WebhookServer]:
-    server = WebhookServer([], lambda: int(SystemClock().now().timestamp()))
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
