@@ -77,7 +77,11 @@ def _read_csv(data: bytes, name: str) -> list[dict[str, Any]]:
         raise BookError(
             [f"berkas {name!r} bukan UTF-8 (byte 0x{bad} di posisi {exc.start}); simpan ulang sebagai CSV UTF-8"]
         ) from None
-    lines = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text, newline=""))  # "" : \r, \n and \r\n all end a line
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise BookError([f"berkas {name!r} bukan CSV yang dapat dibaca (baris {reader.line_num}: {exc})"]) from None
     if not lines:
         raise BookError([f"berkas {name!r} kosong"])
     return _rows(lines[0], [list(line) for line in lines[1:]], name)

@@ -192,6 +192,10 @@ def test_the_cli_takes_csv_and_xlsx_and_refuses_bad_files(
             "berkas 'latin.csv' bukan UTF-8 (byte 0xe9 di posisi 26); simpan ulang sebagai CSV UTF-8",
         ),
         "kosong.csv": (b"", "berkas 'kosong.csv' kosong"),
+        "besar.csv": (
+            b'judul,tanggal_diterima\n"' + b"a" * 140_000 + b'",01/03/2026\n',
+            "berkas 'besar.csv' bukan CSV yang dapat dibaca (baris 2: field larger than field limit (131072))",
+        ),
         "palsu.xlsx": (b"bukan zip", "berkas 'palsu.xlsx' bukan XLSX yang dapat dibaca"),
         "kolom.csv": (b"judul,warna\nx,merah\n", "kolom wajib tidak ada: tanggal_diterima"),
     }
