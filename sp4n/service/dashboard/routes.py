@@ -131,7 +131,9 @@ def _message(kind: str, data: dict[str, Any]) -> str:
 
 
 async def _stream(request: Request, engine: Engine, scope: Scope, position: int) -> AsyncIterator[str]:
-    yield "retry: 3000\n" + _message("hello", {"position": position})
+    # no message names a feed position: its jumps would tell a viewer that events they may not
+    # see (a confidential report's) happened
+    yield "retry: 3000\n" + _message("hello", {})
     for poll in range(1, STREAM_POLLS + 1):
         if await request.is_disconnected():
             return
@@ -139,9 +141,9 @@ async def _stream(request: Request, engine: Engine, scope: Scope, position: int)
         if fresh is not None:
             position, kinds = fresh
             if kinds:
-                yield _message("change", {"position": position, "kinds": kinds})
+                yield _message("change", {"kinds": kinds})
         if poll % TICK_POLLS == 0:
-            yield _message("tick", {"position": position})
+            yield _message("tick", {})
         await asyncio.sleep(POLL_SECONDS)
 
 
