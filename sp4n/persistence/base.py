@@ -285,9 +285,9 @@ def tightened(change: ChangeSet) -> bool:
     rows may lack: those rows then take the flags too, in the same transaction, so an event
     still waiting for a consumer is sent as the report is now (never as it was before)."""
     c = change.complaint
-    if not (c.anonymous or c.confidential):
-        return False
-    return any(flag in e.payload for e in change.events for flag in PRIVACY_FLAGS)
+    if not (c.anonymous or c.confidential) or not change.events or change.events[0].seq == 1:
+        return False  # a new complaint's rows are all in this change, written with its flags
+    return any(e.payload.get(flag) is True for e in change.events for flag in PRIVACY_FLAGS)
 
 
 def feed_entries(change: ChangeSet) -> list[FeedEntry]:
