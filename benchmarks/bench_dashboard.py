@@ -15,7 +15,6 @@ unless ``--check`` is given and the target is missed.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -31,6 +30,7 @@ from sp4n.service.dashboard.league import league, trends
 from sp4n.testing import ManualClock
 from sp4n.workflow import Actor, Engine
 
+from options import bench_parser
 from store_bulk import (
     AGENCIES,
     CATEGORIES,
@@ -185,10 +185,7 @@ def measure(urls: Sequence[str], rounds: int) -> list[dict[str, float]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
-    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    parser = bench_parser(__doc__)
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from processes import timed_processes
 
 from sp4n.clock import SystemClock
 from sp4n.integration import DeliveryProcess, new_secret
@@ -35,6 +34,8 @@ from sp4n.testing import ManualClock
 from sp4n.testing.postgres import postgres_schema
 from sp4n.testing.webhook_server import WebhookServer
 from sp4n.workflow import Actor, Engine
+
+from processes import timed_processes
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BARE_TARGET = 0.5

@@ -18,7 +18,6 @@ their ratio per database (target: at least 3x). The exit code is 0 unless ``--ch
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -35,6 +34,7 @@ from sp4n.workflow import Actor, Engine
 from sp4n.workflow.book import BookResult
 
 from lifecycle import timed
+from options import bench_parser
 
 TARGET = 3.0
 START = "2026-03-09T10:00:00+07:00"  # Monday: the book's rows were received the week before
@@ -114,10 +114,7 @@ def measure(fresh: Callable[[str], str], size: int, rounds: int) -> tuple[float,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    parser = bench_parser(__doc__)
     args = parser.parse_args(argv)
     size, rounds = (20, 2) if args.quick else (100, 15)
     directory = tempfile.mkdtemp(prefix="sp4n-bench-import-")

@@ -22,7 +22,6 @@ target is missed.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +39,7 @@ from sp4n.persistence.sql import create_sql_engine
 from sp4n.workflow import Actor, Engine
 
 from lifecycle import timed
+from options import bench_parser
 from store_bulk import AGENCIES, CATEGORIES, CHANNELS, NOW, TITLES, Formatter, Templates, analyze_loaded, naive_utc
 from store_setup import Databases, Lifecycles, baseline_engine, open_engine
 
@@ -217,11 +217,8 @@ def print_plan(raw: SqlEngine, engine: Engine) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser = bench_parser(__doc__)
     parser.add_argument("--plans", action="store_true", help="print find's query plan at the large size")
-    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     databases = Databases(args.url)

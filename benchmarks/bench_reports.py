@@ -24,7 +24,6 @@ missed.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -39,6 +38,7 @@ from sp4n.reports import kpis
 from sp4n.testing import ManualClock
 from sp4n.workflow import SYSTEM, Actor, Engine
 
+from options import bench_parser
 from store_bulk import AGENCIES, CATEGORIES, CHANNELS, Formatter, Templates, analyze_loaded, naive_utc
 from store_setup import Databases, Lifecycles, baseline_engine
 
@@ -260,10 +260,7 @@ def replay_seconds_per_complaint(url: str, sample: int) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    parser = bench_parser(__doc__)
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     databases = Databases(args.url)

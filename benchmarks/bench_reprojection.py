@@ -23,7 +23,6 @@ unless ``--check`` is given and a target is missed.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -40,6 +39,8 @@ from sp4n.testing import ManualClock
 from sp4n.testing.postgres import postgres_schema
 from sp4n.workflow import Actor, Engine
 from sp4n.workflow.reprojection import reproject_each
+
+from options import bench_parser
 
 TARGET = 10.0
 START = "2026-03-02T09:00:00+07:00"  # Monday: verification runs to the end of Thursday 5 March
@@ -103,10 +104,7 @@ def compare(name: str, fresh: Callable[[], str], n: int) -> list[tuple[str, str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the comparison on SQLite (and PostgreSQL with --url) and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a small run, for the test suite")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--url", help="a PostgreSQL database to measure too (a schema of its own is used)")
+    parser = bench_parser(__doc__)
     args = parser.parse_args(argv)
     n = 200 if args.quick else 5_000
     rows = []

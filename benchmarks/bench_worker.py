@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from processes import timed_processes
-
 from sp4n.clock import SystemClock
 from sp4n.persistence.sql import open_store
 from sp4n.states import build_sop, builtin_sop
@@ -31,6 +29,8 @@ from sp4n.testing import ManualClock
 from sp4n.testing.postgres import postgres_schema
 from sp4n.workflow import Actor, Engine
 from sp4n.workflow.worker import DeadlineWorker
+
+from processes import timed_processes
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SPEEDUP_TARGET = 1.5
