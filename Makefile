@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -W error
+
+# The inner loop: no browser, no other languages' hosts, no benchmark runs, no tests marked slow
+test-fast: $(STAMP)
+	$(BIN)/pytest -W error -m "not slow" -x -q
 
 # PostgreSQL benchmarks use SP4N_TEST_POSTGRES_URL (default: the local test database)
 bench: $(STAMP)

@@ -17,6 +17,21 @@ from sp4n.testing.postgres import postgres_schema
 
 POSTGRES_ENV = "SP4N_TEST_POSTGRES_URL"
 
+# Whole groups that start browsers, other languages' programs or benchmark runs: `make test-fast`
+# leaves them out with the tests marked slow one by one.
+SLOW_GROUPS = ("browser/", "hosts/", "test_bench_")
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks every test of a slow group slow, so ``-m "not slow"`` is a quick inner loop."""
+    root = Path(__file__).resolve().parent
+    for item in items:
+        path = item.path.resolve()
+        relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
+        if relative and any(relative.startswith(group) for group in SLOW_GROUPS):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
