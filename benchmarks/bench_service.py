@@ -28,6 +28,7 @@ the figures. The exit code is 0 unless ``--check`` is given and a target is miss
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -162,6 +163,13 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_stack() -> str:
+    """The HTTP parser and event loop uvicorn picks in this environment (its servers' too)."""
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio's loop"
+    return f"{http} and {loop}"
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     """The value below which ``fraction`` of ``values`` lie (nearest rank)."""
     ordered = sorted(values)
@@ -228,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 latencies[name] += measured
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} CPUs, load average {load_average:.1f} (1 minute) at the end")
+    print(f"servers: uvicorn on {server_stack()}")
     print(f"{'side':28s} {'commands/s':>11s} {'p50 ms':>8s} {'p99 ms':>8s} {'CPU ms/command':>15s} {'clients':>8s}")
     rate = {name: commands / seconds for name, seconds in best.items()}
     for name in sides:
