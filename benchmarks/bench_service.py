@@ -18,11 +18,13 @@ neither the GIL nor much of the CPU the servers need; their own CPU per command 
 
 The three sides take turns in every round (a different one first each time), so a change in the
 machine's load touches them alike. It prints the commands per second of each (best round), p50
-and p99 latency of the requests, the CPU time the serving processes spent per command (this
-process for in-process, the servers for HTTP) and that of the HTTP clients, and the ratios one
-server / in-process (target: at least 0.5x) and two servers / one (target: at least 1.5x). Two
-servers can only beat one where a core is idle: the machine's cores and load are printed beside
-the figures. The exit code is 0 unless ``--check`` is given and a target is missed.
+and p99 latency of the requests, the CPU time spent per command by the serving processes (this
+process for in-process, the servers for HTTP), by the HTTP clients and by the PostgreSQL
+backends of the side's connections (found by their application_name, read from /proc: for a
+database on this machine), and the ratios one server / in-process (target: at least 0.5x) and
+two servers / one (target: at least 1.5x). Two servers can only beat one where a core is idle:
+the machine's cores and load are printed beside the figures. The exit code is 0 unless
+``--check`` is given and a target is missed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import make_url, text
+
+from sp4n.persistence.connect import create_sql_engine
 from sp4n.persistence.sql import open_store
 from sp4n.testing.postgres import postgres_schema
 from sp4n.testing.server import ServeProcess, create_key
@@ -177,10 +182,25 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 def fresh_database(stack: ExitStack, url: str, label: str) -> str:
-    """A schema of its own, migrated."""
+    """A schema of its own, migrated; its connections name themselves ``sp4n-bench-<label>``
+    to PostgreSQL (see :func:`database_cpu`)."""
     schema_url: str = stack.enter_context(postgres_schema(url, prefix=f"sp4n_bench_{label}"))
     open_store(schema_url, upgrade=True).close()
-    return schema_url
+    named = make_url(schema_url).update_query_dict({"application_name": f"sp4n-bench-{label}"})
+    return named.render_as_string(hide_password=False)
+
+
+def database_cpu(url: str, label: str) -> float:
+    """CPU seconds the PostgreSQL backends of the connections named ``sp4n-bench-<label>`` have
+    used so far (read from /proc: NaN when the database runs on another machine)."""
+    admin = create_sql_engine(url)
+    try:
+        with admin.connect() as conn:
+            query = text("SELECT pid FROM pg_stat_activity WHERE application_name = :name")
+            pids = conn.execute(query, {"name": f"sp4n-bench-{label}"}).scalars().all()
+    finally:
+        admin.dispose()
+    return sum(process_cpu(pid) for pid in pids)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,40 +230,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         pids = [s.process.pid for s in servers if s.process is not None]
         load = stack.enter_context(LoadProcess())
         local = in_process(engine, per_client)
-        sides: dict[str, tuple[Side, Callable[[], float]]] = {
-            f"in-process ({clients} threads)": (lambda n, tag: run_clients(local, n, tag), time.process_time),
-            "HTTP, one server": (over_http(load, [servers[0].port], token, per_client), lambda: process_cpu(pids[0])),
+        sides: dict[str, tuple[Side, Callable[[], float], str]] = {
+            f"in-process ({clients} threads)": (lambda n, tag: run_clients(local, n, tag), time.process_time, "local"),
+            "HTTP, one server": (
+                over_http(load, [servers[0].port], token, per_client),
+                lambda: process_cpu(pids[0]),
+                "http",
+            ),
             "HTTP, two servers": (
                 over_http(load, [s.port for s in servers], token, per_client),
                 lambda: sum(process_cpu(p) for p in pids),
+                "http",
             ),
         }
-        for name, (side, _) in sides.items():  # warm-up: connections, caches, prepared statements
+        for name, (side, _, _) in sides.items():  # warm-up: connections, caches, prepared statements
             side(min(clients, 2), f"warm-{len(name)}")
         best = dict.fromkeys(sides, float("inf"))
-        cpu = dict.fromkeys(sides, 0.0)
-        client_cpu = dict.fromkeys(sides, 0.0)
+        cpu = {name: [0.0, 0.0, 0.0] for name in sides}  # serving processes, HTTP clients, database
         latencies: dict[str, list[float]] = {name: [] for name in sides}
         names = list(sides)
         for r in range(rounds):
             for i, name in enumerate(names[r % 3 :] + names[: r % 3]):  # each side first in turn
-                side, cpu_used = sides[name]
-                before, clients_before = cpu_used(), load.cpu
+                side, cpu_used, database = sides[name]
+                before = (cpu_used(), load.cpu, database_cpu(args.url, database))
                 seconds, measured = side(clients, f"r{r}-{i}")
-                cpu[name] += cpu_used() - before
-                client_cpu[name] += load.cpu - clients_before
+                after = (cpu_used(), load.cpu, database_cpu(args.url, database))
+                cpu[name] = [total + b - a for total, a, b in zip(cpu[name], before, after, strict=True)]
                 best[name] = min(best[name], seconds)
                 latencies[name] += measured
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} CPUs, load average {load_average:.1f} (1 minute) at the end")
     print(f"servers: uvicorn on {server_stack()}")
-    print(f"{'side':28s} {'commands/s':>11s} {'p50 ms':>8s} {'p99 ms':>8s} {'CPU ms/command':>15s} {'clients':>8s}")
+    print("CPU ms per command: of the serving processes, of the HTTP clients' process, of PostgreSQL's backends")
+    columns = ("commands/s", "p50 ms", "p99 ms", "serving", "clients", "database")
+    print(f"{'side':28s} {columns[0]:>11s} " + " ".join(f"{c:>8s}" for c in columns[1:]))
     rate = {name: commands / seconds for name, seconds in best.items()}
     for name in sides:
         p50, p99 = (1000 * percentile(latencies[name], f) for f in (0.50, 0.99))
-        per_command = 1000 * cpu[name] / (commands * rounds)
-        by_clients = f"{1000 * client_cpu[name] / (commands * rounds):8.2f}" if name in names[1:] else f"{'-':>8s}"
-        print(f"{name:28s} {rate[name]:11,.0f} {p50:8.1f} {p99:8.1f} {per_command:15.2f} {by_clients}")
+        serving, by_clients, database = (f"{1000 * c / (commands * rounds):8.2f}" for c in cpu[name])
+        by_clients = by_clients if name in names[1:] else f"{'-':>8s}"
+        print(f"{name:28s} {rate[name]:11,.0f} {p50:8.1f} {p99:8.1f} {serving} {by_clients} {database}")
     in_proc, one, two = rate.values()
     failed = False
     for label, ratio, target in (
