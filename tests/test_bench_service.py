@@ -8,6 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from sp4n.testing.server import free_port
+
 
 @pytest.mark.postgres
 def test_service_benchmark_reports_its_ratios_and_latencies(
@@ -22,7 +24,9 @@ def test_service_benchmark_reports_its_ratios_and_latencies(
     out = capsys.readouterr().out
     assert "4 concurrent clients, 16 commands per run" in out
     for side in ("in-process \\(4 threads\\)", "HTTP, one server", "HTTP, two servers"):
-        assert re.search(rf"^{side} +[\d,]+ +\d+\.\d +\d+\.\d +\d+\.\d\d$", out, re.MULTILINE), side
+        clients = "-" if side.startswith("in-process") else r"\d+\.\d\d"  # the HTTP clients' own CPU
+        line = rf"^{side} +[\d,]+ +\d+\.\d +\d+\.\d +\d+\.\d\d +{clients} +\d+\.\d\d$"  # then PostgreSQL's
+        assert re.search(line, out, re.MULTILINE), side
     assert re.search(r"ratio one server / in-process: \d+\.\d\dx \(target >= 0.5x\) (PASS|FAIL)", out)
     assert re.search(r"ratio two servers / one: \d+\.\d\dx \(target >= 1000000000.0x\) FAIL", out)
 
@@ -44,3 +48,11 @@ def test_a_failing_client_fails_the_run(load_benchmark: Callable[[str], ModuleTy
         RuntimeError, match=r"1 of 3 clients failed; the first: ValueError\('client 1 of round r0 broke'\)"
     ):
         load_benchmark("bench_service").run_clients(client, 3, "r0")
+
+
+def test_a_failing_http_client_fails_the_run(load_benchmark: Callable[[str], ModuleType]) -> None:
+    bench = load_benchmark("bench_service")
+    with bench.LoadProcess() as load:
+        side = bench.over_http(load, [free_port()], "sp4n_000000000000_nobody", 1)  # nothing listens there
+        with pytest.raises(RuntimeError, match=r"the HTTP clients failed: ConnectionRefusedError"):
+            side(2, "r0")

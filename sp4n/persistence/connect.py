@@ -19,6 +19,12 @@ READ_ONLY = "sp4n_read_only"
 """Execution option of the connections that only read."""
 
 
+POOL_SIZE = 15
+"""The most connections a PostgreSQL pool opens, all kept once opened: with SQLAlchemy's default
+of 5 kept and 10 more closed on return, a server's 16 busy threads opened a new connection (a
+new server backend) about every fourth command."""
+
+
 def create_sql_engine(url: str) -> Engine:
     """An SQLAlchemy engine for a ``sqlite:///file`` or ``postgresql+psycopg://`` URL, set up for sp4n.
 
@@ -46,7 +52,7 @@ def create_sql_engine(url: str) -> Engine:
                 parsed = parsed.set(drivername="postgresql+psycopg")
             # no pre-ping (a round trip per checkout): a connection the server dropped fails one
             # command with DatabaseUnavailable, the pool replaces it, and the retry goes through
-            return create_engine(parsed, pool_size=5, max_overflow=10, pool_recycle=1800)
+            return create_engine(parsed, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=1800)
     except NoSuchModuleError as exc:
         raise InvalidArgumentError("database_url", safe_url(url), f"a driver that is installed ({exc})") from None
     except ModuleNotFoundError as exc:
@@ -59,7 +65,9 @@ def create_sql_engine(url: str) -> Engine:
 def create_read_engine(engine: Engine) -> Engine:
     """For PostgreSQL reads, a pool of autocommit connections of their own beside ``engine``: no
     BEGIN / ROLLBACK, and no isolation-level switch (a round trip) at every checkout."""
-    return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10, pool_recycle=1800)
+    return create_engine(
+        engine.url, isolation_level="AUTOCOMMIT", pool_size=POOL_SIZE, max_overflow=0, pool_recycle=1800
+    )
 
 
 SQLITE_BUSY_TIMEOUT = 30.0

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from pydantic import TypeAdapter
 
-from sp4n.errors import ComplaintNotFound, PermissionDenied
+from sp4n.errors import ComplaintNotFound, PermissionDenied, Sp4nError
 from sp4n.service.auth import Caller
 from sp4n.service.context import Services, caller, in_scope, language, services, visible_view
 from sp4n.service.problems import Problem
@@ -23,7 +23,9 @@ from sp4n.workflow.views import ComplaintView, Deadline
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
-_RESERVED = frozenset({"complaint_id", "trigger", "actor", "idempotency_key", "via_key", "actor_unit"})
+_RESERVED = frozenset(
+    {"complaint_id", "trigger", "actor", "idempotency_key", "expected_version", "via_key", "actor_unit"}
+)
 """Names the data of a command may not use (the engine's own arguments and what it records)."""
 
 CallerDep = Annotated[Caller, Depends(caller)]
@@ -111,15 +113,23 @@ def triggers(complaint_id: str, who: CallerDep, svc: ServicesDep, response: Resp
     return TriggersOut(complaint_id=complaint_id, version=view.version, triggers=list(allowed))
 
 
+def _version(if_match: str | None) -> int | None:
+    """The version an If-Match names (None when it is missing or not a complaint's ETag)."""
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() and len(tag) <= 18 else None
+
+
 def _expected(if_match: str | None) -> int:
+    expected = _version(if_match)
     if if_match is None:
         raise Problem(428, "PreconditionRequired", "send If-Match with the complaint's ETag", field="If-Match")
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 18:
+    if expected is None:
         raise Problem(
             428, "PreconditionRequired", "If-Match must be the complaint's ETag", field="If-Match", value=if_match
         )
-    return int(tag)
+    return expected
 
 
 @router.post(
@@ -142,9 +152,21 @@ def fire(
     the version named by If-Match."""
     actor = who.require_actor()
     engine = svc.engine
+    data = data or {}
+    expected = _version(if_match)
+    # The engine checks the version on the complaint it fires on, so a command that goes through
+    # loads the complaint once. A refused one (or one with an Idempotency-Key: it may retry a
+    # command that moved the complaint on) is checked step by step, in the order the answers
+    # promise: missing or invisible (404), If-Match (428), the data's names (422), the version
+    # (412), then the engine's own refusal. A command that goes through passes all of these: the
+    # engine's scope check is the one that makes a complaint visible to its actor.
+    if expected is not None and idempotency_key is None and not _RESERVED & data.keys():
+        try:
+            return _out(engine.fire(complaint_id, trigger, actor, expected_version=expected, **data), response)
+        except Sp4nError:
+            pass  # nothing was saved: the checks below find the answer the API gives for it
     current = visible_view(engine, complaint_id, actor)
     expected = _expected(if_match)
-    data = data or {}
     clash = sorted(_RESERVED & set(data))
     if clash:
         raise Problem(422, "InvalidData", f"{clash[0]!r} is not a name command data may use", field=clash[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.clock import Clock, SystemClock
 from sp4n.errors import (
+    ConcurrencyConflict,
     DuplicateComplaint,
     IdempotencyConflict,
     InvalidArgumentError,
@@ -411,12 +413,23 @@ class Engine:
         return self.book.run(rows, actor, **options)
 
     def fire(
-        self, complaint_id: str, trigger: str, actor: Actor, *, idempotency_key: str | None = None, **data: Any
+        self,
+        complaint_id: str,
+        trigger: str,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+        **data: Any,
     ) -> ComplaintView:
-        """Fire ``trigger`` on a complaint as ``actor`` with the command's data."""
+        """Fire ``trigger`` on a complaint as ``actor`` with the command's data; with
+        ``expected_version``, only while the complaint is at that version (ConcurrencyConflict
+        otherwise, checked on the version the trigger is fired on, as HTTP's If-Match asks)."""
         check_command(actor, idempotency_key, data, complaint_id=complaint_id, trigger=trigger)
         if actor.role is Role.SYSTEM:
             raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
+        if expected_version is not None:
+            check_count(expected_version, "expected_version", sys.maxsize)
         fields = {"trigger": trigger, **data}
         replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
         if replay is not None:
@@ -427,6 +440,8 @@ class Engine:
         try:
             loaded = runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
+            if expected_version is not None and complaint.version != expected_version:
+                raise ConcurrencyConflict(complaint_id, expected_version, complaint.version)
             definition = find_transition(compiled, complaint, trigger)
             check_guards(compiled, complaint, definition, actor, data, runtime.agencies)
             ctx = runtime.context(compiled, now)

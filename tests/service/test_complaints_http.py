@@ -52,6 +52,15 @@ def test_if_match_is_required_and_checked(live: Live) -> None:
     assert view["state"] == "received"  # nothing changed
 
 
+def test_data_may_not_use_the_engines_own_argument_names(live: Live) -> None:
+    cid = submit(live, live.dinas())["id"]
+    headers = {**live.dinas(), "If-Match": '"1"'}
+    for name in ("expected_version", "idempotency_key", "actor"):
+        status, _, problem = live.server.request("POST", f"/v1/complaints/{cid}/verify", {**VERIFY, name: 2}, headers)
+        assert (status, problem["error"], problem["field"]) == (422, "InvalidData", name)
+    assert live.server.request("GET", f"/v1/complaints/{cid}", headers=live.dinas())[2]["version"] == 1
+
+
 def test_idempotency_key_files_once_and_replays_a_fire(live: Live) -> None:
     headers = {**live.dinas(), "Idempotency-Key": "host-42"}
     first, second = submit(live, headers), submit(live, headers)

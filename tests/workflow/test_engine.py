@@ -772,6 +772,21 @@ def test_a_command_that_loses_the_race_raises_and_changes_nothing() -> None:
     assert [e.trigger for e in s.engine.history(cid, SYSTEM)] == [None, "verify"]
 
 
+def test_a_fire_at_an_expected_version_refuses_once_the_complaint_moved_on() -> None:
+    s = scenario()
+    cid = s.submit()
+    before = stored(s.engine, cid)
+    data = {"classification": "pengaduan", "category": "kesehatan"}
+    message = "complaint 'c1' changed concurrently: expected version 2, found 1; reload it and retry"
+    with pytest.raises(ConcurrencyConflict, match=exactly(message)):
+        s.engine.fire(cid, "verify", s.national_admin, expected_version=2, **data)
+    for wrong in (0, "1", True):
+        with pytest.raises(InvalidArgumentError, match=f"^expected_version={wrong!r} is invalid: expected a whole"):
+            s.engine.fire(cid, "verify", s.national_admin, expected_version=wrong, **data)
+    assert stored(s.engine, cid) == before
+    assert s.engine.fire(cid, "verify", s.national_admin, expected_version=1, **data).version == 2
+
+
 def test_retry_on_conflict_reloads_and_applies_the_command() -> None:
     store = RacingStore()
     s = scenario(store=store)
