@@ -2,7 +2,8 @@
 one by one.
 
 Run ``python benchmarks/bench_reprojection.py [--url postgresql+psycopg://...]``. Two identical
-databases hold the same complaints, filed on Monday 2 March 2026, each with running clocks (3
+databases hold the same complaints, filed one after another from Monday 2 March 2026 09:00 to
+Tuesday 21:00 WIB, each at an instant of its own as a real intake is, each with running clocks (3
 working days to verify, 60 to Ombudsman eligibility). Two decrees are applied:
 
 * "a day inside every window": Wednesday 4 March 2026 closed, so every complaint's deadlines
@@ -29,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sp4n.calendars import WorkingCalendar
@@ -45,6 +46,7 @@ from options import bench_parser
 TARGET = 10.0
 START = "2026-03-02T09:00:00+07:00"  # Monday: verification runs to the end of Thursday 5 March
 REPORTER = Actor.reporter("warga-1")
+SPREAD = timedelta(hours=36)  # to Tuesday 21:00: every verification window still holds Wednesday 4 March
 
 
 DECREES = {"a day inside every window": date(2026, 3, 4), "next year's holidays": date(2027, 6, 21)}
@@ -59,11 +61,18 @@ def decree(day: date) -> WorkingCalendar:
 
 
 def fill(url: str, n: int) -> None:
-    """``n`` fresh complaints on ``url``, submitted on Monday 2 March 2026."""
-    engine = Engine(store=open_store(url, upgrade=True), clock=ManualClock(START))
+    """``n`` fresh complaints on ``url``, spread evenly over 36 hours from Monday 09:00.
+
+    No two share an instant, so no two share their clocks' starts and due instants: a
+    re-projection cannot decide one complaint for many, as it could if all were filed at once.
+    """
+    clock = ManualClock(START)
+    engine = Engine(store=open_store(url, upgrade=True), clock=clock)
+    step = SPREAD / n
     try:
         for i in range(n):
             engine.submit(REPORTER, title=f"Saluran tersumbat {i}")
+            clock.advance(step)
     finally:
         engine.close()
 
