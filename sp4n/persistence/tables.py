@@ -83,13 +83,13 @@ def _utc_text(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without "+00:00"
 
 
-def _utc_from_text(value: str | None) -> datetime | None:
+def _utc_from_text(value: str | None, _parse: Callable[[str], datetime] = datetime.fromisoformat) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value + "+00:00")
+        parsed = _parse(value + "+00:00")
     except ValueError:  # not SQLAlchemy's own text: it carries an offset of its own
-        parsed = datetime.fromisoformat(value)
+        parsed = _parse(value)
     if parsed.tzinfo is UTC:
         return parsed
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)  # a date alone
