@@ -51,9 +51,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is UTC:
-            return value
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return _utc_from_aware(value)
 
     # On SQLite an instant is text ("2026-03-02 03:00:00.000000", UTC), which SQLAlchemy writes
     # and parses in Python: the two conversions below make and read that same text in C, several
@@ -67,6 +65,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def result_processor(self, dialect: Dialect, coltype: object) -> _Processor | None:
         if dialect.name == "sqlite":
             return _utc_from_text
+        if self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return _utc_from_aware  # (the driver's own datetime: no layer of SQLAlchemy's between)
         return super().result_processor(dialect, coltype)
 
 
@@ -81,6 +81,15 @@ def _utc_text(value: datetime | None) -> str | None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError("stored instant", value)
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without "+00:00"
+
+
+def _utc_from_aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if zone is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if zone is None else value.astimezone(UTC)
 
 
 def _utc_from_text(value: str | None, _parse: Callable[[str], datetime] = datetime.fromisoformat) -> datetime | None:
