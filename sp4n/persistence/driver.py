@@ -31,7 +31,7 @@ Processor = Callable[[Any], Any] | None
 class Prepared:
     """One statement compiled for a dialect, with the bind processor of each of its parameters."""
 
-    __slots__ = ("_constants", "_names", "_positional", "_processors", "sql")
+    __slots__ = ("_constants", "_fast", "_names", "_positional", "_processors", "sql")
 
     def __init__(self, statement: ClauseElement, engine: Engine) -> None:
         dialect = engine.dialect
@@ -52,10 +52,22 @@ class Prepared:
                 process = None
             processors.append(process)
         self._processors = tuple(processors)
+        self._fast = self._compile()
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for ``values`` (keyed by bind name); a value the column type
-        cannot convert is a StoreError naming it."""
+        cannot convert is a StoreError naming it.
+
+        They are made in one step compiled for the statement (a save makes them for some ten
+        rows a complaint); when a processor refuses a value, again one by one, to name it."""
+        try:
+            return self._fast(values)
+        except Sp4nError:
+            raise
+        except (TypeError, ValueError, OverflowError):
+            return self._one_by_one(values)
+
+    def _one_by_one(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         constants = self._constants
         converted = []
         for name, process in zip(self._names, self._processors, strict=True):
@@ -73,6 +85,27 @@ class Prepared:
             except (TypeError, ValueError, OverflowError) as exc:
                 raise StoreError(f"{name}={value!r} cannot be stored: {exc}") from exc
         return converted if self._positional else dict(zip(self._names, converted, strict=True))
+
+    def _compile(self) -> Callable[[Mapping[str, Any]], Sequence[Any] | dict[str, Any]]:
+        """:meth:`_one_by_one` as one list (or dict) display, built for this statement."""
+        scope: dict[str, Any] = {}
+        items = []
+        for i, (name, process) in enumerate(zip(self._names, self._processors, strict=True)):
+            if name in self._constants:
+                scope[f"c{i}"] = self._constants[name]
+                items.append(f"c{i}")
+            elif process is None:
+                items.append(f"values[{name!r}]")
+            else:
+                scope[f"p{i}"] = process
+                items.append(f"p{i}(values[{name!r}])")
+        if self._positional:
+            body = f"[{', '.join(items)}]"
+        else:
+            body = "{" + ", ".join(f"{name!r}: {item}" for name, item in zip(self._names, items, strict=True)) + "}"
+        source = f"def params(values):\n    return {body}\n"
+        exec(compile(source, f"<parameters of {len(items)}>", "exec"), scope)  # the source is built above
+        return cast(Callable[[Mapping[str, Any]], Sequence[Any] | dict[str, Any]], scope["params"])
 
 
 class Query:
