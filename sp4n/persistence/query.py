@@ -30,9 +30,9 @@ Reader = Callable[[Any], Any] | None
 class Rows(NamedTuple):
     """A page of a list as rows (:meth:`Store.find_rows`): each complaint's values in
     :data:`ROW_FIELDS` order as the database gave them, and the reader of each position, which
-    turns a value that is not None into the field's value. Reading is left to whoever makes
-    something of the rows, so each value is read once, where it is used (a view that withholds
-    the attributes never reads them)."""
+    turns a value into the field's value (None too, as SQLAlchemy's result processors do).
+    Reading is left to whoever makes something of the rows, so each value is read once, where
+    it is used (a view that withholds the attributes never reads them)."""
 
     rows: Sequence[Sequence[Any]]
     readers: tuple[Reader, ...]

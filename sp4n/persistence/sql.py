@@ -102,6 +102,7 @@ class SqlStore(SqlTimers):
         self._begin = self._pools.begin
         self._read = self._pools.read
         self._driver = self._pools.driver
+        self._lister = self._pools.lister
         self._own_engine = engine is None
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
@@ -327,18 +328,18 @@ class SqlStore(SqlTimers):
 
     def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of complaints that pass ``query`` (one indexed SELECT, see :mod:`.lists`)."""
-        # on the driver's connection, as a load: a list is a read that every screen makes
-        with self._driver() as connection, self._autocommit(connection):
+        # on a driver connection kept for lists: a list is a read that every screen makes
+        with self._lister() as connection:
             return self._lists.find(connection.cursor(), query)
 
     def find_rows(self, query: ComplaintQuery) -> Rows:
         """The page of :meth:`find`, as rows."""
-        with self._driver() as connection, self._autocommit(connection):
+        with self._lister() as connection:
             return self._lists.rows(connection.cursor(), query)
 
     def count(self, query: ComplaintQuery) -> int:
         """How many complaints pass ``query`` (one SELECT COUNT on the indexes of find)."""
-        with self._driver() as connection, self._autocommit(connection):
+        with self._lister() as connection:
             return self._lists.count(connection.cursor(), query)
 
     def aggregate(self, statement: Select[Any]) -> list[tuple[Any, ...]]:

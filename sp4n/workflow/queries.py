@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _json_text
-from typing import Any
+from typing import Any, NamedTuple
 
 from sp4n.agencies.model import EMPTY, AgencyRegistry
 from sp4n.calendars.calendar import WorkingCalendar
@@ -108,6 +108,21 @@ _ID, _SOP, _SOP_VERSION, _STATE, _SUBMITTED, _ANONYMOUS, _CONFIDENTIAL, _AGENCY,
 )
 
 
+class _Seen(NamedTuple):
+    """How an actor sees the complaints of one scope: why they may not act on them (None:
+    they may), whether they see them as the public, and whether the reporter is hidden from
+    them, for a complaint that is not anonymous and for one that is."""
+
+    problem: str | None
+    public: bool
+    hide: tuple[bool, bool]
+
+    @classmethod
+    def of(cls, problem: str | None, actor: Actor | None) -> _Seen:
+        role = actor.role if actor is not None and problem is None else None
+        return cls(problem, role is None, (hides_identity(False, role), hides_identity(True, role)))
+
+
 class Queries:
     """The read side of an engine."""
 
@@ -128,24 +143,24 @@ class Queries:
         agencies, registry = self.runtime.agencies, self.runtime.registry
         make = view_maker(ROW_FIELDS, page.readers)
         reporter = actor is not None and actor.role is Role.REPORTER  # (only a reporter's scope depends on it)
-        viewers: dict[tuple[str | None, str | None, str | None], tuple[Role | None, str | None]] = {}
+        viewers: dict[tuple[str | None, str | None, str | None], _Seen] = {}
         labels: dict[tuple[str, str, str], tuple[str, str, bool]] = {}
         views = []
         for row in page.rows[:count]:
             scope = (row[_AGENCY], row[_UNIT], row[_REPORTER] if reporter else None)
             seen = viewers.get(scope)
             if seen is None:
-                problem = scope_problem_of(*scope, actor, agencies) if actor is not None else None
-                seen = viewers[scope] = (actor.role if actor is not None and problem is None else None, problem)
-            role = seen[0]
-            if role is None and row[_CONFIDENTIAL]:
-                _viewer(row[_ID], True, seen[1], actor)  # refused, as get refuses
+                seen = viewers[scope] = _Seen.of(
+                    scope_problem_of(*scope, actor, agencies) if actor is not None else None, actor
+                )
+            if seen.public and row[_CONFIDENTIAL]:
+                _viewer(row[_ID], True, seen.problem, actor)  # refused, as get refuses
             state = (row[_SOP], row[_SOP_VERSION], row[_STATE])
             label = labels.get(state)
             if label is None:
                 found = registry.get(state[0], state[1]).sop.state(state[2])
                 label = labels[state] = (found.label_id, found.label_en, found.terminal)
-            views.append(make(row, label, hides_identity(row[_ANONYMOUS], role), role is None, None))
+            views.append(make(row, label, seen.hide[bool(row[_ANONYMOUS])], seen.public, None))
         return tuple(views)
 
     def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:

@@ -135,7 +135,7 @@ def view_maker(names: tuple[str, ...], readers: tuple[Reader, ...] | None = None
         if reader is None:
             return f"dict(v[{at[name]}])" if name == "attributes" else f"v[{at[name]}]"
         scope[f"read_{name}"] = reader  # (a reader makes a new value: the attributes are the view's own)
-        return f"(None if (x := v[{at[name]}]) is None else read_{name}(x))"
+        return f"read_{name}(v[{at[name]}])"
 
     values = []
     for name in ComplaintView.__dataclass_fields__:
