@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sp4n.errors import StoreError
 from sp4n.persistence.connect import READ_ONLY, busy_error, create_read_engine, own_error, translate
+from sp4n.persistence.driver import postgres_autocommit
 from sp4n.persistence.forks import reset_after_fork
 
 LISTERS_KEPT = 4
@@ -54,10 +55,15 @@ class Pools:
 
     @contextmanager
     def lister(self) -> Iterator[Any]:
-        """A driver connection that only reads, in autocommit, for a list: as :meth:`driver`,
-        but kept between lists by the store itself (a few, taken out of the pool for good), so
-        that a page costs no checkout and check-in of the pool (a rollback among them) and, on
-        PostgreSQL, no switch to autocommit and back."""
+        """A driver connection that only reads, for a list. On SQLite one the store keeps
+        between lists itself (a few, taken out of the pool for good), so that a page costs no
+        checkout and check-in of the pool (a rollback among them). On PostgreSQL a pooled one,
+        as :meth:`driver`, in autocommit: there the round trip outweighs the pool's work, and a
+        server backend per connection is not to be kept beside the pool's."""
+        if self.engine.dialect.name != "sqlite":
+            with self.driver() as pooled, postgres_autocommit(pooled):
+                yield pooled
+            return
         try:
             connection = self._listers.get_nowait()
         except queue.Empty:
@@ -79,7 +85,7 @@ class Pools:
             self._listers.put(connection)
 
     def _take_out(self) -> Any:
-        """A connection of the pool's, set up by it, and then the store's own (autocommit)."""
+        """A connection of the pool's, set up by it (in autocommit), and then the store's own."""
         try:
             pooled = self.engine.raw_connection()
         except SQLAlchemyError as exc:
@@ -88,8 +94,6 @@ class Pools:
             raise translate(exc, self.url, self.dbapi) from exc
         connection: Any = pooled.driver_connection
         pooled.detach()
-        if self.engine.dialect.name == "postgresql":
-            connection.autocommit = True
         return connection
 
     def _close_listers(self) -> None:

@@ -12,13 +12,13 @@ from sqlalchemy import JSON
 from sp4n.errors import StoreError
 from sp4n.persistence.driver import _reader
 from sp4n.persistence.query import ComplaintQuery, Order, Visibility
-from sp4n.persistence.sql import create_sql_engine
+from sp4n.persistence.sql import create_sql_engine, open_store
 
 from .backends import ADMIN, db_url_fixture, scenario_on  # noqa: F401
 
 
-def test_a_list_keeps_its_connection_and_the_store_closes_it(db_url: str) -> None:
-    with scenario_on(db_url) as s:
+def test_a_list_keeps_its_connection_on_sqlite_and_the_store_closes_it(tmp_path: Path) -> None:
+    with scenario_on(sqlite_url(tmp_path)) as s:
         s.submit()
         pools = s.engine.store._pools  # type: ignore[attr-defined]
         first = s.engine.find(ADMIN).items
@@ -32,8 +32,8 @@ def test_a_list_keeps_its_connection_and_the_store_closes_it(db_url: str) -> Non
         kept.cursor().execute("SELECT 1")
 
 
-def test_a_failed_list_closes_its_connection_and_the_next_one_opens_another(db_url: str) -> None:
-    with scenario_on(db_url) as s:
+def test_a_failed_list_closes_its_connection_and_the_next_one_opens_another(tmp_path: Path) -> None:
+    with scenario_on(sqlite_url(tmp_path)) as s:
         s.submit()
         pools = s.engine.store._pools  # type: ignore[attr-defined]
         s.engine.find(ADMIN)
@@ -43,6 +43,21 @@ def test_a_failed_list_closes_its_connection_and_the_next_one_opens_another(db_u
         with pytest.raises(StoreError):
             s.engine.find(ADMIN)
         assert len(s.engine.find(ADMIN).items) == 1
+
+
+def test_lists_on_postgresql_use_the_pools_connections(db_url: str) -> None:
+    with scenario_on(db_url) as s:
+        s.submit()
+        assert len(s.engine.find(ADMIN).items) == s.engine.count(ADMIN) == 1
+        pools = s.engine.store._pools  # type: ignore[attr-defined]
+        assert pools._listers.empty() == (pools.engine.dialect.name == "postgresql")
+
+
+def sqlite_url(folder: Path) -> str:
+    """A SQLite file of sp4n's schema in ``folder``."""
+    url = f"sqlite:///{folder / 'sp4n.db'}"
+    open_store(url, upgrade=True).close()
+    return url
 
 
 @pytest.mark.parametrize(
