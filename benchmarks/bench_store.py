@@ -57,7 +57,8 @@ from sqlalchemy import text
 
 from sp4n.errors import Sp4nError
 from sp4n.persistence.hotpath import LOAD_COMPLAINT
-from sp4n.persistence.sql import DUE_TIMERS, create_sql_engine
+from sp4n.persistence.sql import create_sql_engine
+from sp4n.persistence.timer_queue import DUE_TIMERS
 from sp4n.workflow import Engine
 
 from lifecycle import STEPS, timed

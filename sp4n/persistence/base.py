@@ -17,7 +17,7 @@ from sp4n.errors import InvalidArgumentError
 from sp4n.persistence.feed_base import FeedStore
 from sp4n.persistence.feed_records import FeedEntry
 from sp4n.persistence.limits import check_limits
-from sp4n.persistence.query import ComplaintQuery
+from sp4n.persistence.query import ComplaintQuery, Rows
 from sp4n.persistence.records import (
     ClockLedger,
     ClockRun,
@@ -145,6 +145,12 @@ class Store(Protocol):
     def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """Complaints that pass ``query``, in its order, after its keyset position, at most
         ``query.limit`` of them, each with its earliest running due instant (read model)."""
+        ...
+
+    def find_rows(self, query: ComplaintQuery) -> Rows:
+        """The page :meth:`find` returns, each complaint as a row of its field values and its due
+        instant (:class:`~sp4n.persistence.query.Rows`): what a list's views are made from, with
+        no record built in between."""
         ...
 
     def count(self, query: ComplaintQuery) -> int:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from json import JSONDecoder
+from json.scanner import make_scanner
+from typing import Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import JSON, Engine
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -29,7 +31,7 @@ Processor = Callable[[Any], Any] | None
 class Prepared:
     """One statement compiled for a dialect, with the bind processor of each of its parameters."""
 
-    __slots__ = ("_constants", "_names", "_positional", "_processors", "sql")
+    __slots__ = ("_constants", "_fast", "_names", "_positional", "_processors", "sql")
 
     def __init__(self, statement: ClauseElement, engine: Engine) -> None:
         dialect = engine.dialect
@@ -50,10 +52,22 @@ class Prepared:
                 process = None
             processors.append(process)
         self._processors = tuple(processors)
+        self._fast = self._compile()
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for ``values`` (keyed by bind name); a value the column type
-        cannot convert is a StoreError naming it."""
+        cannot convert is a StoreError naming it.
+
+        They are made in one step compiled for the statement (a save makes them for some ten
+        rows a complaint); when a processor refuses a value, again one by one, to name it."""
+        try:
+            return self._fast(values)
+        except Sp4nError:
+            raise
+        except (TypeError, ValueError, OverflowError):
+            return self._one_by_one(values)
+
+    def _one_by_one(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         constants = self._constants
         converted = []
         for name, process in zip(self._names, self._processors, strict=True):
@@ -72,24 +86,58 @@ class Prepared:
                 raise StoreError(f"{name}={value!r} cannot be stored: {exc}") from exc
         return converted if self._positional else dict(zip(self._names, converted, strict=True))
 
+    def _compile(self) -> Callable[[Mapping[str, Any]], Sequence[Any] | dict[str, Any]]:
+        """:meth:`_one_by_one` as one list (or dict) display, built for this statement."""
+        scope: dict[str, Any] = {}
+        items = []
+        for i, (name, process) in enumerate(zip(self._names, self._processors, strict=True)):
+            if name in self._constants:
+                scope[f"c{i}"] = self._constants[name]
+                items.append(f"c{i}")
+            elif process is None:
+                items.append(f"values[{name!r}]")
+            else:
+                scope[f"p{i}"] = process
+                items.append(f"p{i}(values[{name!r}])")
+        if self._positional:
+            body = f"[{', '.join(items)}]"
+        else:
+            body = "{" + ", ".join(f"{name!r}: {item}" for name, item in zip(self._names, items, strict=True)) + "}"
+        source = f"def params(values):\n    return {body}\n"
+        exec(compile(source, f"<parameters of {len(items)}>", "exec"), scope)  # the source is built above
+        return cast(Callable[[Mapping[str, Any]], Sequence[Any] | dict[str, Any]], scope["params"])
+
 
 class Query:
     """A SELECT compiled for a dialect, whose rows come back as dicts of decoded values."""
 
-    __slots__ = ("_columns", "_decoded", "_prepared")
+    __slots__ = ("_columns", "_prepared", "readers", "values")
 
     def __init__(self, statement: Select[Any], engine: Engine) -> None:
         dialect = engine.dialect
         self._prepared = Prepared(statement, engine)
         self._columns: tuple[tuple[str, Processor], ...] = tuple(
-            (str(c.key), c.type.dialect_impl(dialect).result_processor(dialect, None))
-            for c in statement.selected_columns
+            (str(c.key), _reader(c.type, dialect)) for c in statement.selected_columns
         )
-        self._decoded = tuple((i, p) for i, (_, p) in enumerate(self._columns) if p is not None)
+        self.readers = tuple(p for _, p in self._columns)
+        """The processor of each column (None: its values need none)."""
+        self.values: Callable[[Sequence[Any]], tuple[Any, ...]] = _decoder(self.readers)
+        """A driver row's values in column order, decoded by their column types: one step
+        compiled for this statement, which touches only the columns whose type converts (a
+        wide row costs little more than a narrow one)."""
 
     def run(self, cursor: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Execute on a DBAPI cursor; the rows as the driver returns them (see :meth:`decode`)."""
-        cursor.execute(self._prepared.sql, self._prepared.params(values))
+        return self.run_bound(cursor, self.bind(values))
+
+    def bind(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The driver's parameters for ``values`` (:meth:`Prepared.params`), to run once or again."""
+        params = self._prepared.params(values)
+        return tuple(params) if isinstance(params, list) else params
+
+    def run_bound(self, cursor: Any, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute with parameters made by :meth:`bind`; the rows as the driver returns them."""
+        cursor.execute(self._prepared.sql, params)
         return list(cursor.fetchall())
 
     def decode(self, row: Sequence[Any], start: int = 0, stop: int | None = None) -> dict[str, Any]:
@@ -97,19 +145,50 @@ class Query:
         columns = self._columns[start:stop]
         return {n: v if p is None or v is None else p(v) for (n, p), v in zip(columns, row[start:stop], strict=True)}
 
-    def values(self, row: Sequence[Any]) -> list[Any]:
-        """A driver row's values in column order, decoded by their column types (only the
-        columns whose type converts are touched: a wide row costs little more than a narrow one)."""
-        values = list(row)
-        for i, process in self._decoded:
-            value = values[i]
-            if value is not None:
-                values[i] = process(value)
-        return values
-
     def index(self, name: str) -> int:
         """The position of a selected column."""
         return [n for n, _ in self._columns].index(name)
+
+
+_scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(cast(Any, JSONDecoder()))
+"""The C scanner of json.loads, called directly."""
+
+
+def _reader(type_: Any, dialect: Any) -> Processor:
+    """The result processor of a column type; for JSON text on SQLite one that reads it in a
+    single call of the C scanner (what json.loads reaches through three Python layers)."""
+    process: Processor = type_.dialect_impl(dialect).result_processor(dialect, None)
+    if process is None or dialect.name != "sqlite" or not isinstance(type_, JSON):
+        return process
+    fallback = process
+
+    def read_json(value: Any) -> Any:
+        if type(value) is str:
+            try:
+                decoded, end = _scan_json(value, 0)
+            except StopIteration:
+                decoded, end = None, -1
+            if end == len(value):
+                return decoded
+        return fallback(value)  # another shape of text (spaces around it), a number, or an error
+
+    return read_json
+
+
+def _decoder(processors: Sequence[Processor]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function from a driver row to its decoded values: one tuple built in one step, each
+    value that is not None passed through its column's processor (None stays None)."""
+    scope: dict[str, Any] = {}
+    items = []
+    for i, process in enumerate(processors):
+        if process is None:
+            items.append(f"r[{i}]")
+        else:
+            scope[f"p{i}"] = process
+            items.append(f"(None if (x := r[{i}]) is None else p{i}(x))")
+    source = f"def decode(r):\n    return ({', '.join(items)},)\n"
+    exec(compile(source, f"<row decoder {len(items)}>", "exec"), scope)  # the source is built above
+    return cast(Callable[[Sequence[Any]], tuple[Any, ...]], scope["decode"])
 
 
 class Transaction:

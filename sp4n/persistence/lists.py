@@ -11,6 +11,7 @@ order, not by name) with its read-model due instant.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
@@ -20,14 +21,13 @@ from sqlalchemy import Engine, Select, and_, bindparam, false, func, or_, select
 
 from sp4n.persistence import tables as t
 from sp4n.persistence.driver import Query
-from sp4n.persistence.query import ComplaintQuery, Order
+from sp4n.persistence.query import ROW_FIELDS, ComplaintQuery, Order, Rows
 from sp4n.persistence.records import Complaint
-from sp4n.persistence.rows import COMPLAINT_FIELDS
 
 _C = t.complaints.c
 _EQUAL = ("unit", "sop_id", "category", "classification", "channel", "reporter_id", "tracking_number", "external_id")
 _RANGES = ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before", "breached_at")
-_SELECTED = [_C[name] for name in (*COMPLAINT_FIELDS, "next_due_at")]
+_SELECTED = [_C[name] for name in ROW_FIELDS]
 
 
 class Shape(NamedTuple):
@@ -168,6 +168,7 @@ class Lister:
         self._engine = engine
         self._compiled = lru_cache(maxsize=256)(self._compile)
         self._counted = lru_cache(maxsize=256)(self._compile_count)
+        self._bound = lru_cache(maxsize=256)(self._bind)
 
     def _compile(self, shape: Shape) -> Query:
         return Query(find_statement(shape), self._engine)
@@ -185,10 +186,22 @@ class Lister:
 
     def find(self, cursor: Any, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of ``query`` read on a DBAPI cursor: each complaint with its ``next_due_at``."""
+        compiled, found = self._run(cursor, query)
+        return [(Complaint(*values[:-1]), values[-1]) for values in map(compiled.values, found)]
+
+    def rows(self, cursor: Any, query: ComplaintQuery) -> Rows:
+        """A page of ``query`` read on a DBAPI cursor, as the driver returns it, with the reader
+        of each column (:class:`~sp4n.persistence.query.Rows`)."""
+        compiled, found = self._run(cursor, query)
+        return Rows(found, compiled.readers)
+
+    def _run(self, cursor: Any, query: ComplaintQuery) -> tuple[Query, list[tuple[Any, ...]]]:
+        compiled, params = self._bound(query)
+        return compiled, compiled.run_bound(cursor, params)
+
+    def _bind(self, query: ComplaintQuery) -> tuple[Query, Sequence[Any] | dict[str, Any]]:
+        """The SELECT of ``query`` and the driver's parameters for it (kept for the queries
+        asked again: a screen refreshed, the same page of a list asked by many)."""
         shape, values = find_parameters(query)
         compiled = self._compiled(shape)
-        page = []
-        for row in compiled.run(cursor, values):
-            *fields, next_due_at = compiled.values(row)
-            page.append((Complaint(*fields), next_due_at))
-        return page
+        return compiled, compiled.bind(values)

@@ -28,7 +28,7 @@ from sp4n.persistence.base import (
     tightened,
 )
 from sp4n.persistence.feed_memory import MemoryFeed
-from sp4n.persistence.query import ComplaintQuery, matches, sort_key
+from sp4n.persistence.query import ComplaintQuery, Rows, as_rows, matches, sort_key
 from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, Timer, TimerStatus
 
 
@@ -171,6 +171,10 @@ class MemoryStore:
                     found.append((key, complaint, next_due))
             found.sort(key=lambda f: f[0])
             return [(c.copy(), due) for _, c, due in found[: query.limit]]
+
+    def find_rows(self, query: ComplaintQuery) -> Rows:
+        """The page of :meth:`find`, as rows."""
+        return as_rows(self.find(query))
 
     def count(self, query: ComplaintQuery) -> int:
         """How many complaints pass ``query`` (a scan)."""

@@ -8,11 +8,40 @@ costs the same at row 10 as at row 1,000,000 and rows added meanwhile do not shi
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sp4n.persistence.records import Complaint
+
+ROW_FIELDS = (*Complaint.__dataclass_fields__, "next_due_at")
+"""What a row of a list holds, in order: a complaint's fields, then its earliest running due
+instant (:meth:`Store.find_rows`)."""
+_fields_of = attrgetter(*ROW_FIELDS[:-1])
+
+Reader = Callable[[Any], Any] | None
+"""How a value of a row becomes the field's value (None: it is already)."""
+
+
+class Rows(NamedTuple):
+    """A page of a list as rows (:meth:`Store.find_rows`): each complaint's values in
+    :data:`ROW_FIELDS` order as the database gave them, and the reader of each position, which
+    turns a value into the field's value (None too, as SQLAlchemy's result processors do).
+    Reading is left to whoever makes something of the rows, so each value is read once, where
+    it is used (a view that withholds the attributes never reads them)."""
+
+    rows: Sequence[Sequence[Any]]
+    readers: tuple[Reader, ...]
+
+    def read(self, row: Sequence[Any], position: int) -> Any:
+        """The field's value at ``position`` of ``row``."""
+        value = row[position]
+        reader = self.readers[position]
+        return value if reader is None or value is None else reader(value)
 
 
 class Order(StrEnum):
@@ -70,6 +99,32 @@ class ComplaintQuery:
     """With a reporter filter, for a viewer who sees reporters only within a scope: only
     complaints whose reporter they see (not anonymous, of these agencies and units)."""
 
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> ComplaintQuery:
+        """The query with these fields (the others at their defaults), made without the 24
+        ``object.__setattr__`` calls of a frozen dataclass's ``__init__``, which a list pays
+        on every call; the values are the caller's to check, their names are checked here."""
+        unknown = values.keys() - _QUERY_FIELDS
+        if unknown or "visibility" not in values:
+            raise TypeError(f"not the fields of a ComplaintQuery: {sorted(unknown) or 'no visibility'}")
+        query = object.__new__(cls)
+        object.__setattr__(query, "__dict__", {**_QUERY_DEFAULTS, **values})
+        return query
+
+    def page(self, limit: int, after: tuple[datetime, str] | None) -> ComplaintQuery:
+        """This query with another limit and keyset position: ``dataclasses.replace`` without
+        its checks and ``__init__`` of 24 fields, which a list pays on every page (the values
+        are this query's, checked when it was made)."""
+        page = object.__new__(ComplaintQuery)
+        object.__setattr__(page, "__dict__", {**self.__dict__, "limit": limit, "after": after})
+        return page
+
+
+_QUERY_FIELDS = frozenset(ComplaintQuery.__dataclass_fields__)
+_QUERY_DEFAULTS = {
+    f.name: f.default for f in ComplaintQuery.__dataclass_fields__.values() if f.default is not dataclasses.MISSING
+}
+
 
 def in_scope(complaint: Complaint, scope: Visibility) -> bool:
     """Whether ``complaint`` lies within the agencies (and units) of ``scope``."""
@@ -124,6 +179,14 @@ def matches(complaint: Complaint, next_due_at: datetime | None, breached: bool, 
     ):
         return False
     return not (query.order is Order.DUE and next_due_at is None)
+
+
+def as_rows(found: Sequence[tuple[Complaint, datetime | None]]) -> Rows:
+    """Complaints and their due instants as the rows of a list, with nothing left to read."""
+    return Rows([(*_fields_of(complaint), due) for complaint, due in found], _AS_IS)
+
+
+_AS_IS: tuple[Reader, ...] = (None,) * len(ROW_FIELDS)
 
 
 def sort_key(complaint: Complaint, next_due_at: datetime | None, order: Order) -> tuple[datetime, str]:

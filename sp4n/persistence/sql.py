@@ -4,7 +4,8 @@ One ChangeSet is one transaction. The complaint row is updated only if its versi
 the change was computed from (optimistic locking); a timer closed as fired must still be pending
 (exactly-once firing); any failure rolls everything back. Loading a complaint and saving a
 change, which every command does, run on the driver's connection with statements compiled once
-(:mod:`sp4n.persistence.hotpath`); everything else runs through SQLAlchemy Core. Errors of
+(:mod:`sp4n.persistence.hotpath`); everything else runs through SQLAlchemy Core. The timer
+queue (due timers, claims and leases) is a part of its own (:mod:`.timer_queue`). Errors of
 either are translated into sp4n's at this boundary (:mod:`sp4n.persistence.connect`): a
 refused change is a ConcurrencyConflict only when its version check failed, and a key that is
 already taken has an error of its own. Connections are the process's own (:mod:`.pools`).
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, and_, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Select, and_, bindparam, delete, func, select, update
 
 from sp4n.errors import (
     ComplaintNotFound,
@@ -34,7 +35,6 @@ from sp4n.persistence.base import (
     ChangeSet,
     IdempotencyRecord,
     Snapshot,
-    TimerClose,
     check_change,
     check_count,
     distinct_complaints,
@@ -54,9 +54,10 @@ from sp4n.persistence.hotpath import LOAD_MANY, HotPath, dialect_insert, snapsho
 from sp4n.persistence.lists import Lister
 from sp4n.persistence.orphans import orphan_rows
 from sp4n.persistence.pools import Pools
-from sp4n.persistence.query import ComplaintQuery
-from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, Timer, TimerStatus
-from sp4n.persistence.rows import complaint_from, event_from, milestone_from, run_from, timer_from
+from sp4n.persistence.query import ComplaintQuery, Rows
+from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone
+from sp4n.persistence.rows import complaint_from, event_from, milestone_from, run_from
+from sp4n.persistence.timer_queue import SqlTimers
 
 _CHUNK = 500
 """Ids in one IN list of a bulk read."""
@@ -66,25 +67,12 @@ __all__ = ["SqlStore", "create_sql_engine", "open_store", "safe_url"]
 _AGGREGATE_SETTINGS = "SET jit = off; SET work_mem = '128MB'"
 """PostgreSQL settings of :meth:`SqlStore.aggregate`."""
 
-_CLAIM_ROUNDS = 4
-"""Reads of candidates per claim, when some are held up by earlier timers of their complaints."""
-
-# (the benchmark explains this query's plan)
-DUE_TIMERS = (
-    select(t.timers)
-    .where(and_(t.timers.c.status == TimerStatus.PENDING.value, t.timers.c.due_at <= bindparam("now")))
-    .order_by(t.timers.c.due_at, t.timers.c.priority, t.timers.c.id)
-    .limit(bindparam("lim"))
-)
 _COUNTER = t.counters.c
 _RESERVE = (
     update(t.counters)
     .where(_COUNTER.name == bindparam("counter"))
     .values(next_value=_COUNTER.next_value + bindparam("count"))
     .returning(_COUNTER.next_value - bindparam("count"))
-)
-_NEXT_DUE = (
-    select(t.timers.c.due_at).where(t.timers.c.status == TimerStatus.PENDING.value).order_by(t.timers.c.due_at).limit(1)
 )
 
 
@@ -102,7 +90,7 @@ def _definition(kind: str, key: tuple[str, ...], column: str) -> Any:
     return select(table.c[column]).where(table.c.version == key[0])
 
 
-class SqlStore:
+class SqlStore(SqlTimers):
     """The store protocol on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, engine: Engine | None = None, check_schema: bool = True) -> None:
@@ -114,6 +102,7 @@ class SqlStore:
         self._begin = self._pools.begin
         self._read = self._pools.read
         self._driver = self._pools.driver
+        self._lister = self._pools.lister
         self._own_engine = engine is None
         self._dbapi: Any = self._pools.dbapi
         self._hot = HotPath(self.engine)
@@ -327,16 +316,6 @@ class SqlStore:
     def _write_idempotency(self, tx: Transaction, records: Sequence[IdempotencyRecord]) -> None:
         self._hot.write_idempotency(tx, records)
 
-    def close_stale_timer(self, close: TimerClose) -> bool:
-        """Close one pending timer alone (its clock moved on)."""
-        with self._begin() as conn:
-            result = conn.execute(
-                update(t.timers)
-                .where(and_(t.timers.c.id == close.timer_id, t.timers.c.status == TimerStatus.PENDING.value))
-                .values(status=close.status.value, closed_at=close.closed_at, lateness_seconds=close.lateness_seconds)
-            )
-            return bool(result.rowcount == 1)
-
     # ------------------------------------------------------------------ reads
 
     def last_event(self, complaint_id: str) -> Event | None:
@@ -349,13 +328,18 @@ class SqlStore:
 
     def find(self, query: ComplaintQuery) -> list[tuple[Complaint, datetime | None]]:
         """A page of complaints that pass ``query`` (one indexed SELECT, see :mod:`.lists`)."""
-        # on the driver's connection, as a load: a list is a read that every screen makes
-        with self._driver() as connection, self._autocommit(connection):
+        # on a driver connection kept for lists: a list is a read that every screen makes
+        with self._lister() as connection:
             return self._lists.find(connection.cursor(), query)
+
+    def find_rows(self, query: ComplaintQuery) -> Rows:
+        """The page of :meth:`find`, as rows."""
+        with self._lister() as connection:
+            return self._lists.rows(connection.cursor(), query)
 
     def count(self, query: ComplaintQuery) -> int:
         """How many complaints pass ``query`` (one SELECT COUNT on the indexes of find)."""
-        with self._driver() as connection, self._autocommit(connection):
+        with self._lister() as connection:
             return self._lists.count(connection.cursor(), query)
 
     def aggregate(self, statement: Select[Any]) -> list[tuple[Any, ...]]:
@@ -404,34 +388,6 @@ class SqlStore:
             ).all()
         return [event_from(r._mapping) for r in rows]
 
-    def timers(self, complaint_id: str) -> list[Timer]:
-        """Every timer of a complaint."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(t.timers)
-                .where(t.timers.c.complaint_id == complaint_id)
-                .order_by(t.timers.c.due_at, t.timers.c.priority, t.timers.c.id)
-            ).all()
-        return [timer_from(r._mapping) for r in rows]
-
-    def timer(self, timer_id: str) -> Timer | None:
-        """One timer by id."""
-        with self._read() as conn:
-            row = conn.execute(select(t.timers).where(t.timers.c.id == timer_id)).first()
-        return timer_from(row._mapping) if row is not None else None
-
-    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
-        """Pending timers due by ``now``, earliest first (ties by id)."""
-        with self._read() as conn:
-            rows = conn.execute(DUE_TIMERS, {"now": now, "lim": limit}).all()
-        return [timer_from(r._mapping) for r in rows]
-
-    def next_due_at(self) -> datetime | None:
-        """The earliest pending due instant."""
-        with self._read() as conn:
-            value: datetime | None = conn.execute(_NEXT_DUE).scalar()  # UtcDateTime: aware UTC already
-        return value
-
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         """The record of a command with this key."""
         with self._read() as conn:
@@ -458,87 +414,6 @@ class SqlStore:
             query = query.where(t.complaints.c.id.in_(list(ids)))
         with self._read() as conn:
             return [complaint_from(r._mapping) for r in conn.execute(query)]
-
-    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Timer]:
-        """Lease up to ``limit`` due pending timers that no live lease holds, earliest first.
-
-        PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
-        workers claim disjoint batches without waiting for each other; SQLite serializes writers.
-        A complaint's timers fire in order: a candidate is left out while an earlier due timer of
-        its complaint is pending outside the batch (leased, or being claimed, by another
-        worker), and further candidates are read, a few rounds at most, to fill the batch.
-        """
-        tm = t.timers
-        due = and_(tm.c.status == TimerStatus.PENDING.value, tm.c.due_at <= now)
-        free = (tm.c.lease_expires.is_(None)) | (tm.c.lease_expires <= now)
-        order = (tm.c.due_at, tm.c.priority, tm.c.id)
-        ids: list[str] = []
-        seen: list[str] = []
-        with self._begin() as conn:
-            for _ in range(_CLAIM_ROUNDS):
-                query = select(tm.c.id, tm.c.complaint_id).where(and_(due, free)).order_by(*order).limit(limit)
-                if seen:
-                    query = query.where(tm.c.id.not_in(seen))
-                if self.dialect == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                candidates = conn.execute(query).all()
-                if not candidates:
-                    break
-                seen += [r.id for r in candidates]
-                ids += self._in_order(conn, due, order, ids, candidates)
-                if len(ids) >= limit:
-                    break
-            ids = ids[:limit]
-            if not ids:
-                return []
-            conn.execute(update(tm).where(tm.c.id.in_(ids)).values(lease_owner=owner, lease_expires=now + lease))
-            rows = conn.execute(select(tm).where(tm.c.id.in_(ids)).order_by(*order)).all()
-        return [timer_from(r._mapping) for r in rows]
-
-    @staticmethod
-    def _in_order(
-        conn: Connection, due: Any, order: tuple[Any, ...], kept: list[str], candidates: Sequence[Any]
-    ) -> list[str]:
-        """The candidates that no earlier due timer of their complaint outside the batch holds up,
-        in the database's own order (its collation decides ties, as in the ORDER BY)."""
-        tm = t.timers
-        batch = set(kept) | {r.id for r in candidates}
-        complaints = list({r.complaint_id for r in candidates})
-        held_up: set[str] = set()
-        free_to_go: set[str] = set()
-        for r in conn.execute(
-            select(tm.c.id, tm.c.complaint_id).where(and_(due, tm.c.complaint_id.in_(complaints))).order_by(*order)
-        ):
-            if r.complaint_id in held_up:
-                continue
-            if r.id in batch:
-                free_to_go.add(r.id)
-            else:
-                held_up.add(r.complaint_id)
-        return [r.id for r in candidates if r.id in free_to_go]
-
-    def release_timers(self, owner: str, timer_ids: Sequence[str]) -> None:
-        """Give back leases ``owner`` holds on timers it did not close."""
-        if not timer_ids:
-            return
-        tm = t.timers
-        with self._begin() as conn:
-            conn.execute(
-                update(tm)
-                .where(and_(tm.c.id.in_(list(timer_ids)), tm.c.lease_owner == owner))
-                .values(lease_owner=None, lease_expires=None)
-            )
-
-    def complaints_with_pending_timers(self, due_from: datetime | None = None) -> list[str]:
-        """Ids of complaints that have at least one pending timer (due at or after ``due_from``,
-        if given: a range of the (status, due_at, ...) index)."""
-        tm = t.timers
-        query = select(tm.c.complaint_id).where(tm.c.status == TimerStatus.PENDING.value)
-        if due_from is not None:
-            query = query.where(tm.c.due_at >= due_from)
-        with self._read() as conn:
-            rows = conn.execute(query.distinct()).all()
-        return sorted(r.complaint_id for r in rows)
 
     def delete_everything(self) -> None:
         """Empty every sp4n table (for tests and demos that reuse a database)."""

@@ -51,9 +51,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is UTC:
-            return value
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return _utc_from_aware(value)
 
     # On SQLite an instant is text ("2026-03-02 03:00:00.000000", UTC), which SQLAlchemy writes
     # and parses in Python: the two conversions below make and read that same text in C, several
@@ -67,6 +65,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def result_processor(self, dialect: Dialect, coltype: object) -> _Processor | None:
         if dialect.name == "sqlite":
             return _utc_from_text
+        if self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return _utc_from_aware  # (the driver's own datetime: no layer of SQLAlchemy's between)
         return super().result_processor(dialect, coltype)
 
 
@@ -83,13 +83,22 @@ def _utc_text(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without "+00:00"
 
 
-def _utc_from_text(value: str | None) -> datetime | None:
+def _utc_from_aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if zone is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if zone is None else value.astimezone(UTC)
+
+
+def _utc_from_text(value: str | None, _parse: Callable[[str], datetime] = datetime.fromisoformat) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value + "+00:00")
+        parsed = _parse(value + "+00:00")
     except ValueError:  # not SQLAlchemy's own text: it carries an offset of its own
-        parsed = datetime.fromisoformat(value)
+        parsed = _parse(value)
     if parsed.tzinfo is UTC:
         return parsed
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)  # a date alone

@@ -34,18 +34,26 @@ def scope_problem(complaint: Complaint, actor: Actor, agencies: AgencyRegistry =
     (an admin of an agency that is ``admin_for`` a Pemda, on the Pemda's whole tree); a liaison
     officer with units, only on complaints of those units. A reporter acts on their own reports.
     """
+    return scope_problem_of(complaint.agency, complaint.unit, complaint.reporter_id, actor, agencies)
+
+
+def scope_problem_of(
+    agency: str | None, unit: str | None, reporter_id: str | None, actor: Actor, agencies: AgencyRegistry = EMPTY
+) -> str | None:
+    """:func:`scope_problem` for a complaint of that agency, unit and reporter (all it depends
+    on; the reporter only for a reporter)."""
     if actor.role in _STAFF_OF_AGENCY:
         assert actor.agency is not None  # Actor checks that agency staff have one
-        if complaint.agency is None:
+        if agency is None:
             return "the complaint is not assigned to an agency yet"
         scope = _scope(actor, agencies)
-        if complaint.agency not in scope:
+        if agency not in scope:
             if len(scope) == 1:
-                return f"the complaint is assigned to agency {complaint.agency!r}, not {actor.agency!r}"
-            return f"the complaint is assigned to agency {complaint.agency!r}, outside {_tree(actor, agencies)}"
-        if actor.units and complaint.unit not in actor.units:
-            return f"the complaint is assigned to unit {complaint.unit!r}, not to {', '.join(actor.units)}"
-    if actor.role is Role.REPORTER and complaint.reporter_id != actor.id:
+                return f"the complaint is assigned to agency {agency!r}, not {actor.agency!r}"
+            return f"the complaint is assigned to agency {agency!r}, outside {_tree(actor, agencies)}"
+        if actor.units and unit not in actor.units:
+            return f"the complaint is assigned to unit {unit!r}, not to {', '.join(actor.units)}"
+    if actor.role is Role.REPORTER and reporter_id != actor.id:
         return "a reporter may act only on their own reports"
     return None
 

@@ -12,23 +12,24 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from json.encoder import encode_basestring_ascii as _json_text
+from typing import Any, NamedTuple
 
 from sp4n.agencies.model import EMPTY, AgencyRegistry
+from sp4n.calendars.calendar import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.errors import ComplaintNotFound, ComplaintNotVisible, InvalidData, PermissionDenied
-from sp4n.persistence.query import ComplaintQuery, Order, Visibility
+from sp4n.persistence.query import ROW_FIELDS, ComplaintQuery, Order, Rows, Visibility
 from sp4n.persistence.records import ClockStatus, Complaint, Event
-from sp4n.states.model import Role, Sop
+from sp4n.states.model import Role
 from sp4n.workflow.actor import Actor
-from sp4n.workflow.commands import scope_problem, visibility_of
+from sp4n.workflow.commands import scope_problem, scope_problem_of, visibility_of
 from sp4n.workflow.runtime import Runtime
 from sp4n.workflow.tracking import normalize_tracking_number
-from sp4n.workflow.views import HIDDEN, ComplaintView, hides_reporter, make_view
+from sp4n.workflow.views import HIDDEN, ComplaintView, hides_identity, hides_reporter, make_view, view_maker
 
 MAX_LIMIT = 500
 """The most rows one page may hold."""
@@ -74,13 +75,52 @@ def viewer_of(complaint: Complaint, actor: Actor | None, agencies: AgencyRegistr
     scope, which follows the agency tree); PermissionDenied or ComplaintNotVisible when they may
     not see it at all."""
     problem = scope_problem(complaint, actor, agencies) if actor is not None else None
+    return _viewer(complaint.id, complaint.confidential, problem, actor)
+
+
+def _viewer(complaint_id: str, confidential: bool, problem: str | None, actor: Actor | None) -> Actor | None:
+    """:func:`viewer_of` for a complaint that is ``confidential`` or not, given why ``actor``
+    may not act on it (:func:`scope_problem`)."""
     if actor is not None and problem is not None:
-        if complaint.confidential:
-            raise PermissionDenied(complaint.id, "view", str(actor), problem)
+        if confidential:
+            raise PermissionDenied(complaint_id, "view", str(actor), problem)
         actor = None
-    if actor is None and complaint.confidential:
-        raise ComplaintNotVisible(complaint.id)
+    if actor is None and confidential:
+        raise ComplaintNotVisible(complaint_id)
     return actor
+
+
+_ID, _SOP, _SOP_VERSION, _STATE, _SUBMITTED, _ANONYMOUS, _CONFIDENTIAL, _AGENCY, _UNIT, _REPORTER, _DUE = (
+    ROW_FIELDS.index(name)
+    for name in (
+        "id",
+        "sop_id",
+        "sop_version",
+        "state",
+        "submitted_at",
+        "anonymous",
+        "confidential",
+        "agency",
+        "unit",
+        "reporter_id",
+        "next_due_at",
+    )
+)
+
+
+class _Seen(NamedTuple):
+    """How an actor sees the complaints of one scope: why they may not act on them (None:
+    they may), whether they see them as the public, and whether the reporter is hidden from
+    them, for a complaint that is not anonymous and for one that is."""
+
+    problem: str | None
+    public: bool
+    hide: tuple[bool, bool]
+
+    @classmethod
+    def of(cls, problem: str | None, actor: Actor | None) -> _Seen:
+        role = actor.role if actor is not None and problem is None else None
+        return cls(problem, role is None, (hides_identity(False, role), hides_identity(True, role)))
 
 
 class Queries:
@@ -88,26 +128,39 @@ class Queries:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self._last_horizon: tuple[WorkingCalendar, tuple[int, date], datetime] | None = None
 
     def _view(self, complaint: Complaint, actor: Actor | None, next_due_at: datetime | None) -> ComplaintView:
         viewer = viewer_of(complaint, actor, self.runtime.agencies)
         sop = self.runtime.registry.get(complaint.sop_id, complaint.sop_version).sop
         return make_view(complaint, sop, viewer.role if viewer else None, next_due_at)
 
-    def _views(
-        self, rows: Sequence[tuple[Complaint, datetime | None]], actor: Actor | None
-    ) -> tuple[ComplaintView, ...]:
-        """The views of a page's rows: as :meth:`_view`, each SOP version looked up once a page."""
+    def _views(self, page: Rows, count: int, actor: Actor | None) -> tuple[ComplaintView, ...]:
+        """The views of the first ``count`` rows of a page, as :meth:`_view` makes them: whom
+        the actor counts as is decided once per agency and unit (and reporter, for a reporter)
+        of a page, and the labels of each SOP state are looked up once a page. The values the
+        rows' privacy depends on are plain text and flags, read as they are."""
         agencies, registry = self.runtime.agencies, self.runtime.registry
-        sops: dict[tuple[str, str], Sop] = {}
+        make = view_maker(ROW_FIELDS, page.readers)
+        reporter = actor is not None and actor.role is Role.REPORTER  # (only a reporter's scope depends on it)
+        viewers: dict[tuple[str | None, str | None, str | None], _Seen] = {}
+        labels: dict[tuple[str, str, str], tuple[str, str, bool]] = {}
         views = []
-        for complaint, next_due_at in rows:
-            viewer = viewer_of(complaint, actor, agencies)
-            key = (complaint.sop_id, complaint.sop_version)
-            sop = sops.get(key)
-            if sop is None:
-                sop = sops[key] = registry.get(*key).sop
-            views.append(make_view(complaint, sop, viewer.role if viewer else None, next_due_at))
+        for row in page.rows[:count]:
+            scope = (row[_AGENCY], row[_UNIT], row[_REPORTER] if reporter else None)
+            seen = viewers.get(scope)
+            if seen is None:
+                seen = viewers[scope] = _Seen.of(
+                    scope_problem_of(*scope, actor, agencies) if actor is not None else None, actor
+                )
+            if seen.public and row[_CONFIDENTIAL]:
+                _viewer(row[_ID], True, seen.problem, actor)  # refused, as get refuses
+            state = (row[_SOP], row[_SOP_VERSION], row[_STATE])
+            label = labels.get(state)
+            if label is None:
+                found = registry.get(state[0], state[1]).sop.state(state[2])
+                label = labels[state] = (found.label_id, found.label_en, found.terminal)
+            views.append(make(row, label, seen.hide[bool(row[_ANONYMOUS])], seen.public, None))
         return tuple(views)
 
     def get(self, complaint_id: str, actor: Actor | None) -> ComplaintView:
@@ -158,14 +211,14 @@ class Queries:
         """A page of complaints (filters as :meth:`Engine.find`)."""
         query = self._query(actor, filters)
         after = None if cursor is None else _decode(cursor, _fingerprint(query))
-        rows = self.runtime.store.find(replace(query, limit=query.limit + 1, after=after))
-        items = self._views(rows[: query.limit], actor)
-        if len(rows) <= query.limit:
+        page = self.runtime.store.find_rows(query.page(query.limit + 1, after))
+        items = self._views(page, query.limit, actor)
+        if len(page.rows) <= query.limit:
             return Page(items, None)
-        last, due = rows[query.limit - 1]
-        key = due if query.order is Order.DUE else last.submitted_at
+        last = page.rows[query.limit - 1]
+        key = page.read(last, _DUE if query.order is Order.DUE else _SUBMITTED)
         assert key is not None
-        return Page(items, _encode(_fingerprint(query), key, last.id))
+        return Page(items, _encode(_fingerprint(query), key, last[_ID]))
 
     def count(self, actor: Actor | None, **filters: Any) -> int:
         """How many complaints :meth:`find` would list for ``actor`` over all its pages (the
@@ -189,10 +242,10 @@ class Queries:
             "order": order,
             "limit": limit,
         }
-        for name in ("unit", "category", "classification", "channel", "external_id"):
-            values[name] = _text(name, f.pop(name, None))
-        values["sop_id"] = _text("sop", f.pop("sop", None))
-        values["reporter_id"] = _text("reporter", f.pop("reporter", None))
+        # only the filters given are looked at (a query's other fields keep their None)
+        for name, field in _TEXTS.items():
+            if name in f:
+                values[field] = _text(name, f.pop(name))
         state = f.pop("state", None)
         if state is not None:
             states = (state,) if isinstance(state, str) else tuple(state)
@@ -203,30 +256,53 @@ class Queries:
         tracking = f.pop("tracking_number", None)
         if tracking is not None:
             values["tracking_number"] = normalize_tracking_number(tracking)
-        for name in ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before"):
-            if f.get(name) is not None:
-                values[name] = require_aware(f.pop(name), name)
-            f.pop(name, None)
+        for name in _INSTANTS:
+            if name not in f:
+                continue
+            if f[name] is not None:
+                values[name] = require_aware(f[name], name)
+            del f[name]
         within = f.pop("due_within", None)
         if within is not None:
             values["due_before"] = min(filter(None, (values.get("due_before"), self._end_of_working_day(within))))
         if f.pop("breached", False):
             values["breached_at"] = self.runtime.now()
-        if values["reporter_id"] is not None:
-            values["reporter_scope"] = _reporter_scope(actor, values["reporter_id"], values["visibility"])
+        reporter = values.get("reporter_id")
+        if reporter is not None:
+            values["reporter_scope"] = _reporter_scope(actor, reporter, values["visibility"])
         if f:
             raise InvalidData(sorted(f)[0], f[sorted(f)[0]], f"a filter of find(); not one of {', '.join(FILTERS)}")
-        return ComplaintQuery(**values)
+        return ComplaintQuery.of(values)
 
     def _end_of_working_day(self, n: Any) -> datetime:
-        """The end of the ``n``-th working day from today, in the default zone."""
+        """The end of the ``n``-th working day from today, in the default zone (the last one
+        asked for is kept: it changes only with the day, the calendar or ``n``)."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InvalidData("due_within", n, "a whole number of working days, 0 or more")
         rt = self.runtime
         cal = rt.calendars.for_zone(rt.zones.default, True)
         today = rt.now().astimezone(cal.tzinfo).date()
+        last = self._last_horizon
+        if last is not None and last[0] is cal and last[1] == (n, today):
+            return last[2]
         day = cal.add_working_days(today, n) if n else today
-        return datetime.combine(day + timedelta(days=1), time(0), cal.tzinfo)
+        end = datetime.combine(day + timedelta(days=1), time(0), cal.tzinfo)
+        self._last_horizon = (cal, (n, today), end)
+        return end
+
+
+_TEXTS = {
+    "unit": "unit",
+    "category": "category",
+    "classification": "classification",
+    "channel": "channel",
+    "external_id": "external_id",
+    "sop": "sop_id",
+    "reporter": "reporter_id",
+}
+"""The filters of text, and the fields of a query they set (in the order they are checked)."""
+
+_INSTANTS = ("submitted_from", "submitted_until", "updated_from", "updated_until", "due_before")
 
 
 def _reporter_scope(actor: Actor | None, reporter: str, visibility: Visibility) -> Visibility | None:
@@ -265,7 +341,9 @@ def _fingerprint(query: ComplaintQuery) -> str:
 
 
 def _encode(fingerprint: str, key: datetime, cid: str) -> str:
-    blob = json.dumps([fingerprint, key.isoformat(), cid], separators=(",", ":")).encode()
+    # json.dumps([fingerprint, key.isoformat(), cid], separators=(",", ":")), written out: the
+    # same text (each string as json.dumps writes it, in ASCII) without the encoder's set-up
+    blob = f"[{_json_text(fingerprint)},{_json_text(key.isoformat())},{_json_text(cid)}]".encode()
     return base64.urlsafe_b64encode(blob).decode().rstrip("=")
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any, ClassVar, Literal, cast
 
 from sp4n.calendars.due import Due
 from sp4n.calendars.duration import Duration, DurationUnit
@@ -86,46 +89,95 @@ class ComplaintView:
 
 def hides_reporter(complaint: Complaint, viewer: Role | None) -> bool:
     """Whether a viewer of role ``viewer`` (None: the public) may not see who reported."""
-    return viewer is None or (complaint.anonymous and viewer not in _SEES_REPORTER)
+    return hides_identity(complaint.anonymous, viewer)
+
+
+def hides_identity(anonymous: bool, viewer: Role | None) -> bool:
+    """Whether a viewer of role ``viewer`` (None: the public) may not see who reported a
+    complaint that is ``anonymous`` or not (the rule of :func:`hides_reporter`)."""
+    return viewer is None or (anonymous and viewer not in _SEES_REPORTER)
+
+
+_WITHHELD = {
+    "reporter_id": ("hide", "None"),
+    "reporter_name": ("hide", "HIDDEN if v[{anonymous}] else None"),
+    "attributes": ("hide", "{{}}"),
+    "external_id": ("public", "None"),
+}
+"""What a view withholds, from whom (``hide``: a viewer who may not see the reporter,
+:func:`hides_identity`; ``public``: the public) and what it shows instead: the one statement of
+a view's privacy, from which every view maker is generated."""
+
+_LABELS = ("state_label_id", "state_label_en", "terminal")
+"""The fields of a view that come from the SOP's state (``labels``, in this order)."""
+
+
+ViewMaker = Callable[[Sequence[Any], tuple[str, str, bool], bool, bool, Any], ComplaintView]
+"""``make(values, labels, hide, public, next_due_at)``: a view from a complaint's values."""
+
+Reader = Callable[[Any], Any] | None
+
+
+@lru_cache(maxsize=16)
+def view_maker(names: tuple[str, ...], readers: tuple[Reader, ...] | None = None) -> ViewMaker:
+    """The maker of views from a complaint's values at the positions ``names`` give (a record's
+    fields, or the columns of a row), each read by its reader when it has one (a row's text
+    made an instant), with the state's ``labels``, whether the viewer may not see the reporter
+    (``hide``) and whether it is the public; ``next_due_at`` is read as the value of that name.
+    Compiled once per layout, so a page of a list builds each view in one step, with the
+    privacy of every other view; a value a view withholds is never read."""
+    at = {name: i for i, name in enumerate(names)}
+    scope: dict[str, Any] = {"new": object.__new__, "install": object.__setattr__, "View": ComplaintView}
+    scope["HIDDEN"] = HIDDEN
+
+    def read(name: str) -> str:
+        reader = readers[at[name]] if readers is not None else None
+        if reader is None:
+            return f"dict(v[{at[name]}])" if name == "attributes" else f"v[{at[name]}]"
+        scope[f"read_{name}"] = reader  # (a reader makes a new value: the attributes are the view's own)
+        return f"read_{name}(v[{at[name]}])"
+
+    values = []
+    for name in ComplaintView.__dataclass_fields__:
+        if name in _LABELS:
+            values.append(f"labels[{_LABELS.index(name)}]")
+        elif name == "next_due_at":
+            values.append(read(name) if "next_due_at" in at else "next_due_at")
+        else:
+            shown = read(name)
+            rule = _WITHHELD.get(name)
+            if rule is not None:
+                instead = rule[1].format(anonymous=at["anonymous"])
+                shown = f"({instead}) if {rule[0]} else {shown}"
+            values.append(shown)
+    body = ", ".join(
+        f"{name!r}: {value}" for name, value in zip(ComplaintView.__dataclass_fields__, values, strict=True)
+    )
+    # as ComplaintView._of, inline: the dict of the fields is installed whole
+    source = (
+        "def make(v, labels, hide, public, next_due_at):\n"
+        "    view = new(View)\n"
+        f"    install(view, '__dict__', {{{body}}})\n"
+        "    return view\n"
+    )
+    exec(compile(source, f"<view maker {len(names)}>", "exec"), scope)  # the source is built above, from names
+    return cast(ViewMaker, scope["make"])
+
+
+_FIELDS = tuple(Complaint.__dataclass_fields__)
+_fields_of = attrgetter(*_FIELDS)
 
 
 def make_view(
     complaint: Complaint, sop: Sop, viewer: Role | None, next_due_at: datetime | None = None
 ) -> ComplaintView:
-    """The view of ``complaint`` for a viewer of role ``viewer`` (None for the public): the one
-    place a view's privacy is decided, for one complaint (get) as for a page of a list."""
+    """The view of ``complaint`` for a viewer of role ``viewer`` (None for the public): as
+    every view is made (:func:`view_maker`), for one complaint (get) as for a page of a list."""
     state = sop.state(complaint.state)
-    hide = hides_reporter(complaint, viewer)
-    return ComplaintView._of(
-        {
-            "id": complaint.id,
-            "tracking_number": complaint.tracking_number,
-            "state": complaint.state,
-            "state_label_id": state.label_id,
-            "state_label_en": state.label_en,
-            "terminal": state.terminal,
-            "sop_id": complaint.sop_id,
-            "sop_version": complaint.sop_version,
-            "title": complaint.title,
-            "description": complaint.description,
-            "channel": complaint.channel,
-            "classification": complaint.classification,
-            "category": complaint.category,
-            "reporter_id": None if hide else complaint.reporter_id,
-            "reporter_name": HIDDEN if hide and complaint.anonymous else (None if hide else complaint.reporter_name),
-            "anonymous": complaint.anonymous,
-            "confidential": complaint.confidential,
-            "agency": complaint.agency,
-            "unit": complaint.unit,
-            "official": complaint.official,
-            "zone": complaint.zone,
-            "submitted_at": complaint.submitted_at,
-            "updated_at": complaint.updated_at,
-            "version": complaint.version,
-            "attributes": {} if hide else dict(complaint.attributes),
-            "external_id": None if viewer is None else complaint.external_id,
-            "next_due_at": next_due_at,
-        }
+    hide = hides_identity(complaint.anonymous, viewer)
+    make = view_maker(_FIELDS)
+    return make(
+        _fields_of(complaint), (state.label_id, state.label_en, state.terminal), hide, viewer is None, next_due_at
     )
 
 
