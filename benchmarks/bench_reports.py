@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sp4n.persistence import tables as t
+from sp4n.persistence.report_facts import backfill_report_facts
 from sp4n.persistence.sql import create_sql_engine
 from sp4n.reports import kpis
 from sp4n.testing import ManualClock
@@ -145,6 +146,8 @@ def fill(url: str, count: int, seed: int = 11) -> None:
                         else:
                             marks = ", ".join("?" for _ in columns)
                             conn.exec_driver_sql(f"INSERT INTO {name} ({names}) VALUES ({marks})", rows)
+        with engine.begin() as conn:
+            backfill_report_facts(conn)  # the fact rows of what was loaded, folded as migration 0013 does
         analyze_loaded(engine)
     finally:
         engine.dispose()

@@ -310,6 +310,7 @@ class SqlStore:
         self._hot.write_feed(tx, [entry for c in changes for entry in feed_entries(c)])
         self._hot.tighten_feed(tx, [c.complaint for c in changes if tightened(c)])
         self._hot.write_read_model(tx, [r for c in changes for r in c.runs], [m for c in changes for m in c.milestones])
+        self._hot.write_report_facts(tx, changes)
         self._write_idempotency(tx, [c.idempotency for c in changes if c.idempotency is not None])
 
     def _write_complaints(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
