@@ -3,12 +3,13 @@ hand-written SQL GROUP BY over the same read model, and against replaying every 
 
 Run ``python benchmarks/bench_reports.py [--url postgresql+psycopg://...] [--quick]``. Each
 database is filled with bulk inserts of the read model (complaints, milestones with their working
-days, clock runs; not through the engine): complaints received over 2026 by 40 agencies, most
-finished, the rest at every stage.
+days, clock runs, then the report facts folded from them as migration 0013 does; not through the
+engine): complaints received over 2026 by 40 agencies, most finished, the rest at every stage.
 
-* sp4n: ``kpis(engine, national_admin, period="2026", by=["agency", "month"])``: its three
-  GROUP BY statements (breakdown and backlog, durations and counts, clock verdicts), the rows
-  folded into figures and the agency tree rolled up;
+* sp4n: ``kpis(engine, national_admin, period="2026", by=["agency", "month"])``: its two
+  GROUP BY statements (over the report facts of the period: breakdown, backlog, durations and
+  counts; over their clock runs: verdicts), the rows folded into figures and the agency tree
+  rolled up;
 * hand-written SQL (the floor): one GROUP BY over the complaints and three of their milestones
   giving received, the four stages and the mean working days to verification, distribution and
   follow-up per agency and month, the month taken with the dialect's own date functions

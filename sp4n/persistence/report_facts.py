@@ -34,8 +34,10 @@ STAFF_STEPS = {"verified_by": "verified", "followed_up_by": "followed_up"}
 """The columns naming who reached a step: the admin who verified, the liaison officer who first
 followed up."""
 SYSTEM_ROLE = "system"
-COMPLAINT_COLUMNS = ("submitted_at", "zone", "state", "confidential", "agency", "category", "channel")
-COMPLAINT_COLUMNS += ("classification", "sop_id")
+COMPLAINT_COLUMNS = (
+    *("submitted_at", "zone", "state", "confidential"),
+    *("agency", "category", "channel", "classification", "sop_id"),
+)
 """The complaint's own columns the row copies."""
 
 _C = t.complaints.c
