@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from sp4n.persistence import tables as t
+from sp4n.persistence.report_facts import backfill_report_facts
 from sp4n.persistence.sql import create_sql_engine
 from sp4n.service.dashboard.board import Scope, queue, tiles
 from sp4n.service.dashboard.league import league, trends
@@ -134,6 +135,8 @@ def fill(url: str, count: int, recent: int, seed: int = 13) -> None:
                         (t.clock_runs.name, run_columns, runs),
                     ):
                         _write(conn, table, names, rows, postgres)
+        with engine.begin() as conn:
+            backfill_report_facts(conn)  # the fact rows of what was loaded, folded as migration 0013 does
         analyze_loaded(engine)
     finally:
         engine.dispose()

@@ -18,6 +18,8 @@ from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Snapshot
 from sp4n.persistence.driver import Prepared, Query, Transaction
 from sp4n.persistence.feed_records import FeedEntry, entry_row
 from sp4n.persistence.records import ClockLedger, ClockRun, Complaint, Event, Milestone, TimerStatus
+from sp4n.persistence.report_facts import COLUMNS as FACT_COLUMNS
+from sp4n.persistence.report_facts import fold, touches_facts
 from sp4n.persistence.rows import (
     COMPLAINT_FIELDS,
     EVENT_FIELDS,
@@ -103,6 +105,14 @@ class HotPath:
             upsert(dialect, t.clock_runs, ["complaint_id", "clock", "started_at"], run_values), engine
         )
         self.insert_milestones = Prepared(upsert(dialect, t.milestones, ["complaint_id", "name"], ()), engine)
+        facts = dialect_insert(dialect, t.report_facts)
+        facts = facts.from_select(FACT_COLUMNS, fold(t.complaints.c.id == bindparam("f_cid")))
+        self.refresh_facts = Prepared(
+            facts.on_conflict_do_update(
+                index_elements=["complaint_id"], set_={c: facts.excluded[c] for c in FACT_COLUMNS[1:]}
+            ),
+            engine,
+        )
         self.insert_idempotency = Prepared(insert(t.idempotency), engine)
         feed_columns = {c.name: bindparam(c.name, type_=c.type) for c in t.feed.c if c.name != "id"}
         self.insert_feed = Prepared(insert(t.feed).values(feed_columns), engine)
@@ -247,6 +257,13 @@ class HotPath:
                 self.insert_milestones,
                 [milestone_row(m) for m in milestones],
             )
+
+    def write_report_facts(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
+        """Rewrite the report facts of the complaints whose change can move them, from the
+        complaint and milestones just written (one upsert per complaint)."""
+        rows = [{"f_cid": c.complaint.id} for c in changes if touches_facts(c)]
+        if rows:
+            tx.execute(self.refresh_facts, rows)
 
     def write_timers(self, tx: Transaction, changes: Sequence[ChangeSet]) -> None:
         """Close timers (a fired one must still be pending) and arm new ones."""

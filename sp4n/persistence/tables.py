@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from sp4n.errors import NaiveDatetimeError
 
-SCHEMA_REVISION = "0012"
+SCHEMA_REVISION = "0013"
 """The Alembic revision this code expects (``sp4n db upgrade`` brings a database to it)."""
 
 
@@ -246,6 +246,39 @@ milestones = Table(
 )
 """Read model: the first instant a complaint reached each step (received, verified, ... closed),
 who reached it and after how many working days."""
+
+report_facts = Table(
+    "sp4n_report_facts",
+    metadata,
+    Column("complaint_id", String(64), ForeignKey("sp4n_complaints.id", ondelete="CASCADE"), nullable=False),
+    # the complaint's own columns a report filters and splits by (copied as the change writes them)
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("agency", String(128)),
+    Column("category", String(64)),
+    Column("channel", String(64), nullable=False),
+    Column("classification", String(64)),
+    Column("sop_id", String(64), nullable=False),
+    # its milestones folded: working days to each step, steps reached (0 or 1), who acted
+    Column("verified_days", Integer),
+    Column("distributed_days", Integer),
+    Column("followed_up_days", Integer),
+    Column("escalated", Integer, nullable=False),
+    Column("referred", Integer, nullable=False),
+    Column("replied", Integer, nullable=False),
+    Column("closed_by_system", Integer, nullable=False),
+    Column("verified_any", Integer, nullable=False),
+    Column("verified_by", String(128)),
+    Column("followed_up_by", String(128)),
+    PrimaryKeyConstraint("complaint_id"),
+    # a report reads the complaints received in its period, zone by zone
+    Index("ix_sp4n_report_facts_zone_submitted_at", "zone", "submitted_at"),
+)
+"""Read model (since 0013): ONE row per complaint with what KPI reports filter, split and group
+by (:mod:`sp4n.persistence.report_facts`), rewritten in the transaction of each change that
+reaches a milestone or changes one of those columns."""
 
 events = Table(
     "sp4n_events",

@@ -1,6 +1,6 @@
 """KPI reports of a period, split as asked, computed by SQL aggregation over the read model.
 
-:func:`kpis` runs the three GROUP BY statements of :mod:`sp4n.reports.sql` through the SQL
+:func:`kpis` runs the two GROUP BY statements of :mod:`sp4n.reports.sql` through the SQL
 store, folds their rows into :class:`~sp4n.reports.model.ReportRow` figures and rolls agency rows
 up the agency tree. What it counts follows the asking actor: staff of an agency see their own
 tree (confidential reports included), the national admin and the Ombudsman everything, and the
@@ -17,19 +17,20 @@ from zoneinfo import ZoneInfo
 from sp4n.calendars import WorkingCalendar
 from sp4n.calendars.zones import require_aware
 from sp4n.errors import InvalidData, StoreError
+from sp4n.persistence.report_facts import DURATION_STEPS, FLAG_STEPS
 from sp4n.persistence.sql import SqlStore
 from sp4n.reports.model import AGE_BUCKETS, ClockFigures, Dimension, Durations, Report, ReportRow, Stage
 from sp4n.reports.period import Period, Unit
 from sp4n.reports.sql import (
-    DURATION_STEPS,
     FACTS,
-    FLAG_STEPS,
     IN_PROCESS_STATES,
     STAFF_STEP,
     UNVERIFIED_STATES,
     Bounds,
     Scope,
+    clocks_statement,
     report_statement,
+    verdict,
     zones_statement,
 )
 from sp4n.workflow.actor import Actor
@@ -47,6 +48,8 @@ _TIME_UNITS = {
 }
 _KNOWN = tuple(d.value for d in Dimension)
 _COUNTED = (*FLAG_STEPS, "closed_without_reply")
+"""The names :data:`sp4n.reports.sql.COUNTS` are reported by."""
+_VERDICTS = ("met", "breached", "open")
 
 Key = tuple[str | None, ...]
 
@@ -117,13 +120,13 @@ class _Rows:
         self.backlog: dict[Key, dict[str, int]] = {}
         self.durations: dict[Key, dict[str, dict[int, int]]] = {}
         self.counts: dict[Key, dict[str, int]] = {}
-        self.runs: dict[Key, list[int]] = {}
+        self.runs: dict[Key, dict[str, list[int]]] = {}
 
-    def add(self, key: Key, facts: Sequence[Any], n: int, runs: Sequence[Any]) -> None:
+    def add(self, key: Key, facts: Sequence[Any], n: int, sums: Sequence[Any]) -> None:
         """One result row: ``n`` complaints of group ``key`` sharing ``facts`` (see
-        :data:`sp4n.reports.sql.FACTS`), and the sums of their clock verdicts."""
-        state, unverified, age, *rest = facts
-        days, flags = rest[: len(DURATION_STEPS)], rest[len(DURATION_STEPS) :]
+        :data:`sp4n.reports.sql.FACTS`), and how many of them count each of
+        :data:`sp4n.reports.sql.COUNTS`."""
+        state, unverified, age, *days = facts
         _bump(self.states.setdefault(key, {}), state, n)
         _bump(self.stages.setdefault(key, {}), self._stage(state, unverified), n)
         if age is not None:
@@ -133,13 +136,17 @@ class _Rows:
             if value is not None:
                 _bump(durations.setdefault(step, {}), int(value), n)
         counts = self.counts.setdefault(key, {})
-        for name, flag in zip(_COUNTED, flags, strict=True):
-            if flag:
-                _bump(counts, name, n)
-        if runs:
-            total = self.runs.setdefault(key, [0] * len(runs))
-            for i, value in enumerate(runs):
-                total[i] += int(value)
+        for name, value in zip(_COUNTED, sums, strict=True):
+            if value:
+                _bump(counts, name, int(value))
+
+    def add_runs(self, key: Key, clock: str, outcome: str, late: int, n: int) -> None:
+        """One row of the clocks statement: ``n`` runs of ``clock`` in group ``key`` that ended
+        with ``outcome`` (or are running or paused), ``late`` if past their due instant."""
+        found = verdict(outcome, bool(late))
+        if found is None or clock not in self.clocks:
+            return
+        self.runs.setdefault(key, {}).setdefault(clock, [0, 0, 0])[_VERDICTS.index(found)] += n
 
     def _stage(self, state: str, unverified: int) -> Stage:
         if state in self.terminal:
@@ -153,10 +160,10 @@ class _Rows:
     def row(self, key: Key, by: Sequence[Dimension]) -> ReportRow:
         durations = {k: Durations(tuple(sorted(v.items()))) for k, v in self.durations.get(key, {}).items()}
         counts = self.counts.get(key, {})
-        runs = self.runs.get(key, [])
+        runs = self.runs.get(key, {})
         clocks = {}
-        for i, clock in enumerate(self.clocks):
-            met, breached, open_ = runs[3 * i : 3 * i + 3] if runs else (0, 0, 0)
+        for clock in self.clocks:
+            met, breached, open_ = runs.get(clock, (0, 0, 0))
             if met or breached or open_:
                 clocks[clock] = ClockFigures(met, breached, open_)
         return ReportRow(
@@ -251,11 +258,13 @@ def kpis(
             time_bounds = {z: [(_midnight(b.end, z), b.label) for b in buckets] for z in zones}
     terminal, clocks = _sop_facts(runtime, store)
     ages = _age_bounds(runtime, zones, as_of)
-    statement = report_statement(dims, time_bounds, scope, sorted(terminal), ages, clocks, as_of)
     width, facts = len(dims), len(FACTS)
     acc = _Rows(clocks, terminal)
-    for row in store.aggregate(statement):
+    for row in store.aggregate(report_statement(dims, time_bounds, scope, sorted(terminal), ages)):
         acc.add(tuple(row[:width]), row[width : width + facts], row[width + facts], row[width + facts + 1 :])
+    if clocks:
+        for row in store.aggregate(clocks_statement(dims, time_bounds, scope, as_of)):
+            acc.add_runs(tuple(row[:width]), *row[width:])
     own = {key: acc.row(key, dims) for key in acc.groups()}
     total = ReportRow()
     for figures in own.values():

@@ -1,10 +1,11 @@
-"""The SQL of KPI reports: ONE GROUP BY over the read model, never over events.
+"""The SQL of KPI reports: two GROUP BYs over the read model, never over events.
 
-Each complaint's milestones and clock runs are first folded into one row per complaint (two
-sub-selects grouped by complaint id, which both databases read in primary-key order without
-sorting); the complaints counted are then joined with them and grouped by the split's keys and
-by the per-complaint facts (state, backlog age, working days to each step, escalated, ...), so
-one row of the result stands for many complaints and the clock verdicts are summed per group.
+The complaints counted are read from their one row of report facts each
+(:mod:`sp4n.persistence.report_facts`: their split keys, state and receipt instant beside their
+milestones folded when they were written) and grouped by the split's keys and by the
+per-complaint facts (state, backlog age, working days to each step), summing the steps reached,
+so one row of the result stands for many complaints. Their clock runs are grouped apart, by the
+split's keys, the clock, the outcome and lateness.
 
 Each complaint belongs to the period by the local date of its receipt in its own zone: the
 period's bounds (and the bounds of time buckets and backlog ages) are computed per zone in
@@ -21,38 +22,32 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, literal_column, or_, select, true
 
 from sp4n.persistence import tables as t
+from sp4n.persistence.report_facts import DURATION_STEPS, FLAG_STEPS, days_column
 from sp4n.reports.model import AGE_BUCKETS, Dimension
 
 _C = t.complaints.c
-_M = t.milestones.c
+_F = t.report_facts.c
 _R = t.clock_runs.c
 
 ATTRIBUTES: Mapping[Dimension, Any] = {
-    Dimension.AGENCY: _C.agency,
-    Dimension.CATEGORY: _C.category,
-    Dimension.CHANNEL: _C.channel,
-    Dimension.CLASSIFICATION: _C.classification,
-    Dimension.SOP: _C.sop_id,
-    Dimension.ZONE: _C.zone,
+    Dimension.AGENCY: _F.agency,
+    Dimension.CATEGORY: _F.category,
+    Dimension.CHANNEL: _F.channel,
+    Dimension.CLASSIFICATION: _F.classification,
+    Dimension.SOP: _F.sop_id,
+    Dimension.ZONE: _F.zone,
 }
-STAFF_STEP: Mapping[Dimension, str] = {Dimension.ADMIN: "verified", Dimension.LIAISON_OFFICER: "followed_up"}
-"""The step whose actor a per-staff split follows: the admin who verified, the liaison officer
-who first followed up."""
+STAFF_STEP: Mapping[Dimension, str] = {Dimension.ADMIN: "verified_by", Dimension.LIAISON_OFFICER: "followed_up_by"}
+"""The report-facts column a per-staff split follows (see :data:`sp4n.persistence.report_facts.STAFF_STEPS`)."""
 
 UNVERIFIED_STATES = ("received", "on_hold")
 IN_PROCESS_STATES = ("followed_up",)
 ESCALATED = "escalated"
-VERIFIED_STEPS = ("verified", "distributed")
-"""An escalated complaint that reached none of these steps is still unverified."""
-DURATION_STEPS = ("verified", "distributed", "followed_up")
-"""The steps whose working days from receipt are counted, in the order of the facts."""
-FLAG_STEPS = ("escalated", "referred", "replied")
-"""The steps counted as reached or not, in the order of the facts (then closed by the system)."""
-SYSTEM_ROLE = "system"
-VERDICTS = ("met", "breached", "open")
 
-FACTS = ("state", "unverified", "age", *DURATION_STEPS, *FLAG_STEPS, "closed_by_system")
+FACTS = ("state", "unverified", "age", *DURATION_STEPS)
 """The per-complaint facts a result row is grouped by, after the split's keys."""
+COUNTS = (*FLAG_STEPS, "closed_by_system")
+"""The report facts a result row sums (0 or 1 per complaint), after the number of complaints."""
 
 Bounds = Mapping[str, Sequence[tuple[datetime, str]]]
 """Per zone, (instant, label) in order: a complaint received before the first instant gets its
@@ -73,57 +68,43 @@ def bucket(bounds: Bounds, default: str | None = None) -> ColumnElement[Any]:
     """A CASE giving each complaint the label of its receipt instant, zone by zone."""
     whens = []
     for zone, steps in bounds.items():
-        inner = case(*[(_C.submitted_at < at, literal(label)) for at, label in steps], else_=literal(default))
-        whens.append((_C.zone == zone, inner))
+        inner = case(*[(_F.submitted_at < at, literal(label)) for at, label in steps], else_=literal(default))
+        whens.append((_F.zone == zone, inner))
     return case(*whens, else_=literal(default)) if whens else literal(default)
 
 
 def where(scope: Scope) -> ColumnElement[bool]:
     """The complaints ``scope`` counts."""
     received = [
-        and_(_C.zone == zone, _C.submitted_at >= start, _C.submitted_at < end)
+        and_(_F.zone == zone, _F.submitted_at >= start, _F.submitted_at < end)
         for zone, (start, end) in scope.period.items()
     ]
     parts: list[ColumnElement[bool]] = [or_(*received) if received else false()]
     if scope.agencies is not None:
-        parts.append(_C.agency.in_(sorted(scope.agencies)) if scope.agencies else false())
+        parts.append(_F.agency.in_(sorted(scope.agencies)) if scope.agencies else false())
     if not scope.confidential:
-        parts.append(_C.confidential.is_(False))
+        parts.append(_F.confidential.is_(False))
     return and_(true(), *parts)
 
 
-def _flag(condition: ColumnElement[bool]) -> Any:
-    return func.max(case((condition, 1), else_=0))
+def _keys(by: Sequence[Dimension], time_bounds: Bounds | None) -> list[Any]:
+    keys: list[Any] = []
+    for dim in by:
+        if dim in ATTRIBUTES:
+            keys.append(ATTRIBUTES[dim])
+        elif dim in STAFF_STEP:
+            keys.append(_F[STAFF_STEP[dim]])
+        else:
+            assert time_bounds is not None
+            keys.append(bucket(time_bounds))
+    return keys
 
 
-def milestone_facts() -> Any:
-    """One row per complaint: working days to each step, steps reached, who verified and who
-    first followed up."""
-    columns: list[Any] = [_M.complaint_id.label("cid")]
-    columns += [func.max(case((_M.name == s, _M.working_days))).label(s) for s in DURATION_STEPS]
-    columns += [_flag(_M.name == s).label(s) for s in FLAG_STEPS]
-    columns.append(_flag(and_(_M.name == "closed", _M.actor_role == SYSTEM_ROLE)).label("closed_by_system"))
-    columns.append(_flag(_M.name.in_(VERIFIED_STEPS)).label("verified_any"))
-    for dim, step in STAFF_STEP.items():
-        columns.append(func.max(case((_M.name == step, _M.actor_id))).label(dim.value))
-    return select(*columns).group_by(_M.complaint_id).subquery("facts")
-
-
-def run_facts(clocks: Sequence[str], as_of: datetime) -> Any:
-    """One row per complaint: its runs of each clock by verdict, as of ``as_of`` (a run still
-    running past its due instant is breached; running in time or paused, open; ended without a
-    verdict, not counted)."""
-    verdict = case(
-        (_R.outcome.in_(("met", "breached")), _R.outcome),
-        (and_(_R.outcome == "running", _R.due_at.is_not(None), _R.due_at <= as_of), literal("breached")),
-        (_R.outcome.in_(("running", "paused")), literal("open")),
-        else_=literal(None),
-    )
-    columns: list[Any] = [_R.complaint_id.label("cid")]
-    for i, clock in enumerate(clocks):
-        for v in VERDICTS:
-            columns.append(func.sum(case((and_(_R.clock == clock, verdict == v), 1), else_=0)).label(f"r{i}_{v}"))
-    return select(*columns).group_by(_R.complaint_id).subquery("runs")
+def _grouped(columns: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """The columns labelled k0, k1, ... and the GROUP BY on those labels (the CASE expressions
+    carry bound values, which PostgreSQL would not match between SELECT and GROUP BY)."""
+    labelled = [g.label(f"k{i}") for i, g in enumerate(columns)]
+    return labelled, [literal_column(f"k{i}") for i in range(len(columns))]
 
 
 def report_statement(
@@ -132,43 +113,43 @@ def report_statement(
     scope: Scope,
     terminal: Sequence[str],
     ages: Bounds,
-    clocks: Sequence[str],
-    as_of: datetime,
 ) -> Select[Any]:
-    """The report's one SELECT: the split's keys, then :data:`FACTS`, then the number of
-    complaints, then per clock (in ``clocks`` order) the runs met, breached and open."""
-    facts = milestone_facts()
-    keys: list[Any] = []
-    for dim in by:
-        if dim in ATTRIBUTES:
-            keys.append(ATTRIBUTES[dim])
-        elif dim in STAFF_STEP:
-            keys.append(facts.c[dim.value])
-        else:
-            assert time_bounds is not None
-            keys.append(bucket(time_bounds))
-    unverified = case((and_(_C.state == ESCALATED, func.coalesce(facts.c.verified_any, 0) == 0), 1), else_=0)
-    age = case((_C.state.in_(sorted(terminal)), literal(None)), else_=bucket(ages, AGE_BUCKETS[0][1]))
-    grouped = [
-        *keys,
-        _C.state,
-        unverified,
-        age,
-        *[facts.c[s] for s in DURATION_STEPS],
-        *[func.coalesce(facts.c[s], 0) for s in FLAG_STEPS],
-        func.coalesce(facts.c.closed_by_system, 0),
-    ]
-    labelled = [g.label(f"k{i}") for i, g in enumerate(grouped)]
-    source = t.complaints.outerjoin(facts, facts.c.cid == _C.id)
-    sums: list[Any] = []
-    if clocks:
-        runs = run_facts(clocks, as_of)
-        source = source.outerjoin(runs, runs.c.cid == _C.id)
-        sums = [func.coalesce(func.sum(runs.c[f"r{i}_{v}"]), 0) for i in range(len(clocks)) for v in VERDICTS]
-    statement = select(*labelled, func.count(), *sums).select_from(source).where(where(scope))
-    # by output names: the CASE expressions carry bound values, which PostgreSQL would not
-    # match between SELECT and GROUP BY
-    return statement.group_by(*[literal_column(f"k{i}") for i in range(len(grouped))])
+    """The report's GROUP BY: the split's keys, then :data:`FACTS`, then the number of
+    complaints and the sums of :data:`COUNTS`; over the report facts of the complaints of the scope."""
+    unverified = case((and_(_F.state == ESCALATED, _F.verified_any == 0), 1), else_=0)
+    age = case((_F.state.in_(sorted(terminal)), literal(None)), else_=bucket(ages, AGE_BUCKETS[0][1]))
+    labelled, group = _grouped(
+        [
+            *_keys(by, time_bounds),
+            _F.state,
+            unverified,
+            age,
+            *[_F[days_column(s)] for s in DURATION_STEPS],
+        ]
+    )
+    sums = [func.sum(_F[name]) for name in COUNTS]
+    return select(*labelled, func.count(), *sums).where(where(scope)).group_by(*group)
+
+
+def clocks_statement(by: Sequence[Dimension], time_bounds: Bounds | None, scope: Scope, as_of: datetime) -> Select[Any]:
+    """The clock runs of the report: the split's keys, the clock, the outcome and whether a
+    run is past its due instant at ``as_of``, then the number of runs; over the runs of the
+    complaints of the scope (the caller takes their verdicts: :func:`verdict`)."""
+    late = and_(_R.due_at.is_not(None), _R.due_at <= as_of)
+    labelled, group = _grouped([*_keys(by, time_bounds), _R.clock, _R.outcome, case((late, 1), else_=0)])
+    source = t.report_facts.join(t.clock_runs, _R.complaint_id == _F.complaint_id)
+    return select(*labelled, func.count()).select_from(source).where(where(scope)).group_by(*group)
+
+
+def verdict(outcome: str, late: bool) -> str | None:
+    """A clock run's verdict: met or breached as it ended; a run still running past its due
+    instant is breached, one running in time or paused is open; ended without a verdict, None
+    (not counted)."""
+    if outcome in ("met", "breached"):
+        return outcome
+    if outcome == "running" and late:
+        return "breached"
+    return "open" if outcome in ("running", "paused") else None
 
 
 def zones_statement() -> Select[Any]:
