@@ -7,8 +7,6 @@ Deadlines come back as timers that :meth:`Engine.run_due` fires, in due order, a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import sys
 import uuid
@@ -25,14 +23,13 @@ from sp4n.clock import Clock, SystemClock
 from sp4n.errors import (
     ConcurrencyConflict,
     DuplicateComplaint,
-    IdempotencyConflict,
     InvalidArgumentError,
     InvalidData,
     PermissionDenied,
     Sp4nError,
 )
 from sp4n.persistence.audit import audit_key_bytes
-from sp4n.persistence.base import ChangeSet, IdempotencyRecord, Store
+from sp4n.persistence.base import Store
 from sp4n.persistence.connect import safe_url
 from sp4n.persistence.records import Event
 from sp4n.states.loader import restore_sop
@@ -53,11 +50,11 @@ from sp4n.workflow.commands import (
     apply_transition,
     check_guards,
     find_transition,
-    scope_problem,
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
 from sp4n.workflow.deadlines import DeadlineRunner
 from sp4n.workflow.feed import Feed
+from sp4n.workflow.idempotency import Command
 from sp4n.workflow.intake import DEFAULT_BACKDATE_LIMIT, SUBMITTERS, Intake, submission_fields
 from sp4n.workflow.linking import link_external
 from sp4n.workflow.migration import migrate
@@ -362,14 +359,15 @@ class Engine:
             received_at=received_at,
             external_id=external_id,
         )
-        replay = self._replay(idempotency_key, "submit", "", actor, fields)
+        command = Command("submit", "", actor, fields, idempotency_key)
+        replay = command.replay(self.runtime)
         if replay is not None:
             return replay
         change, compiled = self.intake.decide(compiled, actor, fields, self.now(), self.fast_tracks)
         try:
-            return self._commit(change, compiled, actor, idempotency_key, "submit", "", fields)
+            return command.commit(self.runtime, change, compiled)
         except Sp4nError as exc:
-            return self._raced(exc, idempotency_key, "submit", "", actor, fields)
+            return command.raced(self.runtime, exc)
 
     def import_history(
         self,
@@ -430,11 +428,11 @@ class Engine:
             raise PermissionDenied(complaint_id, trigger, str(actor), "system acts only through deadlines")
         if expected_version is not None:
             check_count(expected_version, "expected_version", sys.maxsize)
-        fields = {"trigger": trigger, **data}
-        replay = self._replay(idempotency_key, "fire", complaint_id, actor, fields)
+        command = Command("fire", complaint_id, actor, {"trigger": trigger, **data}, idempotency_key)
+        runtime = self.runtime
+        replay = command.replay(runtime)
         if replay is not None:
             return replay
-        runtime = self.runtime
         now = runtime.now()
         runtime.refresh_if_due(now)
         try:
@@ -446,51 +444,9 @@ class Engine:
             check_guards(compiled, complaint, definition, actor, data, runtime.agencies)
             ctx = runtime.context(compiled, now)
             change = apply_transition(ctx, complaint, loaded.snapshot.clocks, definition, actor, data, loaded.prev)
-            return self._commit(change, compiled, actor, idempotency_key, "fire", complaint_id, fields)
+            return command.commit(runtime, change, compiled)
         except Sp4nError as exc:
-            return self._raced(exc, idempotency_key, "fire", complaint_id, actor, fields)
-
-    def _commit(
-        self,
-        change: ChangeSet,
-        compiled: CompiledSop,
-        actor: Actor,
-        key: str | None,
-        command: str,
-        complaint_id: str,
-        fields: dict[str, Any],
-    ) -> ComplaintView:
-        view = make_view(change.complaint, compiled.sop, actor.role, change.next_due_at)
-        if key is not None:
-            change.idempotency = IdempotencyRecord(
-                key, _fingerprint(command, complaint_id, actor, fields), change.complaint.id, view.to_dict()
-            )
-        self.runtime.commit(change)
-        return view
-
-    def _raced(
-        self, error: Sp4nError, key: str | None, command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]
-    ) -> ComplaintView:
-        """A command failed with ``error``: when a duplicate of it (same idempotency key) won a
-        race and moved the complaint on, answer as that one did, as a retry would; else raise."""
-        replay = self._replay(key, command, complaint_id, actor, fields) if key is not None else None
-        if replay is None:
-            raise error
-        return replay
-
-    def _replay(
-        self, key: str | None, command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]
-    ) -> ComplaintView | None:
-        if key is None:
-            return None
-        if not isinstance(key, str) or not key.strip():
-            raise InvalidData("idempotency_key", key, "a non-empty string")
-        record = self.store.idempotency(key)
-        if record is None:
-            return None
-        if record.fingerprint != _fingerprint(command, complaint_id, actor, fields):
-            raise IdempotencyConflict(key)
-        return ComplaintView.from_dict(dict(record.result))
+            return command.raced(runtime, exc)
 
     # ------------------------------------------------------------------ queries
 
@@ -526,17 +482,8 @@ class Engine:
 
     def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
         """The triggers ``actor`` may fire now (role and scope; data is checked when firing)."""
-        check_name(complaint_id, "complaint_id")
         check_actor(actor)
-        complaint = self.store.load(complaint_id).complaint
-        if actor.role is Role.SYSTEM or scope_problem(complaint, actor, self.agencies) is not None:
-            return ()
-        compiled = self.registry.get(complaint.sop_id, complaint.sop_version)
-        return tuple(
-            t
-            for t in compiled.triggers_from[complaint.state]
-            if actor.role in compiled.transitions[(t, complaint.state)].roles
-        )
+        return self.queries.allowed_triggers(check_name(complaint_id, "complaint_id"), actor)
 
     def history(self, complaint_id: str, actor: Actor | None) -> list[Event]:
         """Every event of the complaint, oldest first, as ``actor`` may see them (privacy as
@@ -560,12 +507,3 @@ class Engine:
     def next_due_at(self) -> datetime | None:
         """When the next pending timer comes due."""
         return self.store.next_due_at()
-
-
-def _fingerprint(command: str, complaint_id: str, actor: Actor, fields: dict[str, Any]) -> str:
-    blob = json.dumps(
-        {"command": command, "complaint": complaint_id, "actor": [actor.id, actor.role.value], "fields": fields},
-        sort_keys=True,
-        default=str,
-    ).encode()
-    return hashlib.sha256(blob).hexdigest()

@@ -207,6 +207,16 @@ class Queries:
         """Refuse as :meth:`get` does when ``actor`` may not see the complaint."""
         viewer_of(self.runtime.store.load(complaint_id).complaint, actor, self.runtime.agencies)
 
+    def allowed_triggers(self, complaint_id: str, actor: Actor) -> tuple[str, ...]:
+        """The triggers ``actor`` may fire now on the complaint: none for ``system`` or outside
+        the actor's scope, else those of its state whose roles include the actor's."""
+        complaint = self.runtime.store.load(complaint_id).complaint
+        if actor.role is Role.SYSTEM or scope_problem(complaint, actor, self.runtime.agencies) is not None:
+            return ()
+        compiled = self.runtime.registry.get(complaint.sop_id, complaint.sop_version)
+        state = complaint.state
+        return tuple(t for t in compiled.triggers_from[state] if actor.role in compiled.transitions[(t, state)].roles)
+
     def find(self, actor: Actor | None, *, cursor: str | None = None, **filters: Any) -> Page:
         """A page of complaints (filters as :meth:`Engine.find`)."""
         query = self._query(actor, filters)
