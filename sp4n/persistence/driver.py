@@ -224,6 +224,11 @@ class Transaction:
         self._run(self._connection.cursor(), statement.sql, params, one_row)
         self.check()
 
+    @property
+    def checked(self) -> bool:
+        """Whether a deferred statement waits for a row-count check (then COMMIT must wait too)."""
+        return any(one_row is not None for _, _, one_row in self._queued)
+
     def send(self) -> None:
         """Send the deferred statements (inside a pipeline, they go out together)."""
         shared = self._connection.cursor()
@@ -271,14 +276,20 @@ def sqlite_transaction(connection: Any) -> Iterator[Transaction]:
 @contextmanager
 def postgres_transaction(connection: Any) -> Iterator[Transaction]:
     """A write transaction on a psycopg 3 connection: the statements, collected first, go in one
-    pipeline (one round trip, BEGIN included); then the row-count checks, then COMMIT."""
+    pipeline (one round trip, BEGIN included); then the row-count checks, then COMMIT. With no
+    check to wait for (a new complaint), COMMIT goes in the same pipeline: one round trip in all.
+    A failed statement aborts the pipeline, so that COMMIT is never run after it."""
     try:
         tx = Transaction(connection, deferred=True)
         yield tx
         with connection.pipeline():
+            unchecked = not tx.checked
             tx.send()
+            if unchecked:
+                # as a statement, not connection.commit(), which would wait for its own round trip
+                connection.cursor().execute("COMMIT")
         tx.check()
-        connection.commit()
+        connection.commit()  # (nothing is sent when the pipeline committed)
     except BaseException:
         connection.rollback()
         raise

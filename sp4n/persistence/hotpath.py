@@ -133,6 +133,7 @@ class HotPath:
             select(t.complaints.c.version, t.complaints.c.last_hash).where(t.complaints.c.id == bindparam("cid")),
             engine,
         )
+        self.idempotency_query = Query(select(t.idempotency).where(t.idempotency.c.key == bindparam("key")), engine)
         self.active_query = Query(
             select(t.active.c.name, t.active.c.version).where(t.active.c.kind == bindparam("kind")), engine
         )
@@ -169,6 +170,15 @@ class HotPath:
         """The version and the last event number of a stored complaint (None if there is none)."""
         rows = self.head_query.run(connection.cursor(), {"cid": complaint_id})
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    def idempotency(self, connection: Any, key: str) -> IdempotencyRecord | None:
+        """The record of a command with this key (None if there is none)."""
+        query = self.idempotency_query
+        rows = query.run(connection.cursor(), {"key": key})
+        if not rows:
+            return None
+        row = query.decode(rows[0])
+        return IdempotencyRecord(row["key"], row["fingerprint"], row["complaint_id"], dict(row["result"]))
 
     def active(self, connection: Any, kind: str) -> dict[str, str]:
         """The active versions of ``kind`` (see :meth:`sp4n.persistence.Store.active`), by name."""

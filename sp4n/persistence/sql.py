@@ -395,11 +395,9 @@ class SqlStore(SqlTimers):
 
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         """The record of a command with this key."""
-        with self._read() as conn:
-            row = conn.execute(select(t.idempotency).where(t.idempotency.c.key == key)).first()
-        if row is None:
-            return None
-        return IdempotencyRecord(row.key, row.fingerprint, row.complaint_id, dict(row.result))
+        # on the hot path's connections: a submit with a key reads it before every save
+        with self._driver() as connection, self._autocommit(connection):
+            return self._hot.idempotency(connection, key)
 
     def orphans(self) -> list[tuple[str, int, str]]:
         """Rows left by a deleted complaint or event (see :mod:`sp4n.persistence.orphans`)."""
