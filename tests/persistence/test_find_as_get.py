@@ -96,6 +96,10 @@ def test_find_shows_each_actor_what_get_shows(store: Store, seed: int) -> None:
         assert {v.id: v for v in listed} == seen, actor
         by_due = _listed(s, actor, order="due")
         assert all(v == seen[v.id] for v in by_due), actor
+        # a list by reporter holds exactly the complaints whose view shows that reporter
+        for reporter in REPORTERS if actor is not None and actor.role.value != "reporter" else []:
+            by = _listed(s, actor, reporter=reporter.id)
+            assert by == [v for v in listed if v.reporter_id == reporter.id], (actor, reporter)
         if actor is not None and actor.role.value == "reporter":
             own = _listed(s, actor, reporter=actor.id)
             assert own == [v for v in listed if v.reporter_id == actor.id], actor
