@@ -180,7 +180,9 @@ def fire(
             value=if_match,
             headers={"ETag": etag(current.version)},
         )
-    view = engine.fire(complaint_id, trigger, actor, idempotency_key=idempotency_key, **data)
+    # the engine checks the version again on the complaint it fires on: one that moved on since
+    # the checks above is refused (409), not fired on at a version the caller never saw
+    view = engine.fire(complaint_id, trigger, actor, idempotency_key=idempotency_key, expected_version=expected, **data)
     return _out(view, response)
 
 

@@ -118,6 +118,16 @@ def find_transition(compiled: CompiledSop, complaint: Complaint, trigger: str) -
     return definition
 
 
+def check_sees(complaint: Complaint, trigger: str, actor: Actor, agencies: AgencyRegistry = EMPTY) -> None:
+    """Refuse a command on a confidential complaint by an actor outside its scope, as get
+    refuses them, before the complaint's state or version can be told (by a trigger its state
+    does not allow, or a version it is not at)."""
+    if complaint.confidential:
+        problem = scope_problem(complaint, actor, agencies)
+        if problem is not None:
+            raise PermissionDenied(complaint.id, trigger, str(actor), problem)
+
+
 def check_guards(
     compiled: CompiledSop,
     complaint: Complaint,

@@ -49,6 +49,7 @@ from sp4n.workflow.calendars import CalendarBook
 from sp4n.workflow.commands import (
     apply_transition,
     check_guards,
+    check_sees,
     find_transition,
 )
 from sp4n.workflow.compiled import CompiledSop, SopRegistry
@@ -438,6 +439,7 @@ class Engine:
         try:
             loaded = runtime.load(complaint_id)
             compiled, complaint = loaded.compiled, loaded.snapshot.complaint
+            check_sees(complaint, trigger, actor, runtime.agencies)
             if expected_version is not None and complaint.version != expected_version:
                 raise ConcurrencyConflict(complaint_id, expected_version, complaint.version)
             definition = find_transition(compiled, complaint, trigger)

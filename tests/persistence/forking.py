@@ -36,13 +36,17 @@ def take_numbers(source: str | TrackingNumbers, count: int, barrier: Any, result
 
 
 def submit_and_verify(engine: Any, count: int) -> list[str]:
-    """Submit ``count`` complaints and verify each; their ids."""
+    """Submit ``count`` complaints and verify each, listing the reporter's own after each (a
+    list reads on a connection the store keeps: one a child must not share with its parent);
+    their ids."""
     reporter = Actor.reporter(f"warga-{os.getpid()}")
     ids = []
     for i in range(count):
         view = engine.submit(reporter, title=f"Jalan rusak {os.getpid()}-{i}", category="infrastruktur")
         engine.fire(view.id, "verify", ADMIN, **VERIFY)
         ids.append(view.id)
+        listed = engine.find(reporter, reporter=reporter.id, state="verified", limit=500).items
+        assert set(ids) <= {v.id for v in listed}
     return ids
 
 

@@ -4,20 +4,28 @@ folded for the complaints already stored by migration 0013."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from sp4n.calendars.days import DayKind, NonWorkingDay
 from sp4n.persistence import tables as t
 from sp4n.persistence.migrate import downgrade, upgrade
 from sp4n.persistence.report_facts import fold
 from sp4n.persistence.tables import SCHEMA_REVISION
 from sp4n.workflow import Actor
 
-from .backends import AGENCY, VERIFY, db_url_fixture, scenario_on, sql_engine  # noqa: F401
+from .backends import ADMIN, AGENCY, VERIFY, db_url_fixture, scenario_on, sql_engine  # noqa: F401
+from .test_book import row as book_row
+from .test_import_history import NOW, import_one
 
 LIAISON = Actor.liaison_officer("penghubung", AGENCY)
 REPORTER = Actor.reporter("warga-1")
+
+
+def _day_off(day: date) -> NonWorkingDay:
+    return NonWorkingDay(date=day, name="Cuti bersama (contoh)", kind=DayKind.JOINT_LEAVE, source="contoh")
 
 
 def stored(url: str) -> dict[str, dict[str, Any]]:
@@ -76,3 +84,24 @@ def test_migration_0013_folds_every_complaint_as_the_changes_wrote_it(db_url: st
         assert downgrade(engine, "0012") == "0012"
         assert upgrade(engine) == SCHEMA_REVISION
     assert stored(db_url) == live
+
+
+def test_books_imported_histories_links_and_new_calendars_write_the_row_as_the_fold_gives_it(db_url: str) -> None:
+    with scenario_on(db_url, start=NOW) as s:
+        e = s.engine
+        import_one(e)
+        e.import_book(
+            [
+                book_row("Jalan rusak", "02/03/2026 08:15", klasifikasi="Pengaduan", kategori="infrastruktur"),
+                book_row("Puskesmas tutup", "05/03/2026", kategori="KESEHATAN", id_pelapor="warga-9", anonim="ya"),
+            ],
+            Actor.agency_admin("admin-kes", AGENCY),
+        )
+        assert len(stored(db_url)) == 3
+        assert stored(db_url) == folded(db_url)
+        e.link_external(s.submit(title="baru"), "LAPOR-9", ADMIN)
+        assert stored(db_url) == folded(db_url)
+        today = s.clock.now().date()
+        e.apply_calendar(e.calendar.with_days(add=[_day_off(today + timedelta(days=k)) for k in (1, 2, 3)]))
+        s.advance_working_days(12)
+        assert stored(db_url) == folded(db_url)
