@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi import Response
+from persistence.backends import ADMIN, AGENCY, VERIFY, scenario
 
 from sp4n.errors import ConcurrencyConflict
 from sp4n.persistence import MemoryStore
@@ -15,7 +16,6 @@ from sp4n.service import complaints
 from sp4n.service.auth import Caller
 from sp4n.service.context import Services
 from sp4n.workflow import Actor
-from tests.persistence.backends import ADMIN, AGENCY, VERIFY, scenario
 
 OTHER_ADMIN = Actor.national_admin("admin-lain")
 

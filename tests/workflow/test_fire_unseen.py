@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from persistence.backends import ADMIN, AGENCY, VERIFY, scenario
 
 from sp4n.errors import PermissionDenied
 from sp4n.persistence import MemoryStore
 from sp4n.workflow import Actor
-from tests.persistence.backends import ADMIN, AGENCY, VERIFY, scenario
 
 OWNER = Actor.reporter("warga-1")
 OUTSIDERS = [Actor.agency_admin("admin-lain", "dinas_lain"), Actor.reporter("warga-2")]
