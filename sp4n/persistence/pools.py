@@ -86,12 +86,7 @@ class Pools:
 
     def _take_out(self) -> Any:
         """A connection of the pool's, set up by it (in autocommit), and then the store's own."""
-        try:
-            pooled = self.engine.raw_connection()
-        except SQLAlchemyError as exc:
-            raise own_error(exc) or translate(exc, self.url) from exc
-        except self.dbapi.Error as exc:
-            raise translate(exc, self.url, self.dbapi) from exc
+        pooled = self._checkout()
         connection: Any = pooled.driver_connection
         pooled.detach()
         return connection
@@ -125,16 +120,20 @@ class Pools:
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
 
-    @contextmanager
-    def driver(self) -> Iterator[Any]:
-        """A pooled connection as the driver's own; the driver's errors become sp4n's, but for an
-        IntegrityError, which the caller tells apart (it knows what it was writing)."""
+    def _checkout(self) -> Any:
+        """A connection of the write pool (SQLAlchemy's wrapper); failing to get one is sp4n's error."""
         try:
-            pooled = self.engine.raw_connection()
+            return self.engine.raw_connection()
         except SQLAlchemyError as exc:
             raise own_error(exc) or translate(exc, self.url) from exc
         except self.dbapi.Error as exc:  # raised by the driver's connect (the pool does not wrap it)
             raise translate(exc, self.url, self.dbapi) from exc
+
+    @contextmanager
+    def driver(self) -> Iterator[Any]:
+        """A pooled connection as the driver's own; the driver's errors become sp4n's, but for an
+        IntegrityError, which the caller tells apart (it knows what it was writing)."""
+        pooled = self._checkout()
         try:
             yield pooled.driver_connection
         except self.dbapi.IntegrityError:

@@ -13,6 +13,7 @@ from sp4n.calendars.due import Due
 from sp4n.calendars.duration import Duration, DurationUnit
 from sp4n.calendars.language import Lang, amount_text, check_lang, format_date, format_instant, pick, zone_label
 from sp4n.calendars.zones import zone_name, zoneinfo
+from sp4n.persistence.query import Reader
 from sp4n.persistence.records import ClockStatus, Complaint
 from sp4n.states.model import Role, Sop
 
@@ -121,8 +122,6 @@ _LABELS = ("state_label_id", "state_label_en", "terminal")
 
 ViewMaker = Callable[[Sequence[Any], tuple[str, str, bool], bool, bool, Any], ComplaintView]
 """``make(values, labels, hide, public, next_due_at)``: a view from a complaint's values."""
-
-Reader = Callable[[Any], Any] | None
 
 
 @lru_cache(maxsize=16)
